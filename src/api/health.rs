@@ -1,0 +1,46 @@
+//! Liveness and readiness probes (public).
+
+use actix_web::{get, web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` when healthy.
+    #[schema(example = "ok")]
+    pub status: String,
+}
+
+/// Liveness: the process is running.
+#[utoipa::path(
+    tag = "health",
+    operation_id = "healthz",
+    summary = "Liveness probe",
+    security(()),
+    responses((status = 200, description = "The process is alive", body = Health))
+)]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health { status: "ok".into() })
+}
+
+/// Readiness: the database answers.
+#[utoipa::path(
+    tag = "health",
+    operation_id = "readyz",
+    summary = "Readiness probe (pings the database)",
+    security(()),
+    responses(
+        (status = 200, description = "The database answers", body = Health),
+        (status = 503, description = "The database does not answer")
+    )
+)]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, crate::error::ApiError> {
+    state
+        .db(|conn| crate::db::ping(conn).map_err(|_| crate::error::ApiError::Unavailable))
+        .await?;
+    Ok(HttpResponse::Ok().json(Health { status: "ok".into() }))
+}

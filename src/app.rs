@@ -1,0 +1,72 @@
+//! The actix application: middleware, routes, Swagger UI.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{from_fn, ErrorHandlers};
+use actix_web::{web, App};
+use utoipa::OpenApi;
+use utoipa_actix_web::{scope, AppExt, UtoipaApp};
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+use crate::api::{self, health};
+use crate::error::ApiError;
+use crate::middleware::{fallback, problemize, request_context};
+use crate::openapi::{finish, ApiDoc};
+use crate::state::AppState;
+
+/// Largest JSON body accepted (bulk CSV imports set their own limit).
+pub const JSON_BODY_LIMIT: usize = 256 * 1024;
+
+fn routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.service(health::healthz)
+        .service(health::readyz)
+        .service(scope::scope("/api/v1").configure(api::configure))
+}
+
+/// The OpenAPI document, as served and as committed in `openapi/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = routes(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
+    finish(&mut doc);
+    doc
+}
+
+/// The whole application, shared by `coophub serve` and the tests.
+pub fn build_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let doc = openapi();
+    let (app, _) = routes(
+        App::new()
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .app_data(web::Data::new(state))
+            .app_data(web::PayloadConfig::new(JSON_BODY_LIMIT))
+            .app_data(web::PathConfig::default().error_handler(|err, _| {
+                ApiError::BadRequest(format!("bad path parameter: {err}")).into()
+            }))
+            .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                ApiError::BadRequest(format!("bad query string: {err}")).into()
+            })),
+    )
+    .split_for_parts();
+    app.service(
+        SwaggerUi::new("/swagger-ui/{_:.*}")
+            .url("/api-docs/openapi.json", doc)
+            // Never send the spec's URL to the public validator.swagger.io.
+            .config(Config::default().validator_url("none")),
+    )
+    .default_service(web::to(fallback))
+    .wrap(ErrorHandlers::new().default_handler(problemize))
+    .wrap(from_fn(request_context))
+}

@@ -1,0 +1,220 @@
+//! The one place that decides what each role may see and do (API.md "Who may do what").
+//!
+//! Two layers: [`permits`] answers "may this role read/write this kind of resource at all"
+//! (no → 403), and [`CoopScope`] narrows the records a caller may see (outside it → 404).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The seven roles of the pilot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// District agriculture office (区农业农村委).
+    DistrictAdmin,
+    /// Town or street government (乡镇街道): its own town only.
+    TownOfficer,
+    /// Cooperative counselor (辅导员): the towns they cover.
+    Counselor,
+    /// A cooperative's own account.
+    Cooperative,
+    /// A partner bank's system (machine to machine).
+    BankPartner,
+    /// Cooperative service center staff (服务中心).
+    ServiceCenter,
+    /// Leading-group member departments: read-only.
+    Observer,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::DistrictAdmin,
+        Role::TownOfficer,
+        Role::Counselor,
+        Role::Cooperative,
+        Role::BankPartner,
+        Role::ServiceCenter,
+        Role::Observer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::DistrictAdmin => "district_admin",
+            Role::TownOfficer => "town_officer",
+            Role::Counselor => "counselor",
+            Role::Cooperative => "cooperative",
+            Role::BankPartner => "bank_partner",
+            Role::ServiceCenter => "service_center",
+            Role::Observer => "observer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The rows of the contract's permission table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    /// Towns, industries, service types, loan products.
+    ReferenceData,
+    Cooperatives,
+    /// Members, governance, compliance.
+    MemberLedger,
+    AnnualReports,
+    /// Assessments, the abnormal list, merges.
+    Supervision,
+    Federations,
+    /// Counselors, coverage, rankings.
+    Counselors,
+    /// Loans and schedules.
+    Loans,
+    RiskFund,
+    Partners,
+    Webhooks,
+    ServiceOrders,
+    /// Demonstration cooperatives and pilot progress.
+    Demonstration,
+    AuditEvents,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+/// What a role may do with a kind of resource, before record scope is applied.
+/// `W` implies `R`. Narrower rules ("own contact fields", "own visits") are applied by the
+/// handler on top of a `true` here.
+pub fn permits(role: Role, resource: Resource, access: Access) -> bool {
+    use Resource::*;
+    use Role::*;
+    // (can read, can write)
+    let (r, w) = match (resource, role) {
+        (_, DistrictAdmin) => (!matches!(resource, Webhooks), !matches!(resource, AuditEvents | Webhooks)),
+        (AuditEvents, Observer) => (true, false),
+        (AuditEvents, _) => (false, false),
+        (Partners | Webhooks, Observer) => (false, false),
+        (_, Observer) => (true, false),
+
+        (ReferenceData, _) => (true, false),
+
+        (Cooperatives, TownOfficer | Cooperative) => (true, true),
+        (Cooperatives, _) => (true, false),
+
+        (MemberLedger | AnnualReports, TownOfficer | Cooperative) => (true, true),
+        (MemberLedger | AnnualReports, Counselor) => (true, false),
+        (MemberLedger | AnnualReports, _) => (false, false),
+
+        (Supervision, TownOfficer | Counselor | Cooperative) => (true, false),
+        (Supervision, _) => (false, false),
+
+        (Federations, TownOfficer | Counselor | Cooperative) => (true, false),
+        (Federations, _) => (false, false),
+
+        // A counselor writes only their own visits: the handler checks "own".
+        (Counselors, Counselor) => (true, true),
+        (Counselors, TownOfficer | Cooperative) => (true, false),
+        (Counselors, _) => (false, false),
+
+        (Loans, TownOfficer) => (true, false),
+        (Loans, Cooperative | BankPartner) => (true, true),
+        (Loans, _) => (false, false),
+
+        (RiskFund, BankPartner) => (true, false),
+        (RiskFund, _) => (false, false),
+
+        (Partners, _) => (false, false),
+        (Webhooks, BankPartner) => (true, true),
+        (Webhooks, _) => (false, false),
+
+        (ServiceOrders, TownOfficer | Cooperative | ServiceCenter) => (true, true),
+        (ServiceOrders, _) => (false, false),
+
+        (Demonstration, TownOfficer | Counselor | Cooperative) => (true, false),
+        (Demonstration, _) => (false, false),
+    };
+    match access {
+        Access::Read => r,
+        Access::Write => w,
+    }
+}
+
+/// Which cooperatives a caller may see. Records outside are answered with 404.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CoopScope {
+    /// Every cooperative (district admin, service center, observer).
+    All,
+    /// The cooperatives of these towns (a town officer: one; a counselor: those covered).
+    Towns(Vec<String>),
+    /// One cooperative (a cooperative's own account).
+    One(i64),
+    /// Those with a loan at this bank (a bank partner).
+    Bank(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Access::*;
+    use Resource::*;
+    use Role::*;
+
+    #[test]
+    fn observer_reads_but_never_writes() {
+        for res in [ReferenceData, Cooperatives, MemberLedger, AnnualReports, Supervision, Federations, Counselors, Loans, RiskFund, ServiceOrders, Demonstration, AuditEvents] {
+            assert!(permits(Observer, res, Read), "{res:?}");
+            assert!(!permits(Observer, res, Write), "{res:?}");
+        }
+        assert!(!permits(Observer, Partners, Read));
+        assert!(!permits(Observer, Webhooks, Read));
+    }
+
+    #[test]
+    fn audit_is_for_admin_and_observer_only() {
+        for role in Role::ALL {
+            assert_eq!(permits(role, AuditEvents, Read), matches!(role, DistrictAdmin | Observer), "{role}");
+            assert!(!permits(role, AuditEvents, Write));
+        }
+    }
+
+    #[test]
+    fn table_rows_from_the_contract() {
+        assert!(permits(TownOfficer, Cooperatives, Write));
+        assert!(!permits(Counselor, Cooperatives, Write));
+        assert!(permits(Cooperative, Cooperatives, Write));
+        assert!(!permits(BankPartner, MemberLedger, Read));
+        assert!(!permits(ServiceCenter, MemberLedger, Read));
+        assert!(!permits(TownOfficer, Supervision, Write));
+        assert!(!permits(Counselor, Loans, Read));
+        assert!(permits(BankPartner, Loans, Write));
+        assert!(permits(BankPartner, RiskFund, Read));
+        assert!(!permits(BankPartner, RiskFund, Write));
+        assert!(!permits(TownOfficer, RiskFund, Read));
+        assert!(permits(DistrictAdmin, Partners, Write));
+        assert!(permits(BankPartner, Webhooks, Write));
+        assert!(permits(ServiceCenter, ServiceOrders, Write));
+        assert!(!permits(Counselor, ServiceOrders, Read));
+        assert!(!permits(ServiceCenter, Demonstration, Read));
+        for role in Role::ALL {
+            assert!(permits(role, ReferenceData, Read));
+            assert_eq!(permits(role, ReferenceData, Write), role == DistrictAdmin);
+        }
+    }
+
+    #[test]
+    fn role_names_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

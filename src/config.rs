@@ -1,0 +1,197 @@
+//! Settings from the environment and command-line flags.
+
+use std::path::{Path, PathBuf};
+
+/// Environment variable names, shared by the CLI, the README and docker-compose.yml.
+pub const ENV_DATABASE_URL: &str = "COOPHUB_DATABASE_URL";
+pub const ENV_JWT_SECRET: &str = "COOPHUB_JWT_SECRET";
+pub const ENV_REGION_CODE: &str = "COOPHUB_REGION_CODE";
+pub const ENV_WEBHOOK_ALLOW_LOOPBACK: &str = "COOPHUB_WEBHOOK_ALLOW_LOOPBACK";
+pub const ENV_TRUST_PROXY: &str = "COOPHUB_TRUST_PROXY";
+
+pub const DEFAULT_DATABASE_URL: &str = "./data/coophub.db";
+pub const DEFAULT_REGION_CODE: &str = "500119";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// Minimum length of the HS256 secret, in bytes.
+pub const MIN_SECRET_LEN: usize = 32;
+/// Issuer and audience written into and required from every token.
+pub const JWT_ISSUER: &str = "coophub";
+pub const JWT_AUDIENCE: &str = "coophub-api";
+/// Token lifetime in seconds (the contract caps it at one hour).
+pub const TOKEN_TTL_SECS: i64 = 3600;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "{ENV_JWT_SECRET} is not set. Set it to at least {MIN_SECRET_LEN} random bytes \
+         (for example: export {ENV_JWT_SECRET}=$(openssl rand -hex 32)), \
+         or run `coophub serve --dev` for a development secret kept in the data folder"
+    )]
+    MissingSecret,
+    #[error("{ENV_JWT_SECRET} is {0} bytes long; it must be at least {MIN_SECRET_LEN} bytes")]
+    ShortSecret(usize),
+    #[error("{ENV_REGION_CODE} must be a 6-digit GB/T 2260 division code, got {0:?}")]
+    BadRegion(String),
+    #[error("cannot keep the development secret in {path}: {source}")]
+    DevSecret {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Everything the running service needs to know.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub database_url: String,
+    pub jwt_secret: Vec<u8>,
+    pub region_code: String,
+    /// Take the client address from `X-Forwarded-For` (behind a reverse proxy).
+    pub trust_proxy: bool,
+    pub webhook_allow_loopback: bool,
+}
+
+fn env_flag(name: &str) -> bool {
+    matches!(
+        std::env::var(name).as_deref(),
+        Ok("1") | Ok("true") | Ok("yes")
+    )
+}
+
+pub fn database_url_from_env() -> String {
+    std::env::var(ENV_DATABASE_URL)
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string())
+}
+
+pub fn region_code_from_env() -> Result<String, ConfigError> {
+    let code = std::env::var(ENV_REGION_CODE).unwrap_or_else(|_| DEFAULT_REGION_CODE.into());
+    validate_region(&code)?;
+    Ok(code)
+}
+
+pub fn validate_region(code: &str) -> Result<(), ConfigError> {
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(ConfigError::BadRegion(code.to_string()))
+    }
+}
+
+/// Checks a secret given by the operator.
+pub fn check_secret(secret: &str) -> Result<Vec<u8>, ConfigError> {
+    if secret.len() < MIN_SECRET_LEN {
+        return Err(ConfigError::ShortSecret(secret.len()));
+    }
+    Ok(secret.as_bytes().to_vec())
+}
+
+/// The folder that holds the SQLite file and the development secret.
+pub fn data_dir(database_url: &str) -> PathBuf {
+    if crate::db::is_postgres_url(database_url) {
+        return PathBuf::from("./data");
+    }
+    Path::new(database_url)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The secret from the environment; with `dev`, one made once and kept in the data folder.
+pub fn jwt_secret(dev: bool, database_url: &str) -> Result<Vec<u8>, ConfigError> {
+    match std::env::var(ENV_JWT_SECRET) {
+        Ok(s) if !s.is_empty() => check_secret(&s),
+        _ if dev => dev_secret(&data_dir(database_url).join(".jwt_secret")),
+        _ => Err(ConfigError::MissingSecret),
+    }
+}
+
+fn dev_secret(path: &Path) -> Result<Vec<u8>, ConfigError> {
+    let err = |source| ConfigError::DevSecret {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let existing = existing.trim();
+        if existing.len() >= MIN_SECRET_LEN {
+            return Ok(existing.as_bytes().to_vec());
+        }
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    write_private(path, &secret).map_err(err)?;
+    Ok(secret.into_bytes())
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+impl Settings {
+    pub fn from_env(dev: bool) -> Result<Self, ConfigError> {
+        let database_url = database_url_from_env();
+        let jwt_secret = jwt_secret(dev, &database_url)?;
+        Ok(Settings {
+            region_code: region_code_from_env()?,
+            jwt_secret,
+            database_url,
+            trust_proxy: env_flag(ENV_TRUST_PROXY),
+            webhook_allow_loopback: env_flag(ENV_WEBHOOK_ALLOW_LOOPBACK),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_secret_is_refused() {
+        assert!(matches!(check_secret("short"), Err(ConfigError::ShortSecret(5))));
+        assert!(check_secret(&"x".repeat(32)).is_ok());
+    }
+
+    #[test]
+    fn region_must_be_six_digits() {
+        assert!(validate_region("500119").is_ok());
+        assert!(validate_region("50011").is_err());
+        assert!(validate_region("50011A").is_err());
+    }
+
+    #[test]
+    fn data_dir_follows_sqlite_path() {
+        assert_eq!(data_dir("./data/coophub.db"), PathBuf::from("./data"));
+        assert_eq!(data_dir("coophub.db"), PathBuf::from("."));
+        assert_eq!(data_dir("postgres://x@y/z"), PathBuf::from("./data"));
+    }
+
+    #[test]
+    fn dev_secret_is_made_once_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/.jwt_secret");
+        let a = dev_secret(&path).unwrap();
+        let b = dev_secret(&path).unwrap();
+        assert_eq!(a, b);
+        assert!(a.len() >= MIN_SECRET_LEN);
+    }
+}

@@ -1,0 +1,160 @@
+//! Database access: one Diesel codebase over SQLite and PostgreSQL.
+//!
+//! The backend is chosen by the URL: `postgres://`/`postgresql://` selects
+//! PostgreSQL, anything else is a SQLite file path (created on first use).
+
+pub mod models;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::R2D2Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to either backend. Only portable column types are used in the schema.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// The backend type Diesel generates for [`DbConn`]; boxed queries are built for it.
+pub type Backend = <DbConn as Connection>::Backend;
+
+pub type Pool = r2d2::Pool<ConnManager>;
+pub type PooledConn = r2d2::PooledConnection<ConnManager>;
+
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// SQLite settings applied to every pooled connection.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; \
+     PRAGMA synchronous = NORMAL; \
+     PRAGMA busy_timeout = 5000; \
+     PRAGMA foreign_keys = ON;";
+
+/// Opens one connection, keeping the real error (the derived `establish` hides it).
+pub fn establish(url: &str) -> Result<DbConn, diesel::r2d2::Error> {
+    use diesel::r2d2::Error;
+    if is_postgres_url(url) {
+        let conn = diesel::PgConnection::establish(url).map_err(Error::ConnectionError)?;
+        Ok(DbConn::Pg(conn))
+    } else {
+        if let Some(dir) = std::path::Path::new(url).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    Error::ConnectionError(diesel::ConnectionError::BadConnection(format!(
+                        "cannot create the folder {}: {e}",
+                        dir.display()
+                    )))
+                })?;
+            }
+        }
+        let mut conn = diesel::SqliteConnection::establish(url).map_err(Error::ConnectionError)?;
+        conn.batch_execute(SQLITE_PRAGMAS).map_err(Error::QueryError)?;
+        Ok(DbConn::Sqlite(conn))
+    }
+}
+
+/// r2d2 manager that picks the backend by URL scheme.
+#[derive(Debug, Clone)]
+pub struct ConnManager {
+    url: String,
+}
+
+impl r2d2::ManageConnection for ConnManager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        establish(&self.url)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        ping(conn).map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        std::thread::panicking()
+            || match conn {
+                DbConn::Pg(c) => c.is_broken(),
+                DbConn::Sqlite(c) => c.is_broken(),
+            }
+    }
+}
+
+pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
+    conn.batch_execute("SELECT 1")
+}
+
+/// Runs the pending migrations of the connection's backend.
+pub fn run_migrations(conn: &mut DbConn) -> Result<usize, String> {
+    let applied = match conn {
+        DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+    };
+    applied.map_err(|e| e.to_string())
+}
+
+/// Opens one connection, migrates, then builds the pool (sized for the machine's cores).
+pub fn connect_and_migrate(url: &str) -> Result<Pool, String> {
+    let mut conn = establish(url).map_err(|e| format!("cannot open the database: {e}"))?;
+    run_migrations(&mut conn).map_err(|e| format!("migrations failed: {e}"))?;
+    drop(conn);
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2) as u32;
+    // PostgreSQL benefits from a few connections per core; SQLite has one writer anyway.
+    let size = if is_postgres_url(url) { cores * 4 } else { cores * 2 }.max(4);
+    r2d2::Pool::builder()
+        .max_size(size)
+        .connection_timeout(Duration::from_secs(10))
+        .build(ConnManager { url: url.to_string() })
+        .map_err(|e| format!("cannot build the connection pool: {e}"))
+}
+
+/// Runs `f` in a write transaction. On SQLite this is `BEGIN IMMEDIATE`, so the write lock is
+/// taken up front: a deferred read-then-write transaction would fail with "database is
+/// locked" under concurrency whatever the busy timeout.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    type Tm = <DbConn as Connection>::TransactionManager;
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Pg(_) => Tm::begin_transaction(conn)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            Tm::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => match Tm::rollback_transaction(conn) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(e),
+            Err(rollback) => Err(rollback.into()),
+        },
+    }
+}
+
+/// Runs one Diesel statement on the backend-specific connection inside a [`DbConn`], for the
+/// statements the multi-backend cannot express (batch inserts, `ON CONFLICT`).
+#[macro_export]
+macro_rules! on_inner {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Pg($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+
+/// Which backend a connection talks to (for the rare query that must differ).
+pub fn is_postgres(conn: &DbConn) -> bool {
+    matches!(conn, DbConn::Pg(_))
+}

@@ -1,0 +1,151 @@
+//! The audit trail: every change records who, what, when, and the record before and after.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::auth::AuthUser;
+use crate::db::schema::audit_events;
+use crate::db::{Backend, DbConn};
+
+/// Who made a change: a logged-in caller, or the command line.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub role: String,
+    pub request_id: Option<String>,
+}
+
+impl Actor {
+    pub fn cli() -> Self {
+        Actor {
+            user_id: None,
+            name: "cli".into(),
+            role: "system".into(),
+            request_id: None,
+        }
+    }
+}
+
+impl From<&AuthUser> for Actor {
+    fn from(u: &AuthUser) -> Self {
+        Actor {
+            user_id: u.user_id(),
+            name: u.claims.name.clone(),
+            role: u.role().as_str().into(),
+            request_id: u.request_id.clone(),
+        }
+    }
+}
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEvent {
+    pub id: i64,
+    pub occurred_at: NaiveDateTime,
+    pub actor_user_id: Option<i64>,
+    pub actor_username: String,
+    pub actor_role: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub request_id: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_events)]
+struct NewAuditEvent<'a> {
+    occurred_at: NaiveDateTime,
+    actor_user_id: Option<i64>,
+    actor_username: &'a str,
+    actor_role: &'a str,
+    action: &'a str,
+    entity: &'a str,
+    entity_id: &'a str,
+    before_json: Option<String>,
+    after_json: Option<String>,
+    request_id: Option<&'a str>,
+}
+
+/// Records one change. `before`/`after` are the API representations (never raw ID numbers).
+pub fn record<B: Serialize, A: Serialize>(
+    conn: &mut DbConn,
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    before: Option<&B>,
+    after: Option<&A>,
+) -> QueryResult<()> {
+    fn to_json<T: Serialize>(v: &T) -> String {
+        serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+    }
+    diesel::insert_into(audit_events::table)
+        .values(NewAuditEvent {
+            occurred_at: super::now(),
+            actor_user_id: actor.user_id,
+            actor_username: &actor.name,
+            actor_role: &actor.role,
+            action,
+            entity,
+            entity_id,
+            before_json: before.map(to_json),
+            after_json: after.map(to_json),
+            request_id: actor.request_id.as_deref(),
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Filters of the audit list.
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub since: Option<NaiveDateTime>,
+    pub until: Option<NaiveDateTime>,
+}
+
+fn filtered(f: &AuditFilter) -> audit_events::BoxedQuery<'static, Backend> {
+    let mut q = audit_events::table.into_boxed::<Backend>();
+    if let Some(v) = &f.entity {
+        q = q.filter(audit_events::entity.eq(v.clone()));
+    }
+    if let Some(v) = &f.entity_id {
+        q = q.filter(audit_events::entity_id.eq(v.clone()));
+    }
+    if let Some(v) = &f.actor {
+        q = q.filter(audit_events::actor_username.eq(v.clone()));
+    }
+    if let Some(v) = &f.action {
+        q = q.filter(audit_events::action.eq(v.clone()));
+    }
+    if let Some(v) = f.since {
+        q = q.filter(audit_events::occurred_at.ge(v));
+    }
+    if let Some(v) = f.until {
+        q = q.filter(audit_events::occurred_at.lt(v));
+    }
+    q
+}
+
+/// Newest first; `before` is the cursor (ids strictly smaller).
+pub fn list(conn: &mut DbConn, f: &AuditFilter, before: Option<i64>, limit: i64) -> QueryResult<Vec<AuditEvent>> {
+    let mut q = filtered(f);
+    if let Some(b) = before {
+        q = q.filter(audit_events::id.lt(b));
+    }
+    q.order(audit_events::id.desc())
+        .limit(limit)
+        .select(AuditEvent::as_select())
+        .load(conn)
+}
+
+pub fn count(conn: &mut DbConn, f: &AuditFilter) -> QueryResult<i64> {
+    filtered(f).count().get_result(conn)
+}

@@ -1,0 +1,261 @@
+//! The cooperative registry (合作社名录).
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::auth::policy::CoopScope;
+use crate::db::schema::{cooperative_industries, cooperatives};
+use crate::db::{Backend, DbConn};
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = cooperatives)]
+pub struct Cooperative {
+    pub id: i64,
+    pub name: String,
+    pub uscc: String,
+    pub town_code: String,
+    pub legal_representative: String,
+    pub phone: String,
+    pub established_on: NaiveDate,
+    pub registered_capital_fen: i64,
+    pub address: Option<String>,
+    pub business_scope: Option<String>,
+    pub status: String,
+    pub tier: Option<String>,
+    pub demonstration_level: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable, Debug, Clone)]
+#[diesel(table_name = cooperatives)]
+pub struct NewCooperative {
+    pub name: String,
+    pub uscc: String,
+    pub town_code: String,
+    pub legal_representative: String,
+    pub phone: String,
+    pub established_on: NaiveDate,
+    pub registered_capital_fen: i64,
+    pub address: Option<String>,
+    pub business_scope: Option<String>,
+    pub status: String,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A partial update; `None` leaves a column as it is.
+#[derive(AsChangeset, Debug, Default, Clone)]
+#[diesel(table_name = cooperatives)]
+pub struct CooperativeChanges {
+    pub name: Option<String>,
+    pub uscc: Option<String>,
+    pub town_code: Option<String>,
+    pub legal_representative: Option<String>,
+    pub phone: Option<String>,
+    pub established_on: Option<NaiveDate>,
+    pub registered_capital_fen: Option<i64>,
+    pub address: Option<String>,
+    pub business_scope: Option<String>,
+}
+
+/// List filters (already validated).
+#[derive(Debug, Default, Clone)]
+pub struct CoopFilter {
+    pub town_code: Option<String>,
+    pub industry: Option<String>,
+    pub status: Option<String>,
+    pub tier: Option<String>,
+    pub demonstration_level: Option<String>,
+    pub q: Option<String>,
+}
+
+type Boxed = cooperatives::BoxedQuery<'static, Backend>;
+
+/// Narrows a query to what the caller may see.
+pub fn scoped(scope: &CoopScope) -> Boxed {
+    let q = cooperatives::table.into_boxed::<Backend>();
+    match scope {
+        CoopScope::All => q,
+        CoopScope::Towns(towns) => q.filter(cooperatives::town_code.eq_any(towns.clone())),
+        CoopScope::One(id) => q.filter(cooperatives::id.eq(*id)),
+        // A bank sees the cooperatives that hold a loan at it; loans arrive with the loans
+        // module, so until then the set is empty.
+        CoopScope::Bank(_) => q.filter(cooperatives::id.eq_any(Vec::<i64>::new())),
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+pub fn like_pattern(term: &str) -> String {
+    let mut s = String::with_capacity(term.len() + 2);
+    s.push('%');
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s.push('%');
+    s
+}
+
+fn filtered(scope: &CoopScope, f: &CoopFilter) -> Boxed {
+    let mut q = scoped(scope);
+    if let Some(v) = &f.town_code {
+        q = q.filter(cooperatives::town_code.eq(v.clone()));
+    }
+    if let Some(v) = &f.status {
+        q = q.filter(cooperatives::status.eq(v.clone()));
+    }
+    if let Some(v) = &f.tier {
+        q = q.filter(cooperatives::tier.eq(v.clone()));
+    }
+    if let Some(v) = &f.demonstration_level {
+        q = q.filter(cooperatives::demonstration_level.eq(v.clone()));
+    }
+    if let Some(v) = &f.industry {
+        q = q.filter(
+            cooperatives::id.eq_any(
+                cooperative_industries::table
+                    .filter(cooperative_industries::industry_code.eq(v.clone()))
+                    .select(cooperative_industries::cooperative_id),
+            ),
+        );
+    }
+    if let Some(term) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let name = like_pattern(term);
+        let uscc = like_pattern(&term.to_ascii_uppercase());
+        q = q.filter(
+            cooperatives::name
+                .like(name)
+                .escape('\\')
+                .or(cooperatives::uscc.like(uscc).escape('\\')),
+        );
+    }
+    q
+}
+
+/// One page in id order, `limit` rows after the cursor.
+pub fn list(conn: &mut DbConn, scope: &CoopScope, f: &CoopFilter, after: Option<i64>, limit: i64) -> QueryResult<Vec<Cooperative>> {
+    let mut q = filtered(scope, f);
+    if let Some(a) = after {
+        q = q.filter(cooperatives::id.gt(a));
+    }
+    q.order(cooperatives::id.asc())
+        .limit(limit)
+        .select(Cooperative::as_select())
+        .load(conn)
+}
+
+pub fn count(conn: &mut DbConn, scope: &CoopScope, f: &CoopFilter) -> QueryResult<i64> {
+    filtered(scope, f).count().get_result(conn)
+}
+
+/// A cooperative the caller may see, or `NotFound` (also when it exists outside the scope).
+pub fn find(conn: &mut DbConn, scope: &CoopScope, id: i64) -> QueryResult<Cooperative> {
+    scoped(scope)
+        .filter(cooperatives::id.eq(id))
+        .select(Cooperative::as_select())
+        .first(conn)
+}
+
+pub fn uscc_taken(conn: &mut DbConn, uscc: &str, except_id: Option<i64>) -> QueryResult<bool> {
+    let mut q = cooperatives::table
+        .filter(cooperatives::uscc.eq(uscc.to_string()))
+        .into_boxed::<Backend>();
+    if let Some(id) = except_id {
+        q = q.filter(cooperatives::id.ne(id));
+    }
+    q.count().get_result::<i64>(conn).map(|n| n > 0)
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewCooperative, industry_codes: &[String]) -> QueryResult<Cooperative> {
+    let coop: Cooperative = diesel::insert_into(cooperatives::table)
+        .values(new)
+        .get_result(conn)?;
+    set_industries(conn, coop.id, industry_codes)?;
+    Ok(coop)
+}
+
+pub fn set_industries(conn: &mut DbConn, id: i64, codes: &[String]) -> QueryResult<()> {
+    diesel::delete(cooperative_industries::table.filter(cooperative_industries::cooperative_id.eq(id)))
+        .execute(conn)?;
+    let mut unique: Vec<&String> = codes.iter().collect();
+    unique.sort();
+    unique.dedup();
+    let rows: Vec<_> = unique
+        .into_iter()
+        .map(|c| {
+            (
+                cooperative_industries::cooperative_id.eq(id),
+                cooperative_industries::industry_code.eq(c.clone()),
+            )
+        })
+        .collect();
+    crate::on_inner!(conn, |c| diesel::insert_into(cooperative_industries::table)
+        .values(&rows)
+        .execute(c))?;
+    Ok(())
+}
+
+/// Applies changes and bumps the version, only if the version is still `expected_version`.
+/// Returns `None` when another writer got there first.
+pub fn update(conn: &mut DbConn, id: i64, expected_version: i32, changes: &CooperativeChanges, at: NaiveDateTime) -> QueryResult<Option<Cooperative>> {
+    let target = cooperatives::table
+        .filter(cooperatives::id.eq(id))
+        .filter(cooperatives::version.eq(expected_version));
+    let has_changes = changes.name.is_some()
+        || changes.uscc.is_some()
+        || changes.town_code.is_some()
+        || changes.legal_representative.is_some()
+        || changes.phone.is_some()
+        || changes.established_on.is_some()
+        || changes.registered_capital_fen.is_some()
+        || changes.address.is_some()
+        || changes.business_scope.is_some();
+    let n = if has_changes {
+        diesel::update(target)
+            .set((changes, cooperatives::version.eq(expected_version + 1), cooperatives::updated_at.eq(at)))
+            .execute(conn)?
+    } else {
+        diesel::update(target)
+            .set((cooperatives::version.eq(expected_version + 1), cooperatives::updated_at.eq(at)))
+            .execute(conn)?
+    };
+    if n == 0 {
+        return Ok(None);
+    }
+    cooperatives::table
+        .filter(cooperatives::id.eq(id))
+        .select(Cooperative::as_select())
+        .first(conn)
+        .map(Some)
+}
+
+/// Industry codes per cooperative, for a page of cooperatives.
+pub fn industries_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<String>>> {
+    let rows: Vec<(i64, String)> = cooperative_industries::table
+        .filter(cooperative_industries::cooperative_id.eq_any(ids))
+        .order((cooperative_industries::cooperative_id, cooperative_industries::industry_code))
+        .select((cooperative_industries::cooperative_id, cooperative_industries::industry_code))
+        .load(conn)?;
+    let mut map: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, code) in rows {
+        map.entry(id).or_default().push(code);
+    }
+    Ok(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn like_pattern_escapes_wildcards() {
+        assert_eq!(like_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
+    }
+}

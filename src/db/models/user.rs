@@ -1,0 +1,50 @@
+//! User accounts (people and their roles; bank systems use partner clients instead).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::users;
+use crate::db::DbConn;
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub town_code: Option<String>,
+    pub cooperative_id: Option<i64>,
+    pub bank_code: Option<String>,
+    pub counselor_id: Option<i64>,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable, Debug)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub town_code: Option<String>,
+    pub cooperative_id: Option<i64>,
+    pub bank_code: Option<String>,
+    pub counselor_id: Option<i64>,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn find_by_username(conn: &mut DbConn, username: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::username.eq(username))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewUser) -> QueryResult<User> {
+    diesel::insert_into(users::table)
+        .values(new)
+        .get_result(conn)
+}

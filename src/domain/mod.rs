@@ -1,0 +1,6 @@
+//! Pure domain rules: no I/O, unit-tested next to the code.
+
+pub mod cooperative;
+pub mod id_number;
+pub mod phone;
+pub mod uscc;

@@ -1,0 +1,24 @@
+//! coophub: the system of record and integration API of a county's farmers' cooperative
+//! quality-improvement pilot. See README.md and `../shared/spec/API.md`.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod middleware;
+pub mod openapi;
+pub mod state;
+
+pub use app::{build_app, openapi};
+pub use state::AppState;
+
+/// The OpenAPI document as pretty JSON with a trailing newline (what `coophub openapi` prints).
+pub fn openapi_json() -> String {
+    let mut s = serde_json::to_string_pretty(&openapi()).expect("the OpenAPI document serialises");
+    s.push('\n');
+    s
+}

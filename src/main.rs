@@ -1,0 +1,98 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use coophub::cli::{self, Cli, Command, LogFormat, UserCommand};
+use coophub::{build_app, AppState};
+use tracing_subscriber::EnvFilter;
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("coophub: {message}");
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let args = Cli::parse();
+    match args.command {
+        Command::Openapi => {
+            print!("{}", coophub::openapi_json());
+            ExitCode::SUCCESS
+        }
+        Command::Migrate => {
+            init_logging(args.log_format);
+            match cli::open_database() {
+                Ok(_) => {
+                    println!("migrations applied");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::User { command: UserCommand::Create(create) } => {
+            let pool = match cli::open_database() {
+                Ok(p) => p,
+                Err(e) => return fail(e),
+            };
+            let pw = match cli::read_password() {
+                Ok(p) => p,
+                Err(e) => return fail(format!("cannot read the password: {e}")),
+            };
+            let result = pool
+                .get()
+                .map_err(|e| e.to_string())
+                .and_then(|mut conn| cli::create_user(&mut conn, &create, &pw));
+            match result {
+                Ok(id) => {
+                    println!("created user {} (id {id}, role {})", create.username, create.role);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::Serve(serve) => {
+            init_logging(args.log_format);
+            let settings = match cli::settings(serve.dev) {
+                Ok(s) => s,
+                Err(e) => return fail(e),
+            };
+            let pool = match coophub::db::connect_and_migrate(&settings.database_url) {
+                Ok(p) => p,
+                Err(e) => return fail(e),
+            };
+            match run_server(AppState::new(pool, settings), &serve) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(e),
+            }
+        }
+    }
+}
+
+fn run_server(state: AppState, serve: &cli::ServeArgs) -> std::io::Result<()> {
+    let bind = serve.bind.clone();
+    let workers = serve
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+    let backend = if coophub::db::is_postgres_url(&state.settings.database_url) { "PostgreSQL" } else { "SQLite" };
+    tracing::info!(%bind, backend, workers, "coophub listening");
+    println!("coophub is listening on http://{bind}");
+    println!("  Swagger UI:   http://{bind}/swagger-ui/");
+    println!("  OpenAPI:      http://{bind}/api-docs/openapi.json");
+    println!("  first admin:  echo 'a-long-password' | cargo run --release -- user create --username admin --role district_admin");
+    actix_web::rt::System::new().block_on(async move {
+        actix_web::HttpServer::new(move || build_app(state.clone()))
+            .workers(workers)
+            // SIGTERM/SIGINT: stop accepting, let requests in flight finish.
+            .shutdown_timeout(30)
+            .bind(&bind)?
+            .run()
+            .await
+    })
+}

@@ -1,0 +1,123 @@
+//! Request context (request id + tracing span) and the conversion of every error response
+//! into RFC 9457 problem+json, including those actix produces itself.
+
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::{ErrorHandlerResponse, Next};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
+use tracing::Instrument;
+
+use crate::error::{generic_problem, problem_response, PROBLEM_JSON};
+
+pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of the current request, accepted from `X-Request-Id` or made up.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// A client's id is kept only if it is short and plain (it ends up in logs).
+fn acceptable_request_id(v: &str) -> bool {
+    !v.is_empty()
+        && v.len() <= 128
+        && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+pub async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = req
+        .headers()
+        .get(&REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| acceptable_request_id(v))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    // The path only: query strings may carry search terms and are not logged.
+    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
+    let started = Instant::now();
+    let mut res = next.call(req).instrument(span.clone()).await?;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(REQUEST_ID_HEADER, v);
+    }
+    let status = res.status().as_u16();
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    span.in_scope(|| {
+        if status >= 500 {
+            tracing::error!(status, elapsed_ms, "request failed");
+        } else {
+            tracing::info!(status, elapsed_ms, "request finished");
+        }
+    });
+    Ok(res)
+}
+
+/// Rewrites any error response that is not already a problem document.
+pub fn problemize<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let already = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()))
+        .unwrap_or(false);
+    if already {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let detail = if status.is_server_error() {
+        if let Some(e) = res.response().error() {
+            tracing::error!(error = %e, "unhandled error");
+        }
+        "an internal error occurred; it has been logged".to_string()
+    } else {
+        res.response()
+            .error()
+            .map(|e| e.to_string())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_string())
+    };
+    let (req, old) = res.into_parts();
+    let mut new = problem_response(status, &generic_problem(status, detail));
+    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(v) = old.headers().get(&name) {
+            new.headers_mut().insert(name, v.clone());
+        }
+    }
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, new).map_into_right_body(),
+    ))
+}
+
+/// The default service: 405 when the path exists with other methods, else 404.
+pub async fn fallback(req: HttpRequest) -> HttpResponse {
+    if req.match_pattern().is_some() {
+        let status = StatusCode::METHOD_NOT_ALLOWED;
+        problem_response(
+            status,
+            &generic_problem(status, format!("{} is not allowed on {}", req.method(), req.path())),
+        )
+    } else {
+        let status = StatusCode::NOT_FOUND;
+        problem_response(status, &generic_problem(status, format!("no route for {}", req.path())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::acceptable_request_id;
+
+    #[test]
+    fn request_ids_are_sanitised() {
+        assert!(acceptable_request_id("abc-123_x.y:z"));
+        assert!(!acceptable_request_id(""));
+        assert!(!acceptable_request_id("a b"));
+        assert!(!acceptable_request_id("line\nbreak"));
+        assert!(!acceptable_request_id(&"a".repeat(129)));
+    }
+}

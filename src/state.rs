@@ -1,0 +1,52 @@
+//! Shared application state handed to every handler.
+
+use std::sync::Arc;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::login_limiter::LoginLimiter;
+use crate::config::Settings;
+use crate::db::{DbConn, Pool};
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub settings: Arc<Settings>,
+    pub jwt: Arc<JwtKeys>,
+    pub login_limiter: Arc<LoginLimiter>,
+}
+
+impl AppState {
+    pub fn new(pool: Pool, settings: Settings) -> Self {
+        AppState {
+            pool,
+            jwt: Arc::new(JwtKeys::new(&settings.jwt_secret)),
+            settings: Arc::new(settings),
+            login_limiter: Arc::new(LoginLimiter::new()),
+        }
+    }
+
+    /// Runs blocking database work on actix's thread pool, never on the async executor.
+    pub async fn db<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(ApiError::from)?
+    }
+
+    /// Like [`AppState::db`], inside one write transaction (`BEGIN IMMEDIATE` on SQLite).
+    pub async fn db_write<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db(move |conn| crate::db::write_tx(conn, f)).await
+    }
+}
