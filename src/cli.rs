@@ -13,7 +13,11 @@ use crate::db::schema::{cooperatives, counselors};
 use crate::db::{self, DbConn};
 
 #[derive(Parser, Debug)]
-#[command(name = "coophub", version, about = "The farmers' cooperative pilot API")]
+#[command(
+    name = "coophub",
+    version,
+    about = "The farmers' cooperative pilot API"
+)]
 pub struct Cli {
     /// Log format.
     #[arg(long, global = true, value_enum, default_value = "text")]
@@ -92,7 +96,10 @@ pub fn read_password() -> Result<String, String> {
         rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?
     } else {
         let mut line = String::new();
-        stdin.lock().read_line(&mut line).map_err(|e| e.to_string())?;
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
         line.trim_end_matches(['\r', '\n']).to_string()
     };
     Ok(pw)
@@ -111,7 +118,10 @@ pub fn create_user(conn: &mut DbConn, args: &CreateUser, pw: &str) -> Result<i64
         )
     })?;
     if pw.chars().count() < password::MIN_PASSWORD_LEN {
-        return Err(format!("the password must be at least {} characters", password::MIN_PASSWORD_LEN));
+        return Err(format!(
+            "the password must be at least {} characters",
+            password::MIN_PASSWORD_LEN
+        ));
     }
     let needed = match role {
         Role::TownOfficer if args.town_code.is_none() => Some("--town-code"),
@@ -135,18 +145,29 @@ pub fn create_user(conn: &mut DbConn, args: &CreateUser, pw: &str) -> Result<i64
         }
     }
     if let Some(id) = cooperative_id {
-        let n: i64 = cooperatives::table.filter(cooperatives::id.eq(id)).count().get_result(conn).map_err(err)?;
+        let n: i64 = cooperatives::table
+            .filter(cooperatives::id.eq(id))
+            .count()
+            .get_result(conn)
+            .map_err(err)?;
         if n == 0 {
             return Err(format!("no cooperative with id {id}"));
         }
     }
     if let Some(id) = counselor_id {
-        let n: i64 = counselors::table.filter(counselors::id.eq(id)).count().get_result(conn).map_err(err)?;
+        let n: i64 = counselors::table
+            .filter(counselors::id.eq(id))
+            .count()
+            .get_result(conn)
+            .map_err(err)?;
         if n == 0 {
             return Err(format!("no counselor with id {id}"));
         }
     }
-    if user::find_by_username(conn, username).map_err(err)?.is_some() {
+    if user::find_by_username(conn, username)
+        .map_err(err)?
+        .is_some()
+    {
         return Err(format!("a user named {username} exists already"));
     }
     let hash = password::hash(pw)?;
@@ -170,7 +191,15 @@ pub fn create_user(conn: &mut DbConn, args: &CreateUser, pw: &str) -> Result<i64
             "town_code": created.town_code, "cooperative_id": created.cooperative_id,
             "bank_code": created.bank_code, "counselor_id": created.counselor_id,
         });
-        audit::record(conn, &Actor::cli(), "create", "user", &created.id.to_string(), None::<&()>, Some(&shown))?;
+        audit::record(
+            conn,
+            &Actor::cli(),
+            "create",
+            "user",
+            &created.id.to_string(),
+            None::<&()>,
+            Some(&shown),
+        )?;
         Ok(created.id)
     })
     .map_err(|e: diesel::result::Error| e.to_string())

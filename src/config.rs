@@ -167,7 +167,10 @@ mod tests {
 
     #[test]
     fn short_secret_is_refused() {
-        assert!(matches!(check_secret("short"), Err(ConfigError::ShortSecret(5))));
+        assert!(matches!(
+            check_secret("short"),
+            Err(ConfigError::ShortSecret(5))
+        ));
         assert!(check_secret(&"x".repeat(32)).is_ok());
     }
 

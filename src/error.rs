@@ -20,7 +20,11 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         FieldError {
             field: field.into(),
             code: code.into(),
@@ -68,7 +72,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     PayloadTooLarge(String),
-    #[error("the resource has changed since it was read (If-Match does not match the current ETag)")]
+    #[error(
+        "the resource has changed since it was read (If-Match does not match the current ETag)"
+    )]
     PreconditionFailed,
     #[error("validation failed")]
     Validation(Vec<FieldError>),
@@ -127,7 +133,10 @@ impl ApiError {
                 None,
             ),
             // Never leak internals to the client; they are logged instead.
-            ApiError::Internal(_) => ("an internal error occurred; it has been logged".into(), None),
+            ApiError::Internal(_) => (
+                "an internal error occurred; it has been logged".into(),
+                None,
+            ),
             other => (other.to_string(), None),
         };
         Problem {
@@ -193,8 +202,10 @@ impl ResponseError for ApiError {
                 );
             }
             ApiError::TooManyRequests { retry_after_secs } => {
-                resp.headers_mut()
-                    .insert(header::RETRY_AFTER, header::HeaderValue::from(*retry_after_secs));
+                resp.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    header::HeaderValue::from(*retry_after_secs),
+                );
             }
             _ => {}
         }
@@ -207,11 +218,14 @@ impl From<diesel::result::Error> for ApiError {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
             Error::NotFound => ApiError::NotFound,
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                ApiError::Conflict(format!("a record with the same key exists ({})", info.message()))
-            }
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => ApiError::Conflict(
+                format!("a record with the same key exists ({})", info.message()),
+            ),
             Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
-                ApiError::Conflict(format!("a referenced record is missing or still in use ({})", info.message()))
+                ApiError::Conflict(format!(
+                    "a referenced record is missing or still in use ({})",
+                    info.message()
+                ))
             }
             other => ApiError::Internal(other.to_string()),
         }

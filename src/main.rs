@@ -7,9 +7,16 @@ use tracing_subscriber::EnvFilter;
 
 fn init_logging(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
     match format {
-        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .init(),
         LogFormat::Text => builder.init(),
     }
 }
@@ -36,7 +43,9 @@ fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-        Command::User { command: UserCommand::Create(create) } => {
+        Command::User {
+            command: UserCommand::Create(create),
+        } => {
             let pool = match cli::open_database() {
                 Ok(p) => p,
                 Err(e) => return fail(e),
@@ -51,7 +60,10 @@ fn main() -> ExitCode {
                 .and_then(|mut conn| cli::create_user(&mut conn, &create, &pw));
             match result {
                 Ok(id) => {
-                    println!("created user {} (id {id}, role {})", create.username, create.role);
+                    println!(
+                        "created user {} (id {id}, role {})",
+                        create.username, create.role
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e),
@@ -77,10 +89,16 @@ fn main() -> ExitCode {
 
 fn run_server(state: AppState, serve: &cli::ServeArgs) -> std::io::Result<()> {
     let bind = serve.bind.clone();
-    let workers = serve
-        .workers
-        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
-    let backend = if coophub::db::is_postgres_url(&state.settings.database_url) { "PostgreSQL" } else { "SQLite" };
+    let workers = serve.workers.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    });
+    let backend = if coophub::db::is_postgres_url(&state.settings.database_url) {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     tracing::info!(%bind, backend, workers, "coophub listening");
     println!("coophub is listening on http://{bind}");
     println!("  Swagger UI:   http://{bind}/swagger-ui/");

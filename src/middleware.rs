@@ -23,7 +23,8 @@ pub struct RequestId(pub String);
 fn acceptable_request_id(v: &str) -> bool {
     !v.is_empty()
         && v.len() <= 128
-        && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 
 pub async fn request_context(
@@ -100,11 +101,17 @@ pub async fn fallback(req: HttpRequest) -> HttpResponse {
         let status = StatusCode::METHOD_NOT_ALLOWED;
         problem_response(
             status,
-            &generic_problem(status, format!("{} is not allowed on {}", req.method(), req.path())),
+            &generic_problem(
+                status,
+                format!("{} is not allowed on {}", req.method(), req.path()),
+            ),
         )
     } else {
         let status = StatusCode::NOT_FOUND;
-        problem_response(status, &generic_problem(status, format!("no route for {}", req.path())))
+        problem_response(
+            status,
+            &generic_problem(status, format!("no route for {}", req.path())),
+        )
     }
 }
 

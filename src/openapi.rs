@@ -1,9 +1,9 @@
 //! The OpenAPI 3.1 document: info, tags, bearer security, and the finishing pass that gives
 //! every error response its problem+json body.
 
-use utoipa::openapi::content::ContentBuilder;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{OpenApi as Doc, RefOr, Response};
+use serde_json::{json, Value};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::OpenApi as Doc;
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{FieldError, Problem, PROBLEM_JSON};
@@ -55,11 +55,26 @@ fn problem_example(status: u16) -> serde_json::Value {
         401 => ("unauthorized", "an Authorization: Bearer token is required"),
         403 => ("forbidden", "the role observer may not change cooperatives"),
         404 => ("not-found", "no such record, or it is outside your scope"),
-        405 => ("method-not-allowed", "DELETE is not allowed on /api/v1/towns"),
-        409 => ("conflict", "a cooperative with USCC 93500119MA5U7K3L78 is already registered"),
-        412 => ("precondition-failed", "the resource has changed since it was read (If-Match does not match the current ETag)"),
-        413 => ("payload-too-large", "the request body is larger than this endpoint accepts"),
-        415 => ("unsupported-media-type", "the body must be application/json (Content-Type was text/plain)"),
+        405 => (
+            "method-not-allowed",
+            "DELETE is not allowed on /api/v1/towns",
+        ),
+        409 => (
+            "conflict",
+            "a cooperative with USCC 93500119MA5U7K3L78 is already registered",
+        ),
+        412 => (
+            "precondition-failed",
+            "the resource has changed since it was read (If-Match does not match the current ETag)",
+        ),
+        413 => (
+            "payload-too-large",
+            "the request body is larger than this endpoint accepts",
+        ),
+        415 => (
+            "unsupported-media-type",
+            "the body must be application/json (Content-Type was text/plain)",
+        ),
         429 => ("rate-limited", "too many attempts; retry after 60 s"),
         503 => ("unavailable", "the database is unavailable"),
         _ => ("error", "an error occurred"),
@@ -81,51 +96,73 @@ fn problem_example(status: u16) -> serde_json::Value {
 }
 
 /// Finishes the generated document: problem bodies on error responses, `security: []` on the
-/// public operations, and a 401 on every secured one.
+/// public operations, a 401 on every secured one, and list pages that reference their item
+/// schema by name (utoipa inlines a generic's parameter).
 pub fn finish(doc: &mut Doc) {
-    let global_secured = doc.security.as_ref().is_some_and(|s| !s.is_empty());
-    for item in doc.paths.paths.values_mut() {
-        for op in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.options,
-            &mut item.head,
-            &mut item.patch,
-            &mut item.trace,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let public = op
-                .security
-                .as_ref()
-                .is_some_and(|s| s.iter().all(|r| *r == SecurityRequirement::default()));
-            if public {
-                op.security = Some(Vec::new());
-            } else if global_secured && !op.responses.responses.contains_key("401") {
-                op.responses.responses.insert(
-                    "401".into(),
-                    RefOr::T(Response::new("Missing, invalid or expired token")),
-                );
-            }
-            for (code, resp) in op.responses.responses.iter_mut() {
-                let Ok(status) = code.parse::<u16>() else { continue };
-                if status < 400 {
+    let mut v = serde_json::to_value(&*doc).expect("the OpenAPI document serialises");
+    finish_value(&mut v);
+    *doc = serde_json::from_value(v).expect("the finished OpenAPI document deserialises");
+}
+
+fn finish_value(v: &mut Value) {
+    let global_secured = v["security"].as_array().is_some_and(|s| !s.is_empty());
+    if let Some(paths) = v["paths"].as_object_mut() {
+        for item in paths.values_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for op in item.values_mut() {
+                let Some(op) = op.as_object_mut() else {
+                    continue;
+                };
+                if !op.contains_key("responses") {
                     continue;
                 }
-                if let RefOr::T(r) = resp {
-                    if r.content.is_empty() {
-                        r.content.insert(
-                            PROBLEM_JSON.to_string(),
-                            ContentBuilder::new()
-                                .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Problem"))))
-                                .example(Some(problem_example(status)))
-                                .build(),
-                        );
+                let public = op
+                    .get("security")
+                    .and_then(Value::as_array)
+                    .is_some_and(|reqs| {
+                        reqs.iter()
+                            .all(|r| r.as_object().is_some_and(|o| o.is_empty()))
+                    });
+                if public {
+                    op.insert("security".into(), json!([]));
+                }
+                let responses = op["responses"]
+                    .as_object_mut()
+                    .expect("responses is an object");
+                if !public && global_secured && !responses.contains_key("401") {
+                    responses.insert(
+                        "401".into(),
+                        json!({"description": "Missing, invalid or expired token"}),
+                    );
+                }
+                for (code, resp) in responses.iter_mut() {
+                    let Ok(status) = code.parse::<u16>() else {
+                        continue;
+                    };
+                    if status >= 400 && resp.get("content").is_none() && resp.get("$ref").is_none()
+                    {
+                        resp["content"] = json!({
+                            PROBLEM_JSON: {
+                                "schema": {"$ref": "#/components/schemas/Problem"},
+                                "example": problem_example(status)
+                            }
+                        });
                     }
                 }
+            }
+        }
+    }
+    if let Some(schemas) = v["components"]["schemas"].as_object_mut() {
+        let names: Vec<String> = schemas.keys().cloned().collect();
+        for name in &names {
+            let Some(item) = name.strip_prefix("ListResponse_") else {
+                continue;
+            };
+            if schemas.contains_key(item) {
+                schemas[name]["properties"]["items"]["items"] =
+                    json!({"$ref": format!("#/components/schemas/{item}")});
             }
         }
     }

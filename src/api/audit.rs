@@ -95,6 +95,7 @@ pub struct AuditFilterParams {
     tag = "audit",
     operation_id = "listAuditEvents",
     summary = "List recorded changes, newest first",
+    description = "Every recorded change (who, what, when, the record before and after, the request id), newest first. For the district and observers.",
     params(AuditFilterParams, PageParams),
     responses(
         (status = 200, description = "One page of events, newest first", body = ListResponse<AuditEventOut>),
@@ -125,7 +126,11 @@ pub async fn list_audit_events(
     let list = state
         .db(move |conn| {
             let rows = audit::list(conn, &filter, page.after, page.limit + 1)?;
-            let total = if page.count { Some(audit::count(conn, &filter)?) } else { None };
+            let total = if page.count {
+                Some(audit::count(conn, &filter)?)
+            } else {
+                None
+            };
             Ok(ListResponse::from_rows(rows, page, total, |e| e.id).map(AuditEventOut::from))
         })
         .await?;

@@ -61,6 +61,7 @@ const BAD_CREDENTIALS: &str = "the username or password is wrong";
     tag = "auth",
     operation_id = "login",
     summary = "Log in and get a bearer token",
+    description = "Exchanges a username and password for an HS256 bearer token valid for at most one hour. Unknown users and wrong passwords get the same 401. From the 6th failure within a minute from one client the answer is 429 with `Retry-After`.",
     security(()),
     request_body = LoginRequest,
     responses(
@@ -80,9 +81,14 @@ pub async fn login(
 ) -> ApiResult<HttpResponse> {
     let client = client_key(&req, state.settings.trust_proxy);
     if let Some(wait) = state.login_limiter.blocked_for(&client) {
-        return Err(ApiError::TooManyRequests { retry_after_secs: wait });
+        return Err(ApiError::TooManyRequests {
+            retry_after_secs: wait,
+        });
     }
-    let LoginRequest { username, password: pw } = body.0;
+    let LoginRequest {
+        username,
+        password: pw,
+    } = body.0;
     let found = state
         .db(move |conn| {
             let user = user::find_by_username(conn, &username)?;
@@ -99,11 +105,14 @@ pub async fn login(
         .await?;
     let Some(u) = found else {
         if let Some(wait) = state.login_limiter.record_failure(&client) {
-            return Err(ApiError::TooManyRequests { retry_after_secs: wait });
+            return Err(ApiError::TooManyRequests {
+                retry_after_secs: wait,
+            });
         }
         return Err(ApiError::Unauthorized(BAD_CREDENTIALS.into()));
     };
-    let role = Role::parse(&u.role).ok_or_else(|| ApiError::internal(format!("user {} has an unknown role", u.id)))?;
+    let role = Role::parse(&u.role)
+        .ok_or_else(|| ApiError::internal(format!("user {} has an unknown role", u.id)))?;
     let (access_token, expires_in) = state
         .jwt
         .issue(

@@ -14,7 +14,9 @@ use super::{check_version, etag, if_match};
 use crate::auth::policy::CoopScope;
 use crate::auth::{Access, AuthUser, Resource, Role};
 use crate::db::models::audit::{self, Actor};
-use crate::db::models::cooperative::{self as coop, Cooperative, CooperativeChanges, CoopFilter, NewCooperative};
+use crate::db::models::cooperative::{
+    self as coop, CoopFilter, Cooperative, CooperativeChanges, NewCooperative,
+};
 use crate::db::models::{now, reference};
 use crate::db::DbConn;
 use crate::domain::cooperative::{CoopStatus, DemonstrationLevel, Tier};
@@ -33,7 +35,9 @@ pub const BASE_PATH: &str = "/api/v1/cooperatives";
 
 fn validate_phone(value: &str) -> Result<(), ValidationError> {
     phone::normalize(value).map(|_| ()).ok_or_else(|| {
-        ValidationError::new("phone").with_message("must be an 11-digit mobile number starting with 1, optionally +86".into())
+        ValidationError::new("phone").with_message(
+            "must be an 11-digit mobile number starting with 1, optionally +86".into(),
+        )
     })
 }
 
@@ -47,7 +51,9 @@ fn validate_past_date(value: &NaiveDate) -> Result<(), ValidationError> {
 
 fn validate_codes(codes: &[String]) -> Result<(), ValidationError> {
     if codes.iter().any(|c| c.trim().is_empty()) {
-        return Err(ValidationError::new("blank").with_message("industry codes must not be blank".into()));
+        return Err(
+            ValidationError::new("blank").with_message("industry codes must not be blank".into())
+        );
     }
     Ok(())
 }
@@ -139,7 +145,10 @@ impl CooperativePatch {
         add(self.industry_codes.is_some(), "industry_codes");
         add(self.legal_representative.is_some(), "legal_representative");
         add(self.established_on.is_some(), "established_on");
-        add(self.registered_capital_fen.is_some(), "registered_capital_fen");
+        add(
+            self.registered_capital_fen.is_some(),
+            "registered_capital_fen",
+        );
         add(self.business_scope.is_some(), "business_scope");
         v
     }
@@ -203,7 +212,10 @@ impl CooperativeOut {
             business_scope: c.business_scope,
             status: CoopStatus::parse(&c.status).unwrap_or(CoopStatus::Active),
             tier: c.tier.as_deref().and_then(Tier::parse),
-            demonstration_level: c.demonstration_level.as_deref().and_then(DemonstrationLevel::parse),
+            demonstration_level: c
+                .demonstration_level
+                .as_deref()
+                .and_then(DemonstrationLevel::parse),
             version: c.version,
             created_at: c.created_at.and_utc(),
             updated_at: c.updated_at.and_utc(),
@@ -252,18 +264,30 @@ fn uscc_error(e: uscc::UsccError) -> ApiError {
 }
 
 /// Town and industries must exist (422 naming the field otherwise).
-fn check_references(conn: &mut DbConn, town_code: Option<&str>, industry_codes: Option<&[String]>) -> ApiResult<()> {
+fn check_references(
+    conn: &mut DbConn,
+    town_code: Option<&str>,
+    industry_codes: Option<&[String]>,
+) -> ApiResult<()> {
     let mut errors = Vec::new();
     if let Some(town) = town_code {
         if !reference::town_exists(conn, town)? {
-            errors.push(FieldError::new("town_code", "unknown_code", format!("{town} is not a town of this district")));
+            errors.push(FieldError::new(
+                "town_code",
+                "unknown_code",
+                format!("{town} is not a town of this district"),
+            ));
         }
     }
     if let Some(codes) = industry_codes {
         let unknown = reference::unknown_industries(conn, codes)?;
         for (i, code) in codes.iter().enumerate() {
             if unknown.contains(code) {
-                errors.push(FieldError::new(format!("industry_codes.{i}"), "unknown_code", format!("{code} is not an industry code")));
+                errors.push(FieldError::new(
+                    format!("industry_codes.{i}"),
+                    "unknown_code",
+                    format!("{code} is not an industry code"),
+                ));
             }
         }
     }
@@ -277,13 +301,17 @@ fn check_references(conn: &mut DbConn, town_code: Option<&str>, industry_codes: 
 /// A town officer acts in their own town only.
 fn check_town_allowed(user: &AuthUser, town_code: &str) -> ApiResult<()> {
     if user.role() == Role::TownOfficer && user.claims.town_code.as_deref() != Some(town_code) {
-        return Err(ApiError::Forbidden("a town officer may only register cooperatives of their own town".into()));
+        return Err(ApiError::Forbidden(
+            "a town officer may only register cooperatives of their own town".into(),
+        ));
     }
     Ok(())
 }
 
 fn with_etag(mut builder: actix_web::HttpResponseBuilder, out: &CooperativeOut) -> HttpResponse {
-    builder.insert_header((header::ETAG, etag(out.version))).json(out)
+    builder
+        .insert_header((header::ETAG, etag(out.version)))
+        .json(out)
 }
 
 /// Register a cooperative.
@@ -291,6 +319,7 @@ fn with_etag(mut builder: actix_web::HttpResponseBuilder, out: &CooperativeOut) 
     tag = "cooperatives",
     operation_id = "createCooperative",
     summary = "Register a cooperative",
+    description = "Registers a farmers' cooperative. The USCC must carry a valid GB 32100-2015 check character, start with `93` (farmers' cooperative) and carry this system's region code. District admins register anywhere, town officers in their own town. Answers with `Location` and `ETag`.",
     request_body = CooperativeCreate,
     responses(
         (status = 201, description = "Registered", body = CooperativeOut,
@@ -305,20 +334,29 @@ fn with_etag(mut builder: actix_web::HttpResponseBuilder, out: &CooperativeOut) 
     )
 )]
 #[post("/cooperatives")]
-pub async fn create_cooperative(state: web::Data<AppState>, user: AuthUser, body: ValidJson<CooperativeCreate>) -> ApiResult<HttpResponse> {
+pub async fn create_cooperative(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: ValidJson<CooperativeCreate>,
+) -> ApiResult<HttpResponse> {
     user.require(Resource::Cooperatives, Access::Write)?;
     if user.role() == Role::Cooperative {
-        return Err(ApiError::Forbidden("a cooperative's account may not register cooperatives".into()));
+        return Err(ApiError::Forbidden(
+            "a cooperative's account may not register cooperatives".into(),
+        ));
     }
     let body = body.0;
-    let code = uscc::validate_cooperative(&body.uscc, &state.settings.region_code).map_err(uscc_error)?;
+    let code =
+        uscc::validate_cooperative(&body.uscc, &state.settings.region_code).map_err(uscc_error)?;
     check_town_allowed(&user, &body.town_code)?;
     let actor = Actor::from(&user);
     let out = state
         .db_write(move |conn| {
             check_references(conn, Some(&body.town_code), Some(&body.industry_codes))?;
             if coop::uscc_taken(conn, &code, None)? {
-                return Err(ApiError::Conflict(format!("a cooperative with USCC {code} is already registered")));
+                return Err(ApiError::Conflict(format!(
+                    "a cooperative with USCC {code} is already registered"
+                )));
             }
             let at = now();
             let new = NewCooperative {
@@ -338,12 +376,25 @@ pub async fn create_cooperative(state: web::Data<AppState>, user: AuthUser, body
             };
             let created = coop::insert(conn, &new, &body.industry_codes)?;
             let out = CooperativeOut::load(conn, created)?;
-            audit::record(conn, &actor, "create", "cooperative", &out.id.to_string(), None::<&()>, Some(&out))?;
+            audit::record(
+                conn,
+                &actor,
+                "create",
+                "cooperative",
+                &out.id.to_string(),
+                None::<&()>,
+                Some(&out),
+            )?;
             Ok(out)
         })
         .await?;
     let location = format!("{BASE_PATH}/{}", out.id);
-    Ok(with_etag(HttpResponse::Created().insert_header((header::LOCATION, location)).take(), &out))
+    Ok(with_etag(
+        HttpResponse::Created()
+            .insert_header((header::LOCATION, location))
+            .take(),
+        &out,
+    ))
 }
 
 /// List cooperatives.
@@ -351,6 +402,7 @@ pub async fn create_cooperative(state: web::Data<AppState>, user: AuthUser, body
     tag = "cooperatives",
     operation_id = "listCooperatives",
     summary = "List cooperatives in your scope",
+    description = "Lists the cooperatives the caller may see (a town officer: their town; a counselor: the towns they cover; a cooperative: itself), in registration order, with filters and cursor paging.",
     params(CooperativeFilterParams, PageParams),
     responses(
         (status = 200, description = "One page, in registration order", body = ListResponse<CooperativeOut>),
@@ -373,7 +425,11 @@ pub async fn list_cooperatives(
         .db(move |conn| {
             let scope = user.coop_scope(conn)?;
             let rows = coop::list(conn, &scope, &filter, page.after, page.limit + 1)?;
-            let total = if page.count { Some(coop::count(conn, &scope, &filter)?) } else { None };
+            let total = if page.count {
+                Some(coop::count(conn, &scope, &filter)?)
+            } else {
+                None
+            };
             let list = ListResponse::from_rows(rows, page, total, |c| c.id);
             let ids: Vec<i64> = list.items.iter().map(|c| c.id).collect();
             let mut industries = coop::industries_of(conn, &ids)?;
@@ -391,6 +447,7 @@ pub async fn list_cooperatives(
     tag = "cooperatives",
     operation_id = "getCooperative",
     summary = "Get a cooperative",
+    description = "One cooperative with its `ETag`. A cooperative outside the caller's scope is answered 404, exactly like a missing one.",
     params(("id" = i64, Path, description = "Cooperative id")),
     responses(
         (status = 200, description = "The cooperative", body = CooperativeOut,
@@ -401,7 +458,11 @@ pub async fn list_cooperatives(
     )
 )]
 #[get("/cooperatives/{id}")]
-pub async fn get_cooperative(state: web::Data<AppState>, user: AuthUser, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+pub async fn get_cooperative(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
     user.require(Resource::Cooperatives, Access::Read)?;
     let id = path.into_inner();
     let out = state
@@ -460,7 +521,9 @@ pub async fn patch_cooperative(
         }
     }
     let new_uscc = match &patch.uscc {
-        Some(u) => Some(uscc::validate_cooperative(u, &state.settings.region_code).map_err(uscc_error)?),
+        Some(u) => {
+            Some(uscc::validate_cooperative(u, &state.settings.region_code).map_err(uscc_error)?)
+        }
         None => None,
     };
     if let Some(town) = &patch.town_code {
@@ -472,10 +535,16 @@ pub async fn patch_cooperative(
             let scope: CoopScope = user.coop_scope(conn)?;
             let current = coop::find(conn, &scope, id)?;
             check_version(demanded, current.version)?;
-            check_references(conn, patch.town_code.as_deref(), patch.industry_codes.as_deref())?;
+            check_references(
+                conn,
+                patch.town_code.as_deref(),
+                patch.industry_codes.as_deref(),
+            )?;
             if let Some(code) = &new_uscc {
                 if coop::uscc_taken(conn, code, Some(id))? {
-                    return Err(ApiError::Conflict(format!("another cooperative has USCC {code}")));
+                    return Err(ApiError::Conflict(format!(
+                        "another cooperative has USCC {code}"
+                    )));
                 }
             }
             let before = CooperativeOut::load(conn, current.clone())?;
@@ -490,12 +559,21 @@ pub async fn patch_cooperative(
                 address: patch.address,
                 business_scope: patch.business_scope,
             };
-            let updated = coop::update(conn, id, current.version, &changes, now())?.ok_or(ApiError::PreconditionFailed)?;
+            let updated = coop::update(conn, id, current.version, &changes, now())?
+                .ok_or(ApiError::PreconditionFailed)?;
             if let Some(codes) = &patch.industry_codes {
                 coop::set_industries(conn, id, codes)?;
             }
             let after = CooperativeOut::load(conn, updated)?;
-            audit::record(conn, &actor, "update", "cooperative", &id.to_string(), Some(&before), Some(&after))?;
+            audit::record(
+                conn,
+                &actor,
+                "update",
+                "cooperative",
+                &id.to_string(),
+                Some(&before),
+                Some(&after),
+            )?;
             Ok(after)
         })
         .await?;

@@ -30,14 +30,24 @@ pub fn content_type_essence(req: &HttpRequest) -> Option<String> {
     req.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
 }
 
 /// Reads the body within the configured `PayloadConfig` limit (over it → 413).
-pub async fn read_body(bytes: impl std::future::Future<Output = Result<web::Bytes, actix_web::Error>>) -> ApiResult<web::Bytes> {
+pub async fn read_body(
+    bytes: impl std::future::Future<Output = Result<web::Bytes, actix_web::Error>>,
+) -> ApiResult<web::Bytes> {
     bytes.await.map_err(|e| {
         if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge("the request body is larger than this endpoint accepts".into())
+            ApiError::PayloadTooLarge(
+                "the request body is larger than this endpoint accepts".into(),
+            )
         } else {
             ApiError::BadRequest(format!("cannot read the request body: {e}"))
         }
@@ -69,8 +79,9 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
 pub fn parse_json<T: DeserializeOwned + Validate>(body: &[u8]) -> ApiResult<T> {
     let de = &mut serde_json::Deserializer::from_slice(body);
     let value: T = serde_path_to_error::deserialize(&mut *de).map_err(json_error)?;
-    de.end()
-        .map_err(|_| ApiError::BadRequest("malformed JSON: trailing characters after the document".into()))?;
+    de.end().map_err(|_| {
+        ApiError::BadRequest("malformed JSON: trailing characters after the document".into())
+    })?;
     value.validate()?;
     Ok(value)
 }
@@ -102,10 +113,22 @@ fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
                 )
             } else if message.starts_with("missing field") {
                 let name = backticked(&message).unwrap_or_default();
-                let field = if path == "." || path.is_empty() { name } else { format!("{path}.{name}") };
-                ApiError::Validation(vec![FieldError::new(field, "required", "this field is required")])
+                let field = if path == "." || path.is_empty() {
+                    name
+                } else {
+                    format!("{path}.{name}")
+                };
+                ApiError::Validation(vec![FieldError::new(
+                    field,
+                    "required",
+                    "this field is required",
+                )])
             } else {
-                let code = if message.starts_with("invalid type") { "invalid_type" } else { "invalid_value" };
+                let code = if message.starts_with("invalid type") {
+                    "invalid_type"
+                } else {
+                    "invalid_value"
+                };
                 ApiError::Validation(vec![FieldError::new(path_or(&path, "body"), code, message)])
             }
         }
@@ -124,55 +147,6 @@ fn backticked(message: &str) -> Option<String> {
     let start = message.find('`')? + 1;
     let end = message[start..].find('`')? + start;
     Some(message[start..end].to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde::Deserialize;
-
-    #[derive(Debug, Deserialize, Validate)]
-    #[serde(deny_unknown_fields)]
-    struct Body {
-        #[validate(range(min = 0))]
-        amount_fen: i64,
-        #[allow(dead_code)]
-        name: String,
-    }
-
-    fn fields(e: ApiError) -> Vec<(String, String)> {
-        match e {
-            ApiError::Validation(v) | ApiError::BadFields(_, v) => v.into_iter().map(|f| (f.field, f.code)).collect(),
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-
-    #[test]
-    fn malformed_is_400() {
-        assert!(matches!(parse_json::<Body>(b"{\"amount_fen\":"), Err(ApiError::BadRequest(_))));
-        assert!(matches!(parse_json::<Body>(b"{} x"), Err(ApiError::BadRequest(_)) | Err(ApiError::Validation(_))));
-    }
-
-    #[test]
-    fn unknown_field_is_400_naming_it() {
-        let e = parse_json::<Body>(br#"{"amount_fen":1,"name":"a","extra":1}"#).unwrap_err();
-        assert!(matches!(e, ApiError::BadFields(..)));
-        assert_eq!(fields(e), vec![("extra".to_string(), "unknown_field".to_string())]);
-    }
-
-    #[test]
-    fn wrong_type_and_missing_are_422_naming_the_field() {
-        let e = parse_json::<Body>(br#"{"amount_fen":"x","name":"a"}"#).unwrap_err();
-        assert_eq!(fields(e), vec![("amount_fen".to_string(), "invalid_type".to_string())]);
-        let e = parse_json::<Body>(br#"{"amount_fen":1}"#).unwrap_err();
-        assert_eq!(fields(e), vec![("name".to_string(), "required".to_string())]);
-    }
-
-    #[test]
-    fn validator_rules_apply() {
-        let e = parse_json::<Body>(br#"{"amount_fen":-1,"name":"a"}"#).unwrap_err();
-        assert_eq!(fields(e), vec![("amount_fen".to_string(), "range".to_string())]);
-    }
 }
 
 /// Query parameters: a value of the wrong type or outside an enum → 400 naming the parameter;
@@ -211,5 +185,74 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidQuery<T> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready(parse_query(req.query_string()).map(ValidQuery))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, Validate)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        #[validate(range(min = 0))]
+        amount_fen: i64,
+        #[allow(dead_code)]
+        name: String,
+    }
+
+    fn fields(e: ApiError) -> Vec<(String, String)> {
+        match e {
+            ApiError::Validation(v) | ApiError::BadFields(_, v) => {
+                v.into_iter().map(|f| (f.field, f.code)).collect()
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn malformed_is_400() {
+        assert!(matches!(
+            parse_json::<Body>(b"{\"amount_fen\":"),
+            Err(ApiError::BadRequest(_))
+        ));
+        assert!(matches!(
+            parse_json::<Body>(b"{} x"),
+            Err(ApiError::BadRequest(_)) | Err(ApiError::Validation(_))
+        ));
+    }
+
+    #[test]
+    fn unknown_field_is_400_naming_it() {
+        let e = parse_json::<Body>(br#"{"amount_fen":1,"name":"a","extra":1}"#).unwrap_err();
+        assert!(matches!(e, ApiError::BadFields(..)));
+        assert_eq!(
+            fields(e),
+            vec![("extra".to_string(), "unknown_field".to_string())]
+        );
+    }
+
+    #[test]
+    fn wrong_type_and_missing_are_422_naming_the_field() {
+        let e = parse_json::<Body>(br#"{"amount_fen":"x","name":"a"}"#).unwrap_err();
+        assert_eq!(
+            fields(e),
+            vec![("amount_fen".to_string(), "invalid_type".to_string())]
+        );
+        let e = parse_json::<Body>(br#"{"amount_fen":1}"#).unwrap_err();
+        assert_eq!(
+            fields(e),
+            vec![("name".to_string(), "required".to_string())]
+        );
+    }
+
+    #[test]
+    fn validator_rules_apply() {
+        let e = parse_json::<Body>(br#"{"amount_fen":-1,"name":"a"}"#).unwrap_err();
+        assert_eq!(
+            fields(e),
+            vec![("amount_fen".to_string(), "range".to_string())]
+        );
     }
 }

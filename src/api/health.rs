@@ -18,12 +18,18 @@ pub struct Health {
     tag = "health",
     operation_id = "healthz",
     summary = "Liveness probe",
+    description = "Answers 200 while the process runs. Public; for orchestrators' liveness checks.",
     security(()),
-    responses((status = 200, description = "The process is alive", body = Health))
+    responses(
+        (status = 200, description = "The process is alive", body = Health),
+        (status = 405, description = "Only GET is allowed")
+    )
 )]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(Health { status: "ok".into() })
+    HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+    })
 }
 
 /// Readiness: the database answers.
@@ -31,9 +37,11 @@ pub async fn healthz() -> HttpResponse {
     tag = "health",
     operation_id = "readyz",
     summary = "Readiness probe (pings the database)",
+    description = "Answers 200 when the database answers a ping, 503 otherwise. Public; for load balancers' readiness checks.",
     security(()),
     responses(
         (status = 200, description = "The database answers", body = Health),
+        (status = 405, description = "Only GET is allowed"),
         (status = 503, description = "The database does not answer")
     )
 )]
@@ -42,5 +50,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, crate::e
     state
         .db(|conn| crate::db::ping(conn).map_err(|_| crate::error::ApiError::Unavailable))
         .await?;
-    Ok(HttpResponse::Ok().json(Health { status: "ok".into() }))
+    Ok(HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+    }))
 }

@@ -34,7 +34,10 @@ pub fn if_match(req: &HttpRequest) -> ApiResult<Option<i32>> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
     };
-    let value = value.to_str().map_err(|_| ApiError::PreconditionFailed)?.trim();
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::PreconditionFailed)?
+        .trim();
     if value == "*" {
         return Ok(None);
     }

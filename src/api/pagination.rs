@@ -61,7 +61,11 @@ pub fn encode_cursor(key: i64) -> String {
 
 pub fn decode_cursor(cursor: &str) -> Option<i64> {
     let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
-    std::str::from_utf8(&bytes).ok()?.strip_prefix('k')?.parse().ok()
+    std::str::from_utf8(&bytes)
+        .ok()?
+        .strip_prefix('k')?
+        .parse()
+        .ok()
 }
 
 /// One page of a list.
@@ -78,10 +82,19 @@ pub struct ListResponse<T> {
 impl<T> ListResponse<T> {
     /// Builds a page from up to `limit + 1` rows fetched in list order; `key` gives a row's
     /// cursor key (its id).
-    pub fn from_rows(mut rows: Vec<T>, page: Page, total: Option<i64>, key: impl Fn(&T) -> i64) -> Self {
+    pub fn from_rows(
+        mut rows: Vec<T>,
+        page: Page,
+        total: Option<i64>,
+        key: impl Fn(&T) -> i64,
+    ) -> Self {
         let more = rows.len() as i64 > page.limit;
         rows.truncate(page.limit as usize);
-        let next_cursor = if more { rows.last().map(|r| encode_cursor(key(r))) } else { None };
+        let next_cursor = if more {
+            rows.last().map(|r| encode_cursor(key(r)))
+        } else {
+            None
+        };
         ListResponse {
             items: rows,
             next_cursor,
@@ -111,7 +124,13 @@ mod tests {
 
     #[test]
     fn limit_bounds() {
-        let p = |l| PageParams { limit: Some(l), ..Default::default() }.page();
+        let p = |l| {
+            PageParams {
+                limit: Some(l),
+                ..Default::default()
+            }
+            .page()
+        };
         assert!(p(0).is_err());
         assert!(p(201).is_err());
         assert_eq!(p(200).unwrap().limit, 200);
@@ -120,7 +139,11 @@ mod tests {
 
     #[test]
     fn from_rows_sets_cursor_only_when_more() {
-        let page = Page { limit: 2, after: None, count: false };
+        let page = Page {
+            limit: 2,
+            after: None,
+            count: false,
+        };
         let l = ListResponse::from_rows(vec![1i64, 2, 3], page, None, |r| *r);
         assert_eq!(l.items, vec![1, 2]);
         assert_eq!(l.next_cursor.as_deref().and_then(decode_cursor), Some(2));

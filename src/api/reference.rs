@@ -41,6 +41,7 @@ pub struct IndustryOut {
     tag = "reference",
     operation_id = "listTowns",
     summary = "List the towns and streets of the district",
+    description = "The 34 towns, townships and streets of the district with their official codes, in official order. Readable by every role.",
     responses(
         (status = 200, description = "All towns, in official order", body = ListResponse<TownOut>),
         (status = 401, description = "Missing or invalid token")
@@ -70,15 +71,21 @@ pub async fn list_towns(state: web::Data<AppState>, user: AuthUser) -> ApiResult
     tag = "reference",
     operation_id = "listIndustries",
     summary = "List industries (specialty industries first)",
+    description = "The industries a cooperative can work in. The five specialty industries (`specialty: true`) are the district's 3+1 and blueberries. Readable by every role.",
     responses(
         (status = 200, description = "All industries", body = ListResponse<IndustryOut>),
         (status = 401, description = "Missing or invalid token")
     )
 )]
 #[get("/industries")]
-pub async fn list_industries(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
+pub async fn list_industries(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> ApiResult<HttpResponse> {
     user.require(Resource::ReferenceData, Access::Read)?;
-    let rows = state.db(|conn| Ok(reference::all_industries(conn)?)).await?;
+    let rows = state
+        .db(|conn| Ok(reference::all_industries(conn)?))
+        .await?;
     let items: Vec<IndustryOut> = rows
         .into_iter()
         .map(|i| IndustryOut {

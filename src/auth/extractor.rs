@@ -101,10 +101,9 @@ fn authenticate(req: &HttpRequest) -> ApiResult<AuthUser> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::internal("application state missing"))?;
-    let value = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::Unauthorized("an Authorization: Bearer token is required".into()))?;
+    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
+        ApiError::Unauthorized("an Authorization: Bearer token is required".into())
+    })?;
     let value = value
         .to_str()
         .map_err(|_| ApiError::Unauthorized("the Authorization header is not valid".into()))?;
@@ -112,20 +111,26 @@ fn authenticate(req: &HttpRequest) -> ApiResult<AuthUser> {
         .split_once(' ')
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, t)| t.trim())
-        .ok_or_else(|| ApiError::Unauthorized("the Authorization header must use the Bearer scheme".into()))?;
+        .ok_or_else(|| {
+            ApiError::Unauthorized("the Authorization header must use the Bearer scheme".into())
+        })?;
     let claims = state.jwt.decode(token).map_err(|e| {
         use jsonwebtoken::errors::ErrorKind;
         ApiError::Unauthorized(
             match e.kind() {
                 ErrorKind::ExpiredSignature => "the token has expired",
-                ErrorKind::InvalidIssuer | ErrorKind::InvalidAudience => "the token was not issued for this API",
+                ErrorKind::InvalidIssuer | ErrorKind::InvalidAudience => {
+                    "the token was not issued for this API"
+                }
                 _ => "the token is not valid",
             }
             .into(),
         )
     })?;
     if !scope_is_consistent(&claims) {
-        return Err(ApiError::Unauthorized("the token's scope does not match its role".into()));
+        return Err(ApiError::Unauthorized(
+            "the token's scope does not match its role".into(),
+        ));
     }
     Ok(AuthUser {
         claims,

@@ -63,7 +63,11 @@ impl JwtKeys {
     }
 
     /// Issues a token; returns it with its lifetime in seconds.
-    pub fn issue(&self, role: Role, subject: Subject) -> Result<(String, i64), jsonwebtoken::errors::Error> {
+    pub fn issue(
+        &self,
+        role: Role,
+        subject: Subject,
+    ) -> Result<(String, i64), jsonwebtoken::errors::Error> {
         let now = Utc::now().timestamp();
         let claims = Claims {
             sub: subject.sub,
@@ -109,7 +113,15 @@ mod tests {
     fn round_trip() {
         let k = keys();
         let (t, ttl) = k
-            .issue(Role::TownOfficer, Subject { sub: "3".into(), name: "t".into(), town_code: Some("500119100".into()), ..Default::default() })
+            .issue(
+                Role::TownOfficer,
+                Subject {
+                    sub: "3".into(),
+                    name: "t".into(),
+                    town_code: Some("500119100".into()),
+                    ..Default::default()
+                },
+            )
             .unwrap();
         assert_eq!(ttl, 3600);
         let c = k.decode(&t).unwrap();
@@ -119,7 +131,15 @@ mod tests {
 
     #[test]
     fn other_key_is_refused() {
-        let (t, _) = keys().issue(Role::Observer, Subject { sub: "1".into(), ..Default::default() }).unwrap();
+        let (t, _) = keys()
+            .issue(
+                Role::Observer,
+                Subject {
+                    sub: "1".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
         assert!(JwtKeys::new(&[8u8; 32]).decode(&t).is_err());
     }
 

@@ -99,7 +99,10 @@ pub fn permits(role: Role, resource: Resource, access: Access) -> bool {
     use Role::*;
     // (can read, can write)
     let (r, w) = match (resource, role) {
-        (_, DistrictAdmin) => (!matches!(resource, Webhooks), !matches!(resource, AuditEvents | Webhooks)),
+        (_, DistrictAdmin) => (
+            !matches!(resource, Webhooks),
+            !matches!(resource, AuditEvents | Webhooks),
+        ),
         (AuditEvents, Observer) => (true, false),
         (AuditEvents, _) => (false, false),
         (Partners | Webhooks, Observer) => (false, false),
@@ -170,7 +173,20 @@ mod tests {
 
     #[test]
     fn observer_reads_but_never_writes() {
-        for res in [ReferenceData, Cooperatives, MemberLedger, AnnualReports, Supervision, Federations, Counselors, Loans, RiskFund, ServiceOrders, Demonstration, AuditEvents] {
+        for res in [
+            ReferenceData,
+            Cooperatives,
+            MemberLedger,
+            AnnualReports,
+            Supervision,
+            Federations,
+            Counselors,
+            Loans,
+            RiskFund,
+            ServiceOrders,
+            Demonstration,
+            AuditEvents,
+        ] {
             assert!(permits(Observer, res, Read), "{res:?}");
             assert!(!permits(Observer, res, Write), "{res:?}");
         }
@@ -181,7 +197,11 @@ mod tests {
     #[test]
     fn audit_is_for_admin_and_observer_only() {
         for role in Role::ALL {
-            assert_eq!(permits(role, AuditEvents, Read), matches!(role, DistrictAdmin | Observer), "{role}");
+            assert_eq!(
+                permits(role, AuditEvents, Read),
+                matches!(role, DistrictAdmin | Observer),
+                "{role}"
+            );
             assert!(!permits(role, AuditEvents, Write));
         }
     }

@@ -57,7 +57,8 @@ pub fn establish(url: &str) -> Result<DbConn, diesel::r2d2::Error> {
             }
         }
         let mut conn = diesel::SqliteConnection::establish(url).map_err(Error::ConnectionError)?;
-        conn.batch_execute(SQLITE_PRAGMAS).map_err(Error::QueryError)?;
+        conn.batch_execute(SQLITE_PRAGMAS)
+            .map_err(Error::QueryError)?;
         Ok(DbConn::Sqlite(conn))
     }
 }
@@ -96,7 +97,9 @@ pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
 /// Runs the pending migrations of the connection's backend.
 pub fn run_migrations(conn: &mut DbConn) -> Result<usize, String> {
     let applied = match conn {
-        DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConn::Pg(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
     };
     applied.map_err(|e| e.to_string())
@@ -107,13 +110,22 @@ pub fn connect_and_migrate(url: &str) -> Result<Pool, String> {
     let mut conn = establish(url).map_err(|e| format!("cannot open the database: {e}"))?;
     run_migrations(&mut conn).map_err(|e| format!("migrations failed: {e}"))?;
     drop(conn);
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2) as u32;
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2) as u32;
     // PostgreSQL benefits from a few connections per core; SQLite has one writer anyway.
-    let size = if is_postgres_url(url) { cores * 4 } else { cores * 2 }.max(4);
+    let size = if is_postgres_url(url) {
+        cores * 4
+    } else {
+        cores * 2
+    }
+    .max(4);
     r2d2::Pool::builder()
         .max_size(size)
         .connection_timeout(Duration::from_secs(10))
-        .build(ConnManager { url: url.to_string() })
+        .build(ConnManager {
+            url: url.to_string(),
+        })
         .map_err(|e| format!("cannot build the connection pool: {e}"))
 }
 

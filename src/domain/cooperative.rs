@@ -77,7 +77,10 @@ mod tests {
     fn text_round_trips() {
         for s in CoopStatus::ALL {
             assert_eq!(CoopStatus::parse(s.as_str()), Some(*s));
-            assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!(s.as_str()));
+            assert_eq!(
+                serde_json::to_value(s).unwrap(),
+                serde_json::json!(s.as_str())
+            );
         }
         for t in Tier::ALL {
             assert_eq!(Tier::parse(t.as_str()), Some(*t));

@@ -15,12 +15,22 @@ mod tests {
     #[test]
     fn accepts_mobile_numbers() {
         assert_eq!(normalize("13812345678").as_deref(), Some("13812345678"));
-        assert_eq!(normalize("+86 138-1234-5678").as_deref(), Some("13812345678"));
+        assert_eq!(
+            normalize("+86 138-1234-5678").as_deref(),
+            Some("13812345678")
+        );
     }
 
     #[test]
     fn refuses_others() {
-        for bad in ["", "1381234567", "138123456789", "23812345678", "+8513812345678", "1381234567a"] {
+        for bad in [
+            "",
+            "1381234567",
+            "138123456789",
+            "23812345678",
+            "+8513812345678",
+            "1381234567a",
+        ] {
             assert_eq!(normalize(bad), None, "{bad}");
         }
     }

@@ -3,7 +3,9 @@
 /// The 31-character alphabet, valued 0..30 in this order (no I, O, S, V, Z).
 const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weights 3^(i-1) mod 31 for positions 1..17.
-const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// Why a code is not acceptable; `code()` is the stable error code used in API problems.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,17 +121,26 @@ mod tests {
     #[test]
     fn worked_example_from_rules() {
         assert_eq!(complete("93500119MA5U7K3L7").unwrap(), "93500119MA5U7K3L78");
-        assert_eq!(normalize("93500119MA5U7K3L78").unwrap(), "93500119MA5U7K3L78");
+        assert_eq!(
+            normalize("93500119MA5U7K3L78").unwrap(),
+            "93500119MA5U7K3L78"
+        );
     }
 
     #[test]
     fn control_code_is_valid() {
-        assert_eq!(normalize("91110000600037341L").unwrap(), "91110000600037341L");
+        assert_eq!(
+            normalize("91110000600037341L").unwrap(),
+            "91110000600037341L"
+        );
     }
 
     #[test]
     fn lower_case_is_accepted_and_upper_cased() {
-        assert_eq!(normalize("93500119ma5u7k3l78").unwrap(), "93500119MA5U7K3L78");
+        assert_eq!(
+            normalize("93500119ma5u7k3l78").unwrap(),
+            "93500119MA5U7K3L78"
+        );
     }
 
     #[test]
@@ -148,10 +159,19 @@ mod tests {
 
     #[test]
     fn forbidden_letters_and_lengths() {
-        assert!(matches!(normalize("93500119MA5U7K3LI8"), Err(UsccError::Character { position: 17, .. })));
-        assert!(matches!(normalize("93500119MA5U7K3L7"), Err(UsccError::Length(17))));
+        assert!(matches!(
+            normalize("93500119MA5U7K3LI8"),
+            Err(UsccError::Character { position: 17, .. })
+        ));
+        assert!(matches!(
+            normalize("93500119MA5U7K3L7"),
+            Err(UsccError::Length(17))
+        ));
         assert!(matches!(normalize(""), Err(UsccError::Length(0))));
-        assert!(matches!(normalize("93500119MA5U7K3L7８"), Err(UsccError::Length(18)) | Err(UsccError::Character { .. })));
+        assert!(matches!(
+            normalize("93500119MA5U7K3L7８"),
+            Err(UsccError::Length(18)) | Err(UsccError::Character { .. })
+        ));
     }
 
     #[test]

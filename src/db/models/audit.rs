@@ -135,7 +135,12 @@ fn filtered(f: &AuditFilter) -> audit_events::BoxedQuery<'static, Backend> {
 }
 
 /// Newest first; `before` is the cursor (ids strictly smaller).
-pub fn list(conn: &mut DbConn, f: &AuditFilter, before: Option<i64>, limit: i64) -> QueryResult<Vec<AuditEvent>> {
+pub fn list(
+    conn: &mut DbConn,
+    f: &AuditFilter,
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<AuditEvent>> {
     let mut q = filtered(f);
     if let Some(b) = before {
         q = q.filter(audit_events::id.lt(b));

@@ -140,7 +140,13 @@ fn filtered(scope: &CoopScope, f: &CoopFilter) -> Boxed {
 }
 
 /// One page in id order, `limit` rows after the cursor.
-pub fn list(conn: &mut DbConn, scope: &CoopScope, f: &CoopFilter, after: Option<i64>, limit: i64) -> QueryResult<Vec<Cooperative>> {
+pub fn list(
+    conn: &mut DbConn,
+    scope: &CoopScope,
+    f: &CoopFilter,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Cooperative>> {
     let mut q = filtered(scope, f);
     if let Some(a) = after {
         q = q.filter(cooperatives::id.gt(a));
@@ -173,7 +179,11 @@ pub fn uscc_taken(conn: &mut DbConn, uscc: &str, except_id: Option<i64>) -> Quer
     q.count().get_result::<i64>(conn).map(|n| n > 0)
 }
 
-pub fn insert(conn: &mut DbConn, new: &NewCooperative, industry_codes: &[String]) -> QueryResult<Cooperative> {
+pub fn insert(
+    conn: &mut DbConn,
+    new: &NewCooperative,
+    industry_codes: &[String],
+) -> QueryResult<Cooperative> {
     let coop: Cooperative = diesel::insert_into(cooperatives::table)
         .values(new)
         .get_result(conn)?;
@@ -182,8 +192,10 @@ pub fn insert(conn: &mut DbConn, new: &NewCooperative, industry_codes: &[String]
 }
 
 pub fn set_industries(conn: &mut DbConn, id: i64, codes: &[String]) -> QueryResult<()> {
-    diesel::delete(cooperative_industries::table.filter(cooperative_industries::cooperative_id.eq(id)))
-        .execute(conn)?;
+    diesel::delete(
+        cooperative_industries::table.filter(cooperative_industries::cooperative_id.eq(id)),
+    )
+    .execute(conn)?;
     let mut unique: Vec<&String> = codes.iter().collect();
     unique.sort();
     unique.dedup();
@@ -204,7 +216,13 @@ pub fn set_industries(conn: &mut DbConn, id: i64, codes: &[String]) -> QueryResu
 
 /// Applies changes and bumps the version, only if the version is still `expected_version`.
 /// Returns `None` when another writer got there first.
-pub fn update(conn: &mut DbConn, id: i64, expected_version: i32, changes: &CooperativeChanges, at: NaiveDateTime) -> QueryResult<Option<Cooperative>> {
+pub fn update(
+    conn: &mut DbConn,
+    id: i64,
+    expected_version: i32,
+    changes: &CooperativeChanges,
+    at: NaiveDateTime,
+) -> QueryResult<Option<Cooperative>> {
     let target = cooperatives::table
         .filter(cooperatives::id.eq(id))
         .filter(cooperatives::version.eq(expected_version));
@@ -219,11 +237,18 @@ pub fn update(conn: &mut DbConn, id: i64, expected_version: i32, changes: &Coope
         || changes.business_scope.is_some();
     let n = if has_changes {
         diesel::update(target)
-            .set((changes, cooperatives::version.eq(expected_version + 1), cooperatives::updated_at.eq(at)))
+            .set((
+                changes,
+                cooperatives::version.eq(expected_version + 1),
+                cooperatives::updated_at.eq(at),
+            ))
             .execute(conn)?
     } else {
         diesel::update(target)
-            .set((cooperatives::version.eq(expected_version + 1), cooperatives::updated_at.eq(at)))
+            .set((
+                cooperatives::version.eq(expected_version + 1),
+                cooperatives::updated_at.eq(at),
+            ))
             .execute(conn)?
     };
     if n == 0 {
@@ -240,8 +265,14 @@ pub fn update(conn: &mut DbConn, id: i64, expected_version: i32, changes: &Coope
 pub fn industries_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<String>>> {
     let rows: Vec<(i64, String)> = cooperative_industries::table
         .filter(cooperative_industries::cooperative_id.eq_any(ids))
-        .order((cooperative_industries::cooperative_id, cooperative_industries::industry_code))
-        .select((cooperative_industries::cooperative_id, cooperative_industries::industry_code))
+        .order((
+            cooperative_industries::cooperative_id,
+            cooperative_industries::industry_code,
+        ))
+        .select((
+            cooperative_industries::cooperative_id,
+            cooperative_industries::industry_code,
+        ))
         .load(conn)?;
     let mut map: HashMap<i64, Vec<String>> = HashMap::new();
     for (id, code) in rows {

@@ -36,7 +36,10 @@ pub fn all_industries(conn: &mut DbConn) -> QueryResult<Vec<Industry>> {
 }
 
 pub fn town_exists(conn: &mut DbConn, code: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(towns::table.filter(towns::code.eq(code)))).get_result(conn)
+    diesel::select(diesel::dsl::exists(
+        towns::table.filter(towns::code.eq(code)),
+    ))
+    .get_result(conn)
 }
 
 /// The codes among `codes` that are not known industries.
@@ -45,5 +48,9 @@ pub fn unknown_industries(conn: &mut DbConn, codes: &[String]) -> QueryResult<Ve
         .filter(industries::code.eq_any(codes))
         .select(industries::code)
         .load(conn)?;
-    Ok(codes.iter().filter(|c| !known.contains(c)).cloned().collect())
+    Ok(codes
+        .iter()
+        .filter(|c| !known.contains(c))
+        .cloned()
+        .collect())
 }

@@ -1,0 +1,341 @@
+//! The test harness: a fresh database per test (a temp SQLite file, or a new PostgreSQL
+//! database under `TEST_DATABASE_URL`), the whole app in-process, and tokens per role.
+
+#![allow(dead_code)]
+
+use std::rc::Rc;
+
+use actix_http::Request;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::header::HeaderMap;
+use actix_web::http::{Method, StatusCode};
+use actix_web::test::TestRequest;
+use actix_web::web::Bytes;
+use coophub::auth::jwt::Subject;
+use coophub::auth::Role;
+use coophub::config::Settings;
+use coophub::db::{self, DbConn};
+use coophub::{build_app, AppState};
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use futures_util::future::LocalBoxFuture;
+use serde_json::{json, Value};
+
+pub const REGION: &str = "500119";
+/// 金山镇, the home town of most test cooperatives.
+pub const TOWN_A: &str = "500119110";
+/// 东城街道, "another town".
+pub const TOWN_B: &str = "500119001";
+pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
+
+/// A fresh database that disappears with the test.
+pub enum TestDb {
+    Sqlite(tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDb {
+    /// Makes a fresh database; returns it with its URL.
+    pub fn create() -> (TestDb, String) {
+        match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|s| !s.is_empty())
+        {
+            Some(admin_url) => {
+                let name = format!("coophub_t_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = diesel::PgConnection::establish(&admin_url)
+                    .unwrap_or_else(|e| panic!("TEST_DATABASE_URL does not answer: {e}"));
+                conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
+                let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
+                url.set_path(&name);
+                (TestDb::Postgres { admin_url, name }, url.to_string())
+            }
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let path = dir.path().join("coophub.db").to_string_lossy().into_owned();
+                (TestDb::Sqlite(dir), path)
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, TestDb::Postgres { .. })
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { admin_url, name } = self {
+            if let Ok(mut conn) = diesel::PgConnection::establish(admin_url) {
+                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+pub fn settings(database_url: &str) -> Settings {
+    Settings {
+        database_url: database_url.to_string(),
+        jwt_secret: SECRET.to_vec(),
+        region_code: REGION.to_string(),
+        trust_proxy: false,
+        webhook_allow_loopback: true,
+    }
+}
+
+type CallFn = Rc<dyn Fn(Request) -> LocalBoxFuture<'static, ServiceResponse<BoxBody>>>;
+
+/// A response, read whole.
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    pub fn content_type(&self) -> String {
+        self.header("content-type").unwrap_or_default()
+    }
+
+    /// Asserts a problem+json answer with this status; returns the problem.
+    #[track_caller]
+    pub fn problem(&self, status: u16) -> Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "expected {status}, got {}: {}",
+            self.status,
+            String::from_utf8_lossy(&self.body)
+        );
+        assert!(
+            self.content_type().starts_with("application/problem+json"),
+            "not a problem document: {}",
+            self.content_type()
+        );
+        let p = self.json();
+        assert_eq!(p["status"], status);
+        for key in ["type", "title", "detail"] {
+            assert!(p[key].is_string(), "problem lacks {key}: {p}");
+        }
+        p
+    }
+
+    /// Asserts a 422 naming `field`; returns the problem.
+    #[track_caller]
+    pub fn field_error(&self, field: &str) -> Value {
+        let p = self.problem(422);
+        let fields: Vec<&str> = p["errors"]
+            .as_array()
+            .expect("errors[]")
+            .iter()
+            .filter_map(|e| e["field"].as_str())
+            .collect();
+        assert!(
+            fields.contains(&field),
+            "expected an error on {field}, got {fields:?}"
+        );
+        p
+    }
+
+    #[track_caller]
+    pub fn ok(&self, status: u16) -> Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
+        if self.body.is_empty() {
+            Value::Null
+        } else {
+            self.json()
+        }
+    }
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    call: CallFn,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        let (db, url) = TestDb::create();
+        let pool = db::connect_and_migrate(&url).expect("migrate test database");
+        let state = AppState::new(pool, settings(&url));
+        let svc = Rc::new(actix_web::test::init_service(build_app(state.clone())).await);
+        let call: CallFn = Rc::new(move |req| {
+            let svc = svc.clone();
+            Box::pin(async move {
+                match svc.call(req).await {
+                    Ok(res) => res.map_body(|_, b| b.boxed()),
+                    Err(e) => panic!("service error escaped the error handlers: {e}"),
+                }
+            })
+        });
+        TestApp { state, call, db }
+    }
+
+    pub fn conn(&self) -> db::PooledConn {
+        self.state.pool.get().expect("pool")
+    }
+
+    pub fn token(&self, role: Role) -> String {
+        let subject = match role {
+            Role::TownOfficer => Subject {
+                town_code: Some(TOWN_A.into()),
+                ..Default::default()
+            },
+            Role::BankPartner => Subject {
+                bank_code: Some("psbc".into()),
+                ..Default::default()
+            },
+            Role::Cooperative => Subject {
+                cooperative_id: Some(1),
+                ..Default::default()
+            },
+            Role::Counselor => Subject {
+                counselor_id: Some(1),
+                ..Default::default()
+            },
+            _ => Subject::default(),
+        };
+        self.token_for(role, subject)
+    }
+
+    pub fn token_for(&self, role: Role, mut subject: Subject) -> String {
+        if subject.sub.is_empty() {
+            subject.sub = "1000".into();
+        }
+        if subject.name.is_empty() {
+            subject.name = format!("test-{role}");
+        }
+        self.state.jwt.issue(role, subject).expect("token").0
+    }
+
+    pub fn admin(&self) -> String {
+        self.token(Role::DistrictAdmin)
+    }
+
+    pub async fn request(&self, req: TestRequest) -> Resp {
+        let res = (self.call)(req.to_request()).await;
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = actix_web::body::to_bytes(res.into_body())
+            .await
+            .unwrap_or_default();
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
+        let mut req = TestRequest::default().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        if let Some(b) = body {
+            req = req.set_json(b);
+        }
+        self.request(req).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Resp {
+        self.send(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.send(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.send(Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+
+    /// Registers a cooperative as the district; returns its JSON.
+    pub async fn create_coop(&self, n: u32, town: &str) -> Value {
+        let res = self
+            .post("/api/v1/cooperatives", &self.admin(), coop_body(n, town))
+            .await;
+        res.ok(201)
+    }
+
+    /// Adds a counselor covering `towns`; returns its id.
+    pub fn add_counselor(&self, towns: &[&str]) -> i64 {
+        use coophub::db::schema::{counselor_towns, counselors};
+        use diesel::prelude::*;
+        let mut conn = self.conn();
+        let now = coophub::db::models::now();
+        let id: i64 = diesel::insert_into(counselors::table)
+            .values((
+                counselors::name.eq("王辅导"),
+                counselors::phone.eq("13900000000"),
+                counselors::source.eq("agri_tech_instructor"),
+                counselors::level.eq("town"),
+                counselors::created_at.eq(now),
+                counselors::updated_at.eq(now),
+            ))
+            .returning(counselors::id)
+            .get_result(&mut *conn)
+            .expect("insert counselor");
+        for t in towns {
+            diesel::insert_into(counselor_towns::table)
+                .values((
+                    counselor_towns::counselor_id.eq(id),
+                    counselor_towns::town_code.eq(*t),
+                ))
+                .execute(&mut *conn)
+                .expect("insert coverage");
+        }
+        id
+    }
+}
+
+/// A valid USCC of this region, different for every `n`.
+pub fn uscc(n: u32) -> String {
+    coophub::domain::uscc::complete(&format!("93{REGION}MA{n:07}")).expect("17 characters")
+}
+
+pub fn coop_body(n: u32, town: &str) -> Value {
+    json!({
+        "name": format!("南川区测试{n}号专业合作社"),
+        "uscc": uscc(n),
+        "town_code": town,
+        "industry_codes": ["ancient_tree_tea"],
+        "legal_representative": "张三",
+        "phone": "13812345678",
+        "established_on": "2015-03-18",
+        "registered_capital_fen": 50_000_000,
+        "address": "金山村3组",
+        "business_scope": "茶叶种植与销售"
+    })
+}
+
+/// Runs raw SQL on the test database (for setting up odd states).
+pub fn exec(conn: &mut DbConn, sql: &str) {
+    conn.batch_execute(sql).expect("sql");
+}

@@ -1,0 +1,134 @@
+//! Every failure is a problem document, including actix's own.
+
+use actix_web::http::Method;
+use actix_web::test::TestRequest;
+use serde_json::json;
+
+use crate::common::{coop_body, TestApp, TOWN_A};
+
+fn post_raw(path: &str, token: &str, content_type: &str, body: &'static str) -> TestRequest {
+    TestRequest::post()
+        .uri(path)
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .insert_header(("Content-Type", content_type.to_string()))
+        .set_payload(body)
+}
+
+#[actix_web::test]
+async fn malformed_json_is_400() {
+    let app = TestApp::new().await;
+    let r = app
+        .request(post_raw(
+            "/api/v1/cooperatives",
+            &app.admin(),
+            "application/json",
+            "{\"name\": ",
+        ))
+        .await;
+    let p = r.problem(400);
+    assert!(p["detail"].as_str().unwrap().contains("malformed JSON"));
+}
+
+#[actix_web::test]
+async fn unknown_field_is_400_naming_it() {
+    let app = TestApp::new().await;
+    let mut body = coop_body(1, TOWN_A);
+    body["colour"] = json!("green");
+    let r = app.post("/api/v1/cooperatives", &app.admin(), body).await;
+    let p = r.problem(400);
+    assert_eq!(p["errors"][0]["field"], "colour");
+    assert_eq!(p["errors"][0]["code"], "unknown_field");
+}
+
+#[actix_web::test]
+async fn wrong_type_and_missing_field_are_422_naming_it() {
+    let app = TestApp::new().await;
+    let mut body = coop_body(1, TOWN_A);
+    body["registered_capital_fen"] = json!("lots");
+    app.post("/api/v1/cooperatives", &app.admin(), body)
+        .await
+        .field_error("registered_capital_fen");
+    let mut body = coop_body(1, TOWN_A);
+    body.as_object_mut().unwrap().remove("name");
+    app.post("/api/v1/cooperatives", &app.admin(), body)
+        .await
+        .field_error("name");
+    let mut body = coop_body(1, TOWN_A);
+    body["established_on"] = json!("2015-02-30");
+    app.post("/api/v1/cooperatives", &app.admin(), body)
+        .await
+        .field_error("established_on");
+}
+
+#[actix_web::test]
+async fn bad_path_and_query_are_400() {
+    let app = TestApp::new().await;
+    let r = app.get("/api/v1/cooperatives/abc", &app.admin()).await;
+    r.problem(400);
+    let r = app
+        .get("/api/v1/cooperatives?limit=ten", &app.admin())
+        .await;
+    let p = r.problem(400);
+    assert_eq!(p["errors"][0]["field"], "limit");
+    let r = app
+        .get("/api/v1/cooperatives?status=sleeping", &app.admin())
+        .await;
+    let p = r.problem(400);
+    assert_eq!(p["errors"][0]["field"], "status");
+}
+
+#[actix_web::test]
+async fn unknown_route_is_404_and_wrong_method_405() {
+    let app = TestApp::new().await;
+    app.get("/api/v1/no-such-thing", &app.admin())
+        .await
+        .problem(404);
+    let r = app
+        .send(Method::DELETE, "/api/v1/towns", Some(&app.admin()), None)
+        .await;
+    r.problem(405);
+    let r = app.send(Method::POST, "/healthz", None, None).await;
+    r.problem(405);
+}
+
+#[actix_web::test]
+async fn wrong_content_type_is_415() {
+    let app = TestApp::new().await;
+    let r = app
+        .request(post_raw(
+            "/api/v1/cooperatives",
+            &app.admin(),
+            "text/plain",
+            "hello",
+        ))
+        .await;
+    r.problem(415);
+    let r = app
+        .request(
+            TestRequest::post()
+                .uri("/api/v1/auth/login")
+                .set_payload("username=a&password=b")
+                .insert_header(("Content-Type", "application/x-www-form-urlencoded")),
+        )
+        .await;
+    r.problem(415);
+}
+
+#[actix_web::test]
+async fn body_over_the_limit_is_413() {
+    let app = TestApp::new().await;
+    let mut body = coop_body(1, TOWN_A);
+    body["business_scope"] = json!("x".repeat(coophub::app::JSON_BODY_LIMIT + 10));
+    let r = app.post("/api/v1/cooperatives", &app.admin(), body).await;
+    r.problem(413);
+}
+
+#[actix_web::test]
+async fn too_long_field_is_422() {
+    let app = TestApp::new().await;
+    let mut body = coop_body(1, TOWN_A);
+    body["business_scope"] = json!("x".repeat(2001));
+    app.post("/api/v1/cooperatives", &app.admin(), body)
+        .await
+        .field_error("business_scope");
+}
