@@ -23,6 +23,9 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "auth", description = "Logging in and tokens"),
         (name = "reference", description = "Towns and industries"),
         (name = "cooperatives", description = "The cooperative registry (合作社名录)"),
+        (name = "members", description = "The member ledger (成员台账): members, contributions, exits"),
+        (name = "standardisation", description = "Governance and charter, annual reports, compliance with the cooperative law"),
+        (name = "supervision", description = "Classification assessments, the abnormal-operation list, mergers"),
         (name = "audit", description = "The audit trail of every change")
     ),
     components(schemas(Problem, FieldError)),

@@ -173,7 +173,9 @@ impl CooperativePatch {
     "demonstration_level": null,
     "version": 1,
     "created_at": "2026-11-27T08:00:00Z",
-    "updated_at": "2026-11-27T08:00:00Z"
+    "updated_at": "2026-11-27T08:00:00Z",
+    "merged_into_id": null,
+    "members": {"active": 12, "by_type": {"farmer": 11, "enterprise": 1}, "total_contribution_fen": 1200000}
 }))]
 pub struct CooperativeOut {
     pub id: i64,
@@ -194,6 +196,41 @@ pub struct CooperativeOut {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The cooperative this one was merged into (when `status` is `merged`).
+    pub merged_into_id: Option<i64>,
+    /// The current members, counted by type, and their total contributions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<MemberSummary>,
+}
+
+/// Current members by type and their capital contributions.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[schema(example = json!({"active": 12, "by_type": {"farmer": 11, "enterprise": 1}, "total_contribution_fen": 1200000}))]
+pub struct MemberSummary {
+    /// Members who have not exited.
+    pub active: i64,
+    /// Current members per member type.
+    pub by_type: std::collections::BTreeMap<String, i64>,
+    /// Their contributions, in fen.
+    pub total_contribution_fen: i64,
+}
+
+/// Member summaries for a page of cooperatives (one query).
+pub fn member_summaries(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> ApiResult<std::collections::HashMap<i64, MemberSummary>> {
+    Ok(crate::db::models::member::summaries(conn, ids)?
+        .into_iter()
+        .map(|(id, (by_type, total))| {
+            let summary = MemberSummary {
+                active: by_type.values().sum(),
+                by_type: by_type.into_iter().collect(),
+                total_contribution_fen: total,
+            };
+            (id, summary)
+        })
+        .collect())
 }
 
 impl CooperativeOut {
@@ -219,14 +256,23 @@ impl CooperativeOut {
             version: c.version,
             created_at: c.created_at.and_utc(),
             updated_at: c.updated_at.and_utc(),
+            merged_into_id: c.merged_into_id,
+            members: None,
         }
     }
 
-    /// Loads the industry codes and builds the representation.
+    /// Loads the industry codes and member summary and builds the representation.
     pub fn load(conn: &mut DbConn, c: Cooperative) -> ApiResult<Self> {
-        let mut map = coop::industries_of(conn, &[c.id])?;
-        let codes = map.remove(&c.id).unwrap_or_default();
-        Ok(Self::new(c, codes))
+        let id = c.id;
+        let mut map = coop::industries_of(conn, &[id])?;
+        let codes = map.remove(&id).unwrap_or_default();
+        let mut out = Self::new(c, codes);
+        out.members = Some(
+            member_summaries(conn, &[id])?
+                .remove(&id)
+                .unwrap_or_default(),
+        );
+        Ok(out)
     }
 }
 
@@ -433,9 +479,13 @@ pub async fn list_cooperatives(
             let list = ListResponse::from_rows(rows, page, total, |c| c.id);
             let ids: Vec<i64> = list.items.iter().map(|c| c.id).collect();
             let mut industries = coop::industries_of(conn, &ids)?;
+            let mut summaries = member_summaries(conn, &ids)?;
             Ok(list.map(|c| {
-                let codes = industries.remove(&c.id).unwrap_or_default();
-                CooperativeOut::new(c, codes)
+                let id = c.id;
+                let codes = industries.remove(&id).unwrap_or_default();
+                let mut out = CooperativeOut::new(c, codes);
+                out.members = Some(summaries.remove(&id).unwrap_or_default());
+                out
             }))
         })
         .await?;

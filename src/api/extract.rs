@@ -188,6 +188,34 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidQuery<T> {
     }
 }
 
+/// An optional JSON body: an empty body is `None`; anything else must be valid JSON as for
+/// [`ValidJson`] (a malformed body is never silently ignored).
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = is_json_content_type(req);
+        let found = content_type_essence(req);
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let body = read_body(bytes).await?;
+            if body.iter().all(u8::is_ascii_whitespace) {
+                return Ok(OptionalJson(None));
+            }
+            if !json {
+                return Err(ApiError::UnsupportedMediaType(format!(
+                    "the body must be application/json (Content-Type was {})",
+                    found.unwrap_or_else(|| "none".into())
+                )));
+            }
+            parse_json::<T>(&body).map(|v| OptionalJson(Some(v)))
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,8 +6,11 @@ pub mod auth;
 pub mod cooperatives;
 pub mod extract;
 pub mod health;
+pub mod members;
 pub mod pagination;
 pub mod reference;
+pub mod standardisation;
+pub mod supervision;
 
 use actix_web::http::header;
 use actix_web::HttpRequest;
@@ -20,6 +23,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
     auth::configure(cfg);
     reference::configure(cfg);
     cooperatives::configure(cfg);
+    members::configure(cfg);
+    standardisation::configure(cfg);
+    supervision::configure(cfg);
     audit::configure(cfg);
 }
 
@@ -55,4 +61,37 @@ pub fn check_version(demanded: Option<i32>, current: i32) -> ApiResult<()> {
         Some(v) if v != current => Err(ApiError::PreconditionFailed),
         _ => Ok(()),
     }
+}
+
+/// The cooperative `id` if the caller may see it; otherwise 404 (never 403: another town's
+/// records are not admitted to exist).
+pub fn cooperative_in_scope(
+    conn: &mut crate::db::DbConn,
+    user: &crate::auth::AuthUser,
+    id: i64,
+) -> ApiResult<crate::db::models::cooperative::Cooperative> {
+    let scope = user.coop_scope(conn)?;
+    Ok(crate::db::models::cooperative::find(conn, &scope, id)?)
+}
+
+/// 409 unless the cooperative still operates (merged and deregistered ones are closed books).
+pub fn ensure_operating(c: &crate::db::models::cooperative::Cooperative) -> ApiResult<()> {
+    match c.status.as_str() {
+        "merged" | "deregistered" => Err(ApiError::Conflict(format!(
+            "cooperative {} is {}; its records can no longer change",
+            c.id, c.status
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Renders one CSV record (the `csv` crate does the quoting).
+pub fn csv_line<I, T>(fields: I) -> ApiResult<Vec<u8>>
+where
+    I: IntoIterator<Item = T>,
+    T: AsRef<[u8]>,
+{
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(fields).map_err(ApiError::internal)?;
+    w.into_inner().map_err(ApiError::internal)
 }

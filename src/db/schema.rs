@@ -58,6 +58,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        merged_into_id -> Nullable<BigInt>,
     }
 }
 
@@ -99,11 +100,107 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    members (id) {
+        id -> BigInt,
+        cooperative_id -> BigInt,
+        name -> Text,
+        member_type -> Text,
+        id_number -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        joined_on -> Date,
+        exited_on -> Nullable<Date>,
+        exit_reason -> Nullable<Text>,
+        contribution_fen -> BigInt,
+        contribution_form -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    governance (cooperative_id) {
+        cooperative_id -> BigInt,
+        charter_adopted_on -> Nullable<Date>,
+        member_assembly -> Bool,
+        board_chair -> Nullable<Text>,
+        board_members -> Text,
+        supervisors -> Text,
+        bookkeeping -> Nullable<Text>,
+        bookkeeper -> Nullable<Text>,
+        disclosure_channels -> Text,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    annual_reports (id) {
+        id -> BigInt,
+        cooperative_id -> BigInt,
+        year -> Integer,
+        status -> Text,
+        member_count -> Integer,
+        farmer_member_count -> Integer,
+        total_assets_fen -> BigInt,
+        total_liabilities_fen -> BigInt,
+        operating_revenue_fen -> BigInt,
+        surplus_fen -> BigInt,
+        surplus_returned_by_transactions_fen -> BigInt,
+        member_income_fen -> Nullable<BigInt>,
+        submitted_on -> Nullable<Date>,
+        published_on -> Nullable<Date>,
+        late -> Bool,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assessments (id) {
+        id -> BigInt,
+        cooperative_id -> BigInt,
+        charter -> Bool,
+        bodies -> Bool,
+        member_ledger -> Bool,
+        bookkeeping -> Bool,
+        disclosure -> Bool,
+        annual_report -> Bool,
+        transaction_distribution -> Bool,
+        real_operations -> Bool,
+        passed -> Integer,
+        tier -> Text,
+        notes -> Nullable<Text>,
+        assessed_by -> Text,
+        assessed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    abnormal_listings (id) {
+        id -> BigInt,
+        cooperative_id -> BigInt,
+        reason -> Text,
+        listed_on -> Date,
+        listed_by -> Text,
+        lifted_on -> Nullable<Date>,
+        lift_reason -> Nullable<Text>,
+        lifted_by -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(counselor_towns -> counselors (counselor_id));
 diesel::joinable!(counselor_towns -> towns (town_code));
 diesel::joinable!(cooperatives -> towns (town_code));
 diesel::joinable!(cooperative_industries -> cooperatives (cooperative_id));
 diesel::joinable!(cooperative_industries -> industries (industry_code));
+diesel::joinable!(members -> cooperatives (cooperative_id));
+diesel::joinable!(governance -> cooperatives (cooperative_id));
+diesel::joinable!(annual_reports -> cooperatives (cooperative_id));
+diesel::joinable!(assessments -> cooperatives (cooperative_id));
+diesel::joinable!(abnormal_listings -> cooperatives (cooperative_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     towns,
@@ -114,4 +211,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     cooperative_industries,
     users,
     audit_events,
+    members,
+    governance,
+    annual_reports,
+    assessments,
+    abnormal_listings,
 );

@@ -1,6 +1,10 @@
 //! Pure domain rules: no I/O, unit-tested next to the code.
 
+pub mod annual_report;
+pub mod classification;
+pub mod compliance;
 pub mod cooperative;
 pub mod id_number;
+pub mod member;
 pub mod phone;
 pub mod uscc;

@@ -28,6 +28,8 @@ pub struct Cooperative {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The cooperative this one was merged into (status `merged`).
+    pub merged_into_id: Option<i64>,
 }
 
 #[derive(Insertable, Debug, Clone)]

@@ -1,9 +1,13 @@
 //! Diesel models and queries, one module per entity. Functions take `&mut DbConn` and are
 //! called inside `web::block` (see `AppState::db`).
 
+pub mod annual_report;
 pub mod audit;
 pub mod cooperative;
+pub mod governance;
+pub mod member;
 pub mod reference;
+pub mod supervision;
 pub mod user;
 
 use chrono::{NaiveDateTime, Timelike, Utc};
@@ -12,4 +16,9 @@ use chrono::{NaiveDateTime, Timelike, Utc};
 pub fn now() -> NaiveDateTime {
     let n = Utc::now().naive_utc();
     n.with_nanosecond(n.nanosecond() / 1000 * 1000).unwrap_or(n)
+}
+
+/// Today's date in UTC.
+pub fn today() -> chrono::NaiveDate {
+    Utc::now().date_naive()
 }

@@ -1,0 +1,245 @@
+//! Annual reports (年度报告).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::auth::policy::CoopScope;
+use crate::db::schema::{annual_reports, cooperatives};
+use crate::db::{Backend, DbConn};
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = annual_reports)]
+pub struct AnnualReport {
+    pub id: i64,
+    pub cooperative_id: i64,
+    pub year: i32,
+    pub status: String,
+    pub member_count: i32,
+    pub farmer_member_count: i32,
+    pub total_assets_fen: i64,
+    pub total_liabilities_fen: i64,
+    pub operating_revenue_fen: i64,
+    pub surplus_fen: i64,
+    pub surplus_returned_by_transactions_fen: i64,
+    pub member_income_fen: Option<i64>,
+    pub submitted_on: Option<NaiveDate>,
+    pub published_on: Option<NaiveDate>,
+    pub late: bool,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The figures of a draft, for insert or update.
+#[derive(Insertable, AsChangeset, Debug, Clone)]
+#[diesel(table_name = annual_reports, treat_none_as_null = true)]
+pub struct DraftRow {
+    pub cooperative_id: i64,
+    pub year: i32,
+    pub status: String,
+    pub member_count: i32,
+    pub farmer_member_count: i32,
+    pub total_assets_fen: i64,
+    pub total_liabilities_fen: i64,
+    pub operating_revenue_fen: i64,
+    pub surplus_fen: i64,
+    pub surplus_returned_by_transactions_fen: i64,
+    pub member_income_fen: Option<i64>,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn find(
+    conn: &mut DbConn,
+    cooperative_id: i64,
+    year: i32,
+) -> QueryResult<Option<AnnualReport>> {
+    annual_reports::table
+        .filter(annual_reports::cooperative_id.eq(cooperative_id))
+        .filter(annual_reports::year.eq(year))
+        .select(AnnualReport::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn of_cooperative(conn: &mut DbConn, cooperative_id: i64) -> QueryResult<Vec<AnnualReport>> {
+    annual_reports::table
+        .filter(annual_reports::cooperative_id.eq(cooperative_id))
+        .order(annual_reports::year.desc())
+        .select(AnnualReport::as_select())
+        .load(conn)
+}
+
+/// The most recent published report.
+pub fn last_published(conn: &mut DbConn, cooperative_id: i64) -> QueryResult<Option<AnnualReport>> {
+    annual_reports::table
+        .filter(annual_reports::cooperative_id.eq(cooperative_id))
+        .filter(annual_reports::status.eq("published"))
+        .order(annual_reports::year.desc())
+        .select(AnnualReport::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_draft(
+    conn: &mut DbConn,
+    row: &DraftRow,
+    at: NaiveDateTime,
+) -> QueryResult<AnnualReport> {
+    diesel::insert_into(annual_reports::table)
+        .values((
+            row,
+            annual_reports::created_at.eq(at),
+            annual_reports::version.eq(1),
+        ))
+        .get_result(conn)
+}
+
+pub fn update_draft(
+    conn: &mut DbConn,
+    id: i64,
+    version: i32,
+    row: &DraftRow,
+) -> QueryResult<usize> {
+    diesel::update(
+        annual_reports::table
+            .filter(annual_reports::id.eq(id))
+            .filter(annual_reports::version.eq(version)),
+    )
+    .set((row, annual_reports::version.eq(version + 1)))
+    .execute(conn)
+}
+
+pub fn mark_submitted(
+    conn: &mut DbConn,
+    id: i64,
+    version: i32,
+    on: NaiveDate,
+    late: bool,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        annual_reports::table
+            .filter(annual_reports::id.eq(id))
+            .filter(annual_reports::version.eq(version)),
+    )
+    .set((
+        annual_reports::status.eq("submitted"),
+        annual_reports::submitted_on.eq(on),
+        annual_reports::late.eq(late),
+        annual_reports::version.eq(version + 1),
+        annual_reports::updated_at.eq(at),
+    ))
+    .execute(conn)
+}
+
+pub fn mark_published(
+    conn: &mut DbConn,
+    id: i64,
+    version: i32,
+    on: NaiveDate,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        annual_reports::table
+            .filter(annual_reports::id.eq(id))
+            .filter(annual_reports::version.eq(version)),
+    )
+    .set((
+        annual_reports::status.eq("published"),
+        annual_reports::published_on.eq(on),
+        annual_reports::version.eq(version + 1),
+        annual_reports::updated_at.eq(at),
+    ))
+    .execute(conn)
+}
+
+pub fn by_id(conn: &mut DbConn, id: i64) -> QueryResult<AnnualReport> {
+    annual_reports::table
+        .filter(annual_reports::id.eq(id))
+        .select(AnnualReport::as_select())
+        .first(conn)
+}
+
+/// District-wide list filters.
+#[derive(Debug, Default, Clone)]
+pub struct ReportFilter {
+    pub year: Option<i32>,
+    pub town_code: Option<String>,
+    pub status: Option<String>,
+    pub late: Option<bool>,
+}
+
+/// The ids of the cooperatives a report list may show (scope and town), loaded first: the
+/// multi backend cannot nest a boxed sub-select. A county holds a few thousand at most.
+fn visible_ids(conn: &mut DbConn, scope: &CoopScope, f: &ReportFilter) -> QueryResult<Vec<i64>> {
+    let mut q = super::cooperative::scoped(scope);
+    if let Some(t) = &f.town_code {
+        q = q.filter(cooperatives::town_code.eq(t.clone()));
+    }
+    q.select(cooperatives::id).load(conn)
+}
+
+fn filtered(ids: Vec<i64>, f: &ReportFilter) -> annual_reports::BoxedQuery<'static, Backend> {
+    let mut q = annual_reports::table
+        .filter(annual_reports::cooperative_id.eq_any(ids))
+        .into_boxed::<Backend>();
+    if let Some(y) = f.year {
+        q = q.filter(annual_reports::year.eq(y));
+    }
+    if let Some(s) = &f.status {
+        q = q.filter(annual_reports::status.eq(s.clone()));
+    }
+    if let Some(l) = f.late {
+        q = q.filter(annual_reports::late.eq(l));
+    }
+    q
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    scope: &CoopScope,
+    f: &ReportFilter,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<AnnualReport>> {
+    let mut q = filtered(visible_ids(conn, scope, f)?, f);
+    if let Some(a) = after {
+        q = q.filter(annual_reports::id.gt(a));
+    }
+    q.order(annual_reports::id.asc())
+        .limit(limit)
+        .select(AnnualReport::as_select())
+        .load(conn)
+}
+
+pub fn count(conn: &mut DbConn, scope: &CoopScope, f: &ReportFilter) -> QueryResult<i64> {
+    filtered(visible_ids(conn, scope, f)?, f)
+        .count()
+        .get_result(conn)
+}
+
+/// The annual-report publication rate for `year`: cooperatives that are active (not on the
+/// abnormal list, not merged or deregistered) and were established by the end of the year,
+/// and how many of them have published that year's report.
+pub fn publication(
+    conn: &mut DbConn,
+    scope: &CoopScope,
+    year: i32,
+    town_code: Option<&str>,
+) -> QueryResult<(i64, i64)> {
+    let year_end = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
+    let mut q = super::cooperative::scoped(scope)
+        .filter(cooperatives::status.eq("active"))
+        .filter(cooperatives::established_on.le(year_end));
+    if let Some(t) = town_code {
+        q = q.filter(cooperatives::town_code.eq(t.to_string()));
+    }
+    let ids: Vec<i64> = q.select(cooperatives::id).load(conn)?;
+    let published: i64 = annual_reports::table
+        .filter(annual_reports::year.eq(year))
+        .filter(annual_reports::status.eq("published"))
+        .filter(annual_reports::cooperative_id.eq_any(&ids))
+        .count()
+        .get_result(conn)?;
+    Ok((ids.len() as i64, published))
+}
