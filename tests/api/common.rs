@@ -339,3 +339,47 @@ pub fn coop_body(n: u32, town: &str) -> Value {
 pub fn exec(conn: &mut DbConn, sql: &str) {
     conn.batch_execute(sql).expect("sql");
 }
+
+/// A valid resident ID number, different for every `n` (born 1980-01-01 + n days).
+pub fn id_number(n: u32) -> String {
+    let birth = chrono::NaiveDate::from_ymd_opt(1980, 1, 1).unwrap()
+        + chrono::Days::new(u64::from(n / 1000));
+    let first17 = format!("500119{}{:03}", birth.format("%Y%m%d"), n % 1000);
+    let check = coophub::domain::id_number::check_character(first17.as_bytes()).unwrap();
+    format!("{first17}{check}")
+}
+
+pub fn member_body(n: u32, member_type: &str) -> Value {
+    let mut body = json!({
+        "name": format!("成员{n}"),
+        "member_type": member_type,
+        "joined_on": "2020-03-01",
+        "contribution_fen": 100_000,
+        "contribution_form": "cash"
+    });
+    if member_type == "farmer" {
+        body["id_number"] = json!(id_number(n));
+    }
+    body
+}
+
+impl TestApp {
+    /// Adds a member as the district; returns its JSON.
+    pub async fn add_member(&self, coop_id: i64, n: u32, member_type: &str) -> Value {
+        self.post(
+            &format!("/api/v1/cooperatives/{coop_id}/members"),
+            &self.admin(),
+            member_body(n, member_type),
+        )
+        .await
+        .ok(201)
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.send(Method::PUT, path, Some(token), Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Resp {
+        self.send(Method::DELETE, path, Some(token), None).await
+    }
+}

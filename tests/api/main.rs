@@ -9,4 +9,7 @@ mod cli;
 mod cooperatives;
 mod errors;
 mod health;
+mod members;
 mod schema;
+mod standardisation;
+mod supervision;
