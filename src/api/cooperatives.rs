@@ -222,11 +222,11 @@ pub fn member_summaries(
 ) -> ApiResult<std::collections::HashMap<i64, MemberSummary>> {
     Ok(crate::db::models::member::summaries(conn, ids)?
         .into_iter()
-        .map(|(id, (by_type, total))| {
+        .map(|(id, counts)| {
             let summary = MemberSummary {
-                active: by_type.values().sum(),
-                by_type: by_type.into_iter().collect(),
-                total_contribution_fen: total,
+                active: counts.by_type.values().sum(),
+                by_type: counts.by_type.into_iter().collect(),
+                total_contribution_fen: counts.total_contribution_fen,
             };
             (id, summary)
         })

@@ -181,16 +181,20 @@ pub fn active_rows(
         .load(conn)
 }
 
+/// Active members of one cooperative: how many of each type, and their contributions.
+#[derive(Debug, Default, Clone)]
+pub struct Counts {
+    pub by_type: HashMap<String, i64>,
+    pub total_contribution_fen: i64,
+}
+
 /// Per cooperative: member count by type and total contributions of active members.
-pub fn summaries(
-    conn: &mut DbConn,
-    cooperative_ids: &[i64],
-) -> QueryResult<HashMap<i64, (HashMap<String, i64>, i64)>> {
-    let mut out: HashMap<i64, (HashMap<String, i64>, i64)> = HashMap::new();
+pub fn summaries(conn: &mut DbConn, cooperative_ids: &[i64]) -> QueryResult<HashMap<i64, Counts>> {
+    let mut out: HashMap<i64, Counts> = HashMap::new();
     for (coop, member_type, fen) in active_rows(conn, cooperative_ids)? {
         let entry = out.entry(coop).or_default();
-        *entry.0.entry(member_type).or_default() += 1;
-        entry.1 += fen;
+        *entry.by_type.entry(member_type).or_default() += 1;
+        entry.total_contribution_fen += fen;
     }
     Ok(out)
 }
