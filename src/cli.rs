@@ -42,6 +42,8 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI document (JSON) on stdout.
     Openapi,
+    /// Load data: `--demo` writes the Nanchuan-sized demonstration data set.
+    Seed(SeedArgs),
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -60,6 +62,16 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long)]
     pub workers: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct SeedArgs {
+    /// The demonstration data set (the only one there is).
+    #[arg(long, required = true)]
+    pub demo: bool,
+    /// Random seed: the same seed gives the same data.
+    #[arg(long, default_value_t = crate::seed::DEFAULT_SEED)]
+    pub seed: u64,
 }
 
 #[derive(Subcommand, Debug)]

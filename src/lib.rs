@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod middleware;
 pub mod openapi;
+pub mod seed;
 pub mod state;
 
 pub use app::{build_app, openapi};

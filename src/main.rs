@@ -43,6 +43,37 @@ fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
+        Command::Seed(seed) => {
+            let region = match coophub::config::region_code_from_env() {
+                Ok(r) => r,
+                Err(e) => return fail(e),
+            };
+            let pool = match cli::open_database() {
+                Ok(p) => p,
+                Err(e) => return fail(e),
+            };
+            let started = std::time::Instant::now();
+            let show = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let result = pool
+                .get()
+                .map_err(|e| e.to_string())
+                .and_then(|mut conn| coophub::seed::demo(&mut conn, seed.seed, show, &region));
+            match result {
+                Ok(s) => {
+                    println!(
+                        "demo data written in {:.1} s: {} cooperatives, {} members, {} annual reports, {} on the abnormal list (seed {})",
+                        started.elapsed().as_secs_f64(),
+                        s.cooperatives,
+                        s.members,
+                        s.annual_reports,
+                        s.abnormal,
+                        seed.seed
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
         Command::User {
             command: UserCommand::Create(create),
         } => {

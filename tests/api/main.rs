@@ -11,5 +11,6 @@ mod errors;
 mod health;
 mod members;
 mod schema;
+mod seed;
 mod standardisation;
 mod supervision;
