@@ -26,6 +26,8 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "members", description = "The member ledger (成员台账): members, contributions, exits"),
         (name = "standardisation", description = "Governance and charter, annual reports, compliance with the cooperative law"),
         (name = "supervision", description = "Classification assessments, the abnormal-operation list, mergers"),
+        (name = "services", description = "The cooperative service center (服务中心): catalogue, orders, ratings"),
+        (name = "demonstration", description = "Demonstration cooperatives (示范社): applications, directory, monitoring"),
         (name = "audit", description = "The audit trail of every change")
     ),
     components(schemas(Problem, FieldError)),

@@ -4,11 +4,13 @@
 pub mod audit;
 pub mod auth;
 pub mod cooperatives;
+pub mod demonstration;
 pub mod extract;
 pub mod health;
 pub mod members;
 pub mod pagination;
 pub mod reference;
+pub mod services;
 pub mod standardisation;
 pub mod supervision;
 
@@ -26,6 +28,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     members::configure(cfg);
     standardisation::configure(cfg);
     supervision::configure(cfg);
+    services::configure(cfg);
+    demonstration::configure(cfg);
     audit::configure(cfg);
 }
 

@@ -191,6 +191,77 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    service_types (code) {
+        code -> Text,
+        name -> Text,
+        free -> Bool,
+        price_fen -> BigInt,
+        provider -> Nullable<Text>,
+        active -> Bool,
+        sort_order -> Integer,
+    }
+}
+
+diesel::table! {
+    service_orders (id) {
+        id -> BigInt,
+        cooperative_id -> BigInt,
+        service_type -> Text,
+        description -> Text,
+        status -> Text,
+        placed_by -> Text,
+        assignee -> Nullable<Text>,
+        fee_fen -> Nullable<BigInt>,
+        result_note -> Nullable<Text>,
+        cancel_reason -> Nullable<Text>,
+        rating_score -> Nullable<Integer>,
+        rating_comment -> Nullable<Text>,
+        placed_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        started_at -> Nullable<Timestamp>,
+        completed_at -> Nullable<Timestamp>,
+        cancelled_at -> Nullable<Timestamp>,
+        rated_at -> Nullable<Timestamp>,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    demonstration_applications (id) {
+        id -> BigInt,
+        cooperative_id -> BigInt,
+        level -> Text,
+        year -> Integer,
+        status -> Text,
+        eligible -> Bool,
+        gates -> Text,
+        score -> Nullable<Integer>,
+        score_breakdown -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    demonstration_monitorings (id) {
+        id -> BigInt,
+        cooperative_id -> BigInt,
+        year -> Integer,
+        result -> Text,
+        notes -> Nullable<Text>,
+        level_before -> Nullable<Text>,
+        revoked -> Bool,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(counselor_towns -> counselors (counselor_id));
 diesel::joinable!(counselor_towns -> towns (town_code));
 diesel::joinable!(cooperatives -> towns (town_code));
@@ -201,6 +272,10 @@ diesel::joinable!(governance -> cooperatives (cooperative_id));
 diesel::joinable!(annual_reports -> cooperatives (cooperative_id));
 diesel::joinable!(assessments -> cooperatives (cooperative_id));
 diesel::joinable!(abnormal_listings -> cooperatives (cooperative_id));
+diesel::joinable!(service_orders -> cooperatives (cooperative_id));
+diesel::joinable!(service_orders -> service_types (service_type));
+diesel::joinable!(demonstration_applications -> cooperatives (cooperative_id));
+diesel::joinable!(demonstration_monitorings -> cooperatives (cooperative_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     towns,
@@ -216,4 +291,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     annual_reports,
     assessments,
     abnormal_listings,
+    service_types,
+    service_orders,
+    demonstration_applications,
+    demonstration_monitorings,
 );

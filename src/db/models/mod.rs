@@ -4,9 +4,11 @@
 pub mod annual_report;
 pub mod audit;
 pub mod cooperative;
+pub mod demonstration;
 pub mod governance;
 pub mod member;
 pub mod reference;
+pub mod service;
 pub mod supervision;
 pub mod user;
 

@@ -1,0 +1,4 @@
+DROP TABLE demonstration_monitorings;
+DROP TABLE demonstration_applications;
+DROP TABLE service_orders;
+DROP TABLE service_types;

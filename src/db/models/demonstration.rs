@@ -1,0 +1,243 @@
+//! Demonstration-cooperative applications and monitoring (示范社).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{demonstration_applications, demonstration_monitorings};
+use crate::db::{Backend, DbConn};
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = demonstration_applications)]
+pub struct Application {
+    pub id: i64,
+    pub cooperative_id: i64,
+    pub level: String,
+    pub year: i32,
+    pub status: String,
+    pub eligible: bool,
+    /// JSON array of gates.
+    pub gates: String,
+    pub score: Option<i32>,
+    /// JSON array of score parts.
+    pub score_breakdown: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decision_note: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable, Debug, Clone)]
+#[diesel(table_name = demonstration_applications)]
+pub struct NewApplication {
+    pub cooperative_id: i64,
+    pub level: String,
+    pub year: i32,
+    pub status: String,
+    pub eligible: bool,
+    pub gates: String,
+    pub score: Option<i32>,
+    pub score_breakdown: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewApplication) -> QueryResult<Application> {
+    diesel::insert_into(demonstration_applications::table)
+        .values(new)
+        .get_result(conn)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Application> {
+    demonstration_applications::table
+        .filter(demonstration_applications::id.eq(id))
+        .select(Application::as_select())
+        .first(conn)
+}
+
+/// An application for the same cooperative, level and year that is pending or approved.
+pub fn open_duplicate(
+    conn: &mut DbConn,
+    cooperative_id: i64,
+    level: &str,
+    year: i32,
+) -> QueryResult<bool> {
+    let n: i64 = demonstration_applications::table
+        .filter(demonstration_applications::cooperative_id.eq(cooperative_id))
+        .filter(demonstration_applications::level.eq(level))
+        .filter(demonstration_applications::year.eq(year))
+        .filter(demonstration_applications::status.eq_any(["pending", "approved"]))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn decide(
+    conn: &mut DbConn,
+    id: i64,
+    version: i32,
+    status: &str,
+    by: &str,
+    note: Option<&str>,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        demonstration_applications::table
+            .filter(demonstration_applications::id.eq(id))
+            .filter(demonstration_applications::version.eq(version)),
+    )
+    .set((
+        demonstration_applications::status.eq(status),
+        demonstration_applications::decided_by.eq(by),
+        demonstration_applications::decided_at.eq(at),
+        demonstration_applications::decision_note.eq(note),
+        demonstration_applications::version.eq(version + 1),
+        demonstration_applications::updated_at.eq(at),
+    ))
+    .execute(conn)
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ApplicationFilter {
+    pub year: Option<i32>,
+    pub level: Option<String>,
+    pub status: Option<String>,
+    /// Restrict to these cooperatives (the caller's scope), when set.
+    pub cooperative_ids: Option<Vec<i64>>,
+}
+
+fn filtered(f: &ApplicationFilter) -> demonstration_applications::BoxedQuery<'static, Backend> {
+    let mut q = demonstration_applications::table.into_boxed::<Backend>();
+    if let Some(y) = f.year {
+        q = q.filter(demonstration_applications::year.eq(y));
+    }
+    if let Some(l) = &f.level {
+        q = q.filter(demonstration_applications::level.eq(l.clone()));
+    }
+    if let Some(s) = &f.status {
+        q = q.filter(demonstration_applications::status.eq(s.clone()));
+    }
+    if let Some(ids) = &f.cooperative_ids {
+        q = q.filter(demonstration_applications::cooperative_id.eq_any(ids.clone()));
+    }
+    q
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    f: &ApplicationFilter,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Application>> {
+    let mut q = filtered(f);
+    if let Some(a) = after {
+        q = q.filter(demonstration_applications::id.gt(a));
+    }
+    q.order(demonstration_applications::id.asc())
+        .limit(limit)
+        .select(Application::as_select())
+        .load(conn)
+}
+
+pub fn count(conn: &mut DbConn, f: &ApplicationFilter) -> QueryResult<i64> {
+    filtered(f).count().get_result(conn)
+}
+
+/// Approvals per year (optionally of one level), for the yearly quota.
+pub fn approvals_in(
+    conn: &mut DbConn,
+    year: i32,
+    cooperative_ids: Option<&[i64]>,
+) -> QueryResult<i64> {
+    let mut q = demonstration_applications::table
+        .filter(demonstration_applications::year.eq(year))
+        .filter(demonstration_applications::status.eq("approved"))
+        .into_boxed::<Backend>();
+    if let Some(ids) = cooperative_ids {
+        q = q.filter(demonstration_applications::cooperative_id.eq_any(ids.to_vec()));
+    }
+    q.count().get_result(conn)
+}
+
+/// The year of the latest approved application per cooperative.
+pub fn latest_approval_years(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, i32>> {
+    let rows: Vec<(i64, i32)> = demonstration_applications::table
+        .filter(demonstration_applications::cooperative_id.eq_any(ids))
+        .filter(demonstration_applications::status.eq("approved"))
+        .select((
+            demonstration_applications::cooperative_id,
+            demonstration_applications::year,
+        ))
+        .load(conn)?;
+    let mut out = std::collections::HashMap::new();
+    for (id, year) in rows {
+        let e = out.entry(id).or_insert(year);
+        *e = (*e).max(year);
+    }
+    Ok(out)
+}
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = demonstration_monitorings)]
+pub struct Monitoring {
+    pub id: i64,
+    pub cooperative_id: i64,
+    pub year: i32,
+    pub result: String,
+    pub notes: Option<String>,
+    pub level_before: Option<String>,
+    pub revoked: bool,
+    pub recorded_by: String,
+    pub recorded_at: NaiveDateTime,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn record_monitoring(
+    conn: &mut DbConn,
+    cooperative_id: i64,
+    year: i32,
+    result: &str,
+    notes: Option<&str>,
+    level_before: Option<&str>,
+    revoked: bool,
+    by: &str,
+    at: NaiveDateTime,
+) -> QueryResult<Monitoring> {
+    diesel::insert_into(demonstration_monitorings::table)
+        .values((
+            demonstration_monitorings::cooperative_id.eq(cooperative_id),
+            demonstration_monitorings::year.eq(year),
+            demonstration_monitorings::result.eq(result),
+            demonstration_monitorings::notes.eq(notes),
+            demonstration_monitorings::level_before.eq(level_before),
+            demonstration_monitorings::revoked.eq(revoked),
+            demonstration_monitorings::recorded_by.eq(by),
+            demonstration_monitorings::recorded_at.eq(at),
+        ))
+        .get_result(conn)
+}
+
+/// The year of the latest monitoring per cooperative.
+pub fn latest_monitoring_years(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, i32>> {
+    let rows: Vec<(i64, i32)> = demonstration_monitorings::table
+        .filter(demonstration_monitorings::cooperative_id.eq_any(ids))
+        .select((
+            demonstration_monitorings::cooperative_id,
+            demonstration_monitorings::year,
+        ))
+        .load(conn)?;
+    let mut out = std::collections::HashMap::new();
+    for (id, year) in rows {
+        let e = out.entry(id).or_insert(year);
+        *e = (*e).max(year);
+    }
+    Ok(out)
+}

@@ -1,0 +1,403 @@
+//! Demonstration cooperatives (示范社): eligibility gates and the score (RULES.md).
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::annual_report::{deadline, ReportStatus};
+use super::cooperative::DemonstrationLevel;
+
+/// Years of operation required.
+pub const MIN_YEARS_OPERATING: i32 = 2;
+/// Titles are monitored every two years.
+pub const MONITORING_INTERVAL_YEARS: i32 = 2;
+
+/// The rank of a level: district < municipal < national.
+pub fn rank(level: DemonstrationLevel) -> u8 {
+    match level {
+        DemonstrationLevel::District => 1,
+        DemonstrationLevel::Municipal => 2,
+        DemonstrationLevel::National => 3,
+    }
+}
+
+/// The title one level below, required before applying (none for district).
+pub fn prerequisite(level: DemonstrationLevel) -> Option<DemonstrationLevel> {
+    match level {
+        DemonstrationLevel::District => None,
+        DemonstrationLevel::Municipal => Some(DemonstrationLevel::District),
+        DemonstrationLevel::National => Some(DemonstrationLevel::Municipal),
+    }
+}
+
+/// The higher of two titles.
+pub fn highest(a: Option<DemonstrationLevel>, b: DemonstrationLevel) -> DemonstrationLevel {
+    match a {
+        Some(a) if rank(a) > rank(b) => a,
+        _ => b,
+    }
+}
+
+/// The facts the gates look at.
+#[derive(Debug, Clone)]
+pub struct GateFacts {
+    pub established_on: NaiveDate,
+    pub charter_adopted: bool,
+    pub member_assembly: bool,
+    pub board: bool,
+    pub supervisors: bool,
+    /// The latest report that is due: (year, status, late).
+    pub last_due_report: Option<(i32, ReportStatus, bool)>,
+    pub abnormal: bool,
+    pub current_level: Option<DemonstrationLevel>,
+    pub today: NaiveDate,
+}
+
+/// One gate's result.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[schema(example = json!({"gate": "operating_two_years", "passed": true, "reason": "established on 2015-03-18"}))]
+pub struct Gate {
+    /// `operating_two_years`, `charter`, `bodies`, `annual_report_on_time`, `not_abnormal` or `level_prerequisite`.
+    pub gate: String,
+    pub passed: bool,
+    pub reason: String,
+}
+
+fn gate(name: &str, passed: bool, reason: String) -> Gate {
+    Gate {
+        gate: name.into(),
+        passed,
+        reason,
+    }
+}
+
+/// The year whose report is the latest one due on `today`.
+pub fn last_due_year(today: NaiveDate) -> i32 {
+    let last = today.year() - 1;
+    if today > deadline(last) {
+        last
+    } else {
+        last - 1
+    }
+}
+
+pub fn gates(level: DemonstrationLevel, f: &GateFacts) -> Vec<Gate> {
+    let two_years_ago = f
+        .today
+        .with_year(f.today.year() - MIN_YEARS_OPERATING)
+        .unwrap_or(f.today - chrono::Days::new(730));
+    let due = last_due_year(f.today);
+    let report = match f.last_due_report {
+        Some((y, ReportStatus::Published, false)) if y == due => gate(
+            "annual_report_on_time",
+            true,
+            format!("the {due} report was filed on time and published"),
+        ),
+        Some((y, ReportStatus::Published, true)) if y == due => gate(
+            "annual_report_on_time",
+            false,
+            format!("the {due} report was filed late"),
+        ),
+        Some((y, status, _)) if y == due => gate(
+            "annual_report_on_time",
+            false,
+            format!("the {due} report is {status}, not published"),
+        ),
+        _ => gate(
+            "annual_report_on_time",
+            false,
+            format!("no report for {due}"),
+        ),
+    };
+    let prerequisite = match prerequisite(level) {
+        None => gate(
+            "level_prerequisite",
+            true,
+            "no prerequisite for a district title".into(),
+        ),
+        Some(needed) => {
+            let held = f.current_level.is_some_and(|l| rank(l) >= rank(needed));
+            gate(
+                "level_prerequisite",
+                held,
+                if held {
+                    format!("holds a {needed} title or higher")
+                } else {
+                    format!("a {level} title needs a {needed} title first")
+                },
+            )
+        }
+    };
+    vec![
+        gate(
+            "operating_two_years",
+            f.established_on <= two_years_ago,
+            format!(
+                "established on {}; at least {MIN_YEARS_OPERATING} years of operation are required",
+                f.established_on
+            ),
+        ),
+        gate(
+            "charter",
+            f.charter_adopted,
+            if f.charter_adopted {
+                "charter adopted".into()
+            } else {
+                "no charter adopted".into()
+            },
+        ),
+        gate(
+            "bodies",
+            f.member_assembly && f.board && f.supervisors,
+            format!(
+                "member assembly {}, board {}, supervisors {}",
+                if f.member_assembly {
+                    "constituted"
+                } else {
+                    "missing"
+                },
+                if f.board { "in place" } else { "missing" },
+                if f.supervisors { "in place" } else { "missing" }
+            ),
+        ),
+        report,
+        gate(
+            "not_abnormal",
+            !f.abnormal,
+            if f.abnormal {
+                "on the abnormal-operation list".into()
+            } else {
+                "not on the abnormal-operation list".into()
+            },
+        ),
+        prerequisite,
+    ]
+}
+
+/// One scoring factor: its weight (points) and where it saturates.
+#[derive(Debug, Clone, Copy)]
+pub struct Factor {
+    pub name: &'static str,
+    pub weight: u32,
+    /// The value that earns the full weight (scaled linearly below it).
+    pub full_at: f64,
+}
+
+/// The score's weights, as data; they add up to 100.
+pub const WEIGHTS: [Factor; 6] = [
+    Factor {
+        name: "members",
+        weight: 20,
+        full_at: 150.0,
+    },
+    Factor {
+        name: "registered_capital",
+        weight: 15,
+        full_at: 500_000_000.0,
+    },
+    Factor {
+        name: "operating_revenue",
+        weight: 20,
+        full_at: 1_000_000_000.0,
+    },
+    Factor {
+        name: "surplus_return_ratio",
+        weight: 20,
+        full_at: 0.6,
+    },
+    Factor {
+        name: "member_income",
+        weight: 15,
+        full_at: 3_000_000.0,
+    },
+    Factor {
+        name: "counselor_findings",
+        weight: 10,
+        full_at: 4.0,
+    },
+];
+
+/// The raw values, in the units of [`WEIGHTS`] (fen, ratios, counts).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ScoreInputs {
+    pub members: f64,
+    pub registered_capital_fen: f64,
+    pub operating_revenue_fen: f64,
+    pub surplus_return_ratio: f64,
+    pub member_income_fen: f64,
+    /// Counselor guidance visits with findings in the last two years.
+    pub counselor_visits: f64,
+}
+
+/// One line of the score's breakdown.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScorePart {
+    pub factor: String,
+    pub value: f64,
+    pub weight: u32,
+    pub points: f64,
+}
+
+/// The score (0–100, rounded) and its breakdown.
+pub fn score(i: &ScoreInputs) -> (i32, Vec<ScorePart>) {
+    let values = [
+        i.members,
+        i.registered_capital_fen,
+        i.operating_revenue_fen,
+        i.surplus_return_ratio,
+        i.member_income_fen,
+        i.counselor_visits,
+    ];
+    let parts: Vec<ScorePart> = WEIGHTS
+        .iter()
+        .zip(values)
+        .map(|(f, v)| {
+            let share = if f.full_at <= 0.0 {
+                0.0
+            } else {
+                (v.max(0.0) / f.full_at).min(1.0)
+            };
+            ScorePart {
+                factor: f.name.into(),
+                value: v,
+                weight: f.weight,
+                points: (share * f64::from(f.weight) * 100.0).round() / 100.0,
+            }
+        })
+        .collect();
+    let total: f64 = parts.iter().map(|p| p.points).sum();
+    (total.round().clamp(0.0, 100.0) as i32, parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn good() -> GateFacts {
+        GateFacts {
+            established_on: day(2015, 3, 1),
+            charter_adopted: true,
+            member_assembly: true,
+            board: true,
+            supervisors: true,
+            last_due_report: Some((2025, ReportStatus::Published, false)),
+            abnormal: false,
+            current_level: None,
+            today: day(2026, 11, 27),
+        }
+    }
+
+    fn failing(level: DemonstrationLevel, f: &GateFacts) -> Vec<String> {
+        gates(level, f)
+            .into_iter()
+            .filter(|g| !g.passed)
+            .map(|g| g.gate)
+            .collect()
+    }
+
+    #[test]
+    fn all_gates_pass_for_a_good_district_applicant() {
+        assert!(failing(DemonstrationLevel::District, &good()).is_empty());
+    }
+
+    #[test]
+    fn each_gate_fails_alone() {
+        let d = DemonstrationLevel::District;
+        let mut f = good();
+        f.established_on = day(2025, 1, 1);
+        assert_eq!(failing(d, &f), ["operating_two_years"]);
+        let mut f = good();
+        f.charter_adopted = false;
+        assert_eq!(failing(d, &f), ["charter"]);
+        let mut f = good();
+        f.supervisors = false;
+        assert_eq!(failing(d, &f), ["bodies"]);
+        let mut f = good();
+        f.last_due_report = Some((2025, ReportStatus::Published, true));
+        assert_eq!(failing(d, &f), ["annual_report_on_time"]);
+        let mut f = good();
+        f.last_due_report = None;
+        assert_eq!(failing(d, &f), ["annual_report_on_time"]);
+        let mut f = good();
+        f.abnormal = true;
+        assert_eq!(failing(d, &f), ["not_abnormal"]);
+    }
+
+    #[test]
+    fn level_order() {
+        let f = good();
+        assert_eq!(
+            failing(DemonstrationLevel::Municipal, &f),
+            ["level_prerequisite"]
+        );
+        let mut f = good();
+        f.current_level = Some(DemonstrationLevel::District);
+        assert!(failing(DemonstrationLevel::Municipal, &f).is_empty());
+        assert_eq!(
+            failing(DemonstrationLevel::National, &f),
+            ["level_prerequisite"]
+        );
+        f.current_level = Some(DemonstrationLevel::Municipal);
+        assert!(failing(DemonstrationLevel::National, &f).is_empty());
+    }
+
+    #[test]
+    fn two_years_boundary_and_due_year() {
+        let mut f = good();
+        f.established_on = day(2024, 11, 27);
+        assert!(failing(DemonstrationLevel::District, &f).is_empty());
+        f.established_on = day(2024, 11, 28);
+        assert_eq!(
+            failing(DemonstrationLevel::District, &f),
+            ["operating_two_years"]
+        );
+        assert_eq!(last_due_year(day(2026, 6, 30)), 2024);
+        assert_eq!(last_due_year(day(2026, 7, 1)), 2025);
+    }
+
+    #[test]
+    fn weights_add_up_and_score_saturates() {
+        assert_eq!(WEIGHTS.iter().map(|w| w.weight).sum::<u32>(), 100);
+        let full = ScoreInputs {
+            members: 500.0,
+            registered_capital_fen: 1e12,
+            operating_revenue_fen: 1e12,
+            surplus_return_ratio: 0.9,
+            member_income_fen: 1e9,
+            counselor_visits: 10.0,
+        };
+        assert_eq!(score(&full).0, 100);
+        assert_eq!(score(&ScoreInputs::default()).0, 0);
+        let half_members = ScoreInputs {
+            members: 75.0,
+            ..Default::default()
+        };
+        assert_eq!(score(&half_members).0, 10);
+    }
+
+    #[test]
+    fn highest_title_is_kept() {
+        assert_eq!(
+            highest(
+                Some(DemonstrationLevel::National),
+                DemonstrationLevel::District
+            ),
+            DemonstrationLevel::National
+        );
+        assert_eq!(
+            highest(
+                Some(DemonstrationLevel::District),
+                DemonstrationLevel::Municipal
+            ),
+            DemonstrationLevel::Municipal
+        );
+        assert_eq!(
+            highest(None, DemonstrationLevel::District),
+            DemonstrationLevel::District
+        );
+    }
+}
