@@ -33,22 +33,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 pub const BASE_PATH: &str = "/api/v1/cooperatives";
 
-fn validate_phone(value: &str) -> Result<(), ValidationError> {
-    phone::normalize(value).map(|_| ()).ok_or_else(|| {
-        ValidationError::new("phone").with_message(
-            "must be an 11-digit mobile number starting with 1, optionally +86".into(),
-        )
-    })
-}
-
-fn validate_past_date(value: &NaiveDate) -> Result<(), ValidationError> {
-    if *value > Utc::now().date_naive() {
-        Err(ValidationError::new("future").with_message("must not be in the future".into()))
-    } else {
-        Ok(())
-    }
-}
-
 fn validate_codes(codes: &[String]) -> Result<(), ValidationError> {
     if codes.iter().any(|c| c.trim().is_empty()) {
         return Err(
@@ -89,10 +73,10 @@ pub struct CooperativeCreate {
     #[validate(length(min = 1, max = 50))]
     pub legal_representative: String,
     /// A mobile number: 11 digits starting with 1, optionally `+86`.
-    #[validate(custom(function = "validate_phone"))]
+    #[validate(custom(function = "super::validators::phone"))]
     pub phone: String,
     /// Date of registration; not in the future.
-    #[validate(custom(function = "validate_past_date"))]
+    #[validate(custom(function = "super::validators::not_future"))]
     pub established_on: NaiveDate,
     /// Registered capital in fen (分).
     #[validate(range(min = 0))]
@@ -118,9 +102,9 @@ pub struct CooperativePatch {
     pub industry_codes: Option<Vec<String>>,
     #[validate(length(min = 1, max = 50))]
     pub legal_representative: Option<String>,
-    #[validate(custom(function = "validate_phone"))]
+    #[validate(custom(function = "super::validators::phone"))]
     pub phone: Option<String>,
-    #[validate(custom(function = "validate_past_date"))]
+    #[validate(custom(function = "super::validators::not_future"))]
     pub established_on: Option<NaiveDate>,
     #[validate(range(min = 0))]
     pub registered_capital_fen: Option<i64>,

@@ -877,9 +877,5 @@ pub async fn monitoring_due(state: web::Data<AppState>, user: AuthUser) -> ApiRe
                 .collect::<Vec<_>>())
         })
         .await?;
-    Ok(HttpResponse::Ok().json(ListResponse {
-        items,
-        next_cursor: None,
-        total: None,
-    }))
+    Ok(HttpResponse::Ok().json(ListResponse::all(items)))
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
-use validator::{Validate, ValidationError};
+use validator::Validate;
 
 use super::extract::{ValidJson, ValidQuery};
 use super::pagination::{ListResponse, PageParams};
@@ -31,21 +31,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(exit_member);
 }
 
-fn validate_phone(value: &str) -> Result<(), ValidationError> {
-    phone::normalize(value).map(|_| ()).ok_or_else(|| {
-        ValidationError::new("phone")
-            .with_message("must be an 11-digit mobile number starting with 1".into())
-    })
-}
-
-fn validate_past_date(value: &NaiveDate) -> Result<(), ValidationError> {
-    if *value > today() {
-        Err(ValidationError::new("future").with_message("must not be in the future".into()))
-    } else {
-        Ok(())
-    }
-}
-
 /// A new member of the ledger.
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -59,9 +44,9 @@ pub struct MemberCreate {
     pub member_type: MemberType,
     /// Resident ID number (GB 11643); required for farmers. Never returned whole.
     pub id_number: Option<String>,
-    #[validate(custom(function = "validate_phone"))]
+    #[validate(custom(function = "super::validators::phone"))]
     pub phone: Option<String>,
-    #[validate(custom(function = "validate_past_date"))]
+    #[validate(custom(function = "super::validators::not_future"))]
     pub joined_on: NaiveDate,
     /// The capital contributed, in fen.
     #[validate(range(min = 0))]
@@ -78,9 +63,9 @@ pub struct MemberPatch {
     pub name: Option<String>,
     pub member_type: Option<MemberType>,
     pub id_number: Option<String>,
-    #[validate(custom(function = "validate_phone"))]
+    #[validate(custom(function = "super::validators::phone"))]
     pub phone: Option<String>,
-    #[validate(custom(function = "validate_past_date"))]
+    #[validate(custom(function = "super::validators::not_future"))]
     pub joined_on: Option<NaiveDate>,
     #[validate(range(min = 0))]
     pub contribution_fen: Option<i64>,

@@ -13,6 +13,7 @@ pub mod reference;
 pub mod services;
 pub mod standardisation;
 pub mod supervision;
+pub mod validators;
 
 use actix_web::http::header;
 use actix_web::HttpRequest;

@@ -80,6 +80,15 @@ pub struct ListResponse<T> {
 }
 
 impl<T> ListResponse<T> {
+    /// A complete, unpaged list (small reference lists and per-cooperative histories).
+    pub fn all(items: Vec<T>) -> Self {
+        ListResponse {
+            items,
+            next_cursor: None,
+            total: None,
+        }
+    }
+
     /// Builds a page from up to `limit + 1` rows fetched in list order; `key` gives a row's
     /// cursor key (its id).
     pub fn from_rows(

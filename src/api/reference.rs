@@ -59,11 +59,7 @@ pub async fn list_towns(state: web::Data<AppState>, user: AuthUser) -> ApiResult
             kind: t.kind,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(ListResponse {
-        items,
-        next_cursor: None,
-        total: None,
-    }))
+    Ok(HttpResponse::Ok().json(ListResponse::all(items)))
 }
 
 /// List industries.
@@ -94,9 +90,5 @@ pub async fn list_industries(
             specialty: i.specialty,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(ListResponse {
-        items,
-        next_cursor: None,
-        total: None,
-    }))
+    Ok(HttpResponse::Ok().json(ListResponse::all(items)))
 }

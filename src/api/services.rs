@@ -140,11 +140,7 @@ pub async fn list_service_types(
                 .collect::<Vec<_>>())
         })
         .await?;
-    Ok(HttpResponse::Ok().json(ListResponse {
-        items,
-        next_cursor: None,
-        total: None,
-    }))
+    Ok(HttpResponse::Ok().json(ListResponse::all(items)))
 }
 
 /// Add a service.

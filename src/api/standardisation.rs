@@ -62,14 +62,6 @@ text_enum! {
     }
 }
 
-fn not_future(d: &NaiveDate) -> Result<(), ValidationError> {
-    if *d > today() {
-        Err(ValidationError::new("future").with_message("must not be in the future".into()))
-    } else {
-        Ok(())
-    }
-}
-
 fn names(list: &[String]) -> Result<(), ValidationError> {
     if list
         .iter()
@@ -91,7 +83,7 @@ fn names(list: &[String]) -> Result<(), ValidationError> {
 }))]
 pub struct GovernanceIn {
     /// When the member assembly adopted the charter (章程); `null` if not yet.
-    #[validate(custom(function = "not_future"))]
+    #[validate(custom(function = "super::validators::not_future"))]
     pub charter_adopted_on: Option<NaiveDate>,
     /// Whether the member assembly (成员大会) is constituted.
     pub member_assembly: bool,
@@ -466,11 +458,7 @@ pub async fn list_cooperative_reports(
                 .collect::<Vec<_>>())
         })
         .await?;
-    Ok(HttpResponse::Ok().json(ListResponse {
-        items,
-        next_cursor: None,
-        total: None,
-    }))
+    Ok(HttpResponse::Ok().json(ListResponse::all(items)))
 }
 
 /// Get one report.

@@ -222,11 +222,7 @@ pub async fn list_assessments(
                 .collect::<Vec<_>>())
         })
         .await?;
-    Ok(HttpResponse::Ok().json(ListResponse {
-        items,
-        next_cursor: None,
-        total: None,
-    }))
+    Ok(HttpResponse::Ok().json(ListResponse::all(items)))
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -458,11 +454,7 @@ pub async fn abnormal_history(
                 .collect::<Vec<_>>())
         })
         .await?;
-    Ok(HttpResponse::Ok().json(ListResponse {
-        items,
-        next_cursor: None,
-        total: None,
-    }))
+    Ok(HttpResponse::Ok().json(ListResponse::all(items)))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Validate, IntoParams)]
