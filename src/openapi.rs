@@ -23,6 +23,8 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "auth", description = "Logging in and tokens"),
         (name = "reference", description = "Towns and industries"),
         (name = "cooperatives", description = "The cooperative registry (合作社名录)"),
+        (name = "federations", description = "Federations (联合社) and industrial consortia (产业化联合体): members, activation, coverage of the specialty industries"),
+        (name = "counselors", description = "The counselor corps (辅导员): coverage of the towns, trainings, guidance visits, yearly evaluations and rankings"),
         (name = "audit", description = "The audit trail of every change")
     ),
     components(schemas(Problem, FieldError)),

@@ -4,7 +4,9 @@
 pub mod audit;
 pub mod auth;
 pub mod cooperatives;
+pub mod counselors;
 pub mod extract;
+pub mod federations;
 pub mod health;
 pub mod pagination;
 pub mod reference;
@@ -20,6 +22,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     auth::configure(cfg);
     reference::configure(cfg);
     cooperatives::configure(cfg);
+    federations::configure(cfg);
+    counselors::configure(cfg);
     audit::configure(cfg);
 }
 

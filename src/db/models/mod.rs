@@ -3,6 +3,8 @@
 
 pub mod audit;
 pub mod cooperative;
+pub mod counselor;
+pub mod federation;
 pub mod reference;
 pub mod user;
 
