@@ -7,6 +7,8 @@ mod audit;
 mod auth;
 mod cli;
 mod cooperatives;
+mod counselors;
 mod errors;
+mod federations;
 mod health;
 mod schema;
