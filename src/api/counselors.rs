@@ -16,6 +16,7 @@ use super::extract::{ValidJson, ValidQuery};
 use super::federations::{double_option, validate_not_future};
 use super::pagination::{ListResponse, PageParams};
 use super::{check_version, etag, if_match};
+use crate::auth::password;
 use crate::auth::policy::CoopScope;
 use crate::auth::{Access, AuthUser, Resource, Role};
 use crate::db::models::audit::{self, Actor};
@@ -24,7 +25,7 @@ use crate::db::models::counselor::{
     self as cm, Counselor, CounselorChanges, CounselorFilter, CounselorScope, Evaluation,
     NewCounselor, NewEvaluation, NewTraining, NewVisit, Training, Visit,
 };
-use crate::db::models::{now, reference};
+use crate::db::models::{now, reference, user};
 use crate::db::DbConn;
 use crate::domain::counselor::{self as rules, CounselorLevel, CounselorSource, Rating};
 use crate::domain::phone;
@@ -39,6 +40,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(list_counselors)
         .service(get_counselor)
         .service(patch_counselor)
+        .service(create_login)
         .service(add_training)
         .service(list_trainings)
         .service(add_visit)
@@ -1346,4 +1348,124 @@ pub async fn list_evaluations(
         })
         .await?;
     Ok(HttpResponse::Ok().json(list))
+}
+
+// ---- logins ----
+
+/// A login for a counselor.
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "wang.fudao", "password": "a long password"}))]
+pub struct LoginCreate {
+    /// 3–50 characters: letters, digits, `.`, `_`, `-`.
+    #[validate(length(min = 3, max = 50), custom(function = "validate_username"))]
+    pub username: String,
+    /// At least 10 characters.
+    #[validate(length(min = 10, max = 200))]
+    pub password: String,
+}
+
+fn validate_username(value: &str) -> Result<(), ValidationError> {
+    if value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        Ok(())
+    } else {
+        Err(ValidationError::new("characters")
+            .with_message("only letters, digits, '.', '_' and '-'".into()))
+    }
+}
+
+/// The login made for a counselor (the password is never shown).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LoginOut {
+    pub user_id: i64,
+    pub username: String,
+    /// Always `counselor`.
+    pub role: Role,
+    pub counselor_id: i64,
+}
+
+/// Give a counselor a login.
+#[utoipa::path(
+    tag = "counselors",
+    operation_id = "createCounselorLogin",
+    summary = "Give a counselor a login",
+    description = "Makes a user with the role `counselor` for this counselor (one per counselor). Its scope is the towns the counselor covers, read at every request: it reads those towns' cooperatives and records the counselor's own visits, nothing else. District admins only.",
+    params(("id" = i64, Path, description = "Counselor id")),
+    request_body = LoginCreate,
+    responses(
+        (status = 201, description = "Made", body = LoginOut),
+        (status = 400, description = "Malformed JSON or an unknown field"),
+        (status = 403, description = "Only the district makes logins"),
+        (status = 404, description = "No such counselor"),
+        (status = 409, description = "The username is taken, or the counselor has a login already"),
+        (status = 415, description = "The body is not JSON"),
+        (status = 422, description = "username or password invalid (the password needs 10 characters)")
+    )
+)]
+#[post("/counselors/{id}/login")]
+pub async fn create_login(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<i64>,
+    body: ValidJson<LoginCreate>,
+) -> ApiResult<HttpResponse> {
+    require_manage(&user)?;
+    let id = path.into_inner();
+    let body = body.0;
+    let pw = body.password.clone();
+    let hash = web::block(move || password::hash(&pw))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let actor = Actor::from(&user);
+    let out = state
+        .db_write(move |conn| {
+            cm::find(conn, &CounselorScope::All, id)?;
+            if user::find_by_username(conn, &body.username)?.is_some() {
+                return Err(ApiError::Conflict(format!(
+                    "a user named {} exists already",
+                    body.username
+                )));
+            }
+            if user::counselor_has_login(conn, id)? {
+                return Err(ApiError::Conflict(
+                    "this counselor has a login already".into(),
+                ));
+            }
+            let created = user::insert(
+                conn,
+                &user::NewUser {
+                    username: body.username,
+                    password_hash: hash,
+                    role: Role::Counselor.as_str().into(),
+                    town_code: None,
+                    cooperative_id: None,
+                    bank_code: None,
+                    counselor_id: Some(id),
+                    disabled: false,
+                    created_at: now(),
+                },
+            )?;
+            let out = LoginOut {
+                user_id: created.id,
+                username: created.username,
+                role: Role::Counselor,
+                counselor_id: id,
+            };
+            audit::record(
+                conn,
+                &actor,
+                "create",
+                "user",
+                &out.user_id.to_string(),
+                None::<&()>,
+                Some(&out),
+            )?;
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(out))
 }

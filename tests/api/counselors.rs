@@ -656,3 +656,106 @@ async fn rankings_order_ties_and_counts() {
         .await
         .field_error("year");
 }
+
+#[actix_web::test]
+async fn a_counselor_login_reads_covered_towns_and_records_visits() {
+    let app = TestApp::new().await;
+    let id = create(&app, body(&[TOWN_A])).await;
+    let home = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let away = app.create_coop(2, TOWN_B).await["id"].as_i64().unwrap();
+    let url = format!("{PATH}/{id}/login");
+    let creds = json!({"username": "wang.fudao", "password": "a long password"});
+    let made = app.post(&url, &app.admin(), creds.clone()).await.ok(201);
+    assert_eq!(made["role"], "counselor");
+    assert_eq!(made["counselor_id"], id);
+    assert!(made.get("password").is_none());
+    // One login per counselor, one user per name.
+    app.post(
+        &url,
+        &app.admin(),
+        json!({"username": "other.name", "password": "a long password"}),
+    )
+    .await
+    .problem(409);
+    let other = create(&app, body(&[TOWN_B])).await;
+    app.post(
+        &format!("{PATH}/{other}/login"),
+        &app.admin(),
+        creds.clone(),
+    )
+    .await
+    .problem(409);
+    app.post(
+        &format!("{PATH}/{other}/login"),
+        &app.admin(),
+        json!({"username": "x.y.z", "password": "short"}),
+    )
+    .await
+    .field_error("password");
+    app.post(
+        &format!("{PATH}/{other}/login"),
+        &app.admin(),
+        json!({"username": "a b", "password": "a long password"}),
+    )
+    .await
+    .field_error("username");
+    app.post(
+        &format!("{PATH}/9999/login"),
+        &app.admin(),
+        json!({"username": "nobody", "password": "a long password"}),
+    )
+    .await
+    .problem(404);
+    app.post(
+        &format!("{PATH}/{other}/login"),
+        &app.token(Role::TownOfficer),
+        json!({"username": "nobody", "password": "a long password"}),
+    )
+    .await
+    .problem(403);
+
+    let token = app
+        .send(Method::POST, "/api/v1/auth/login", None, Some(creds))
+        .await
+        .ok(200)["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let coops = app.get("/api/v1/cooperatives", &token).await.ok(200);
+    let ids: Vec<i64> = coops["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![home]);
+    app.get(&format!("/api/v1/cooperatives/{away}"), &token)
+        .await
+        .problem(404);
+    app.post(
+        "/api/v1/cooperatives",
+        &token,
+        crate::common::coop_body(3, TOWN_A),
+    )
+    .await
+    .problem(403);
+    app.post(&format!("{PATH}/{id}/visits"), &token, visit(home))
+        .await
+        .ok(201);
+    app.post(&format!("{PATH}/{id}/visits"), &token, visit(away))
+        .await
+        .problem(404);
+    // Coverage moves, and the login's scope with it.
+    app.patch(
+        &format!("{PATH}/{id}"),
+        &app.admin(),
+        json!({"town_codes": [TOWN_B]}),
+    )
+    .await
+    .ok(200);
+    let coops = app.get("/api/v1/cooperatives", &token).await.ok(200);
+    assert_eq!(coops["items"][0]["id"], away);
+    app.post(&format!("{PATH}/{id}/visits"), &token, visit(away))
+        .await
+        .ok(201);
+}
