@@ -335,6 +335,14 @@ fn find_federation(conn: &mut DbConn, id: i64) -> ApiResult<Federation> {
     Ok(fed::find(conn, id)?)
 }
 
+/// Locks the federation for this write transaction, then reads it (404 when missing).
+fn lock_federation(conn: &mut DbConn, id: i64) -> ApiResult<Federation> {
+    if !fed::lock(conn, id)? {
+        return Err(ApiError::NotFound);
+    }
+    find_federation(conn, id)
+}
+
 /// Register a federation or consortium.
 #[utoipa::path(
     tag = "federations",
@@ -703,7 +711,7 @@ pub async fn activate_federation(
     let actor = Actor::from(&user);
     let out = state
         .db_write(move |conn| {
-            let current = find_federation(conn, id)?;
+            let current = lock_federation(conn, id)?;
             let before = FederationOut::load(conn, current)?;
             rules::check_activation(
                 before.kind,
@@ -762,7 +770,7 @@ pub async fn add_member(
     let actor = Actor::from(&user);
     let out = state
         .db_write(move |conn| {
-            let federation = find_federation(conn, id)?;
+            let federation = lock_federation(conn, id)?;
             let kind = FederationKind::parse(&federation.kind)
                 .ok_or_else(|| ApiError::internal("unknown federation kind stored"))?;
             if !rules::accepts(kind, body.member_kind) {
@@ -934,7 +942,7 @@ pub async fn remove_member(
     let actor = Actor::from(&user);
     state
         .db_write(move |conn| {
-            let federation = find_federation(conn, id)?;
+            let federation = lock_federation(conn, id)?;
             let member = fed::find_member(conn, id, member_id)?;
             let stats = fed::member_stats(conn, &[id])?
                 .remove(&id)

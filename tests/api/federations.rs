@@ -605,6 +605,8 @@ async fn move_memberships_moves_and_skips_duplicates() {
     assert_eq!(outcome.moved[0].name, "南川区测试2号专业合作社");
     assert_eq!(outcome.skipped.len(), 1);
     assert_eq!(outcome.skipped[0].federation_id, f1);
+    // F1 was still forming: no rule broken.
+    assert!(outcome.unions_below_minimum.is_empty());
 
     let members = |fed: i64| {
         let app = &app;
@@ -641,4 +643,31 @@ async fn move_memberships_moves_and_skips_duplicates() {
         move_memberships(&mut conn, into, into).unwrap(),
         Default::default()
     );
+}
+
+#[actix_web::test]
+async fn move_memberships_reports_an_active_union_left_below_three() {
+    let app = TestApp::new().await;
+    let ids = coops(&app, 1, 3).await;
+    let fed = create(&app, union_body(1)).await;
+    for id in &ids {
+        add_coop(&app, fed, *id).await.ok(201);
+    }
+    let before = app
+        .post(&format!("{PATH}/{fed}/activate"), &app.admin(), json!({}))
+        .await
+        .ok(200);
+    let outcome = {
+        let mut conn = app.conn();
+        move_memberships(&mut conn, ids[0], ids[1]).unwrap()
+    };
+    assert!(outcome.moved.is_empty());
+    assert_eq!(outcome.skipped.len(), 1);
+    assert_eq!(outcome.unions_below_minimum, vec![fed]);
+    let after = app
+        .get(&format!("{PATH}/{fed}"), &app.admin())
+        .await
+        .ok(200);
+    assert_eq!(after["cooperative_member_count"], 2);
+    assert!(after["version"].as_i64().unwrap() > before["version"].as_i64().unwrap());
 }

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{cooperatives, federation_members, federations};
 use crate::db::{Backend, DbConn};
+use crate::domain::federation::{FederationKind, FederationStatus, MIN_UNION_MEMBER_COOPERATIVES};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = federations)]
@@ -206,6 +207,17 @@ pub fn activate(
     find(conn, id)
 }
 
+/// Takes the federation's row lock for the rest of the transaction (a no-op update: on
+/// PostgreSQL concurrent member changes and activation of one federation then run one after
+/// the other, so the "at least 3 cooperatives" rule cannot be raced; SQLite's `BEGIN
+/// IMMEDIATE` serialises writers anyway). `false` when there is no such federation.
+pub fn lock(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
+    diesel::update(federations::table.filter(federations::id.eq(id)))
+        .set(federations::version.eq(federations::version))
+        .execute(conn)
+        .map(|n| n > 0)
+}
+
 /// Bumps the version of a federation whose members changed.
 pub fn touch(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(federations::table.filter(federations::id.eq(id)))
@@ -324,11 +336,16 @@ pub struct MovedMemberships {
     /// moved (a cooperative appears at most once per federation). Where such a membership
     /// was the `lead`, the target's membership takes over the lead role.
     pub skipped: Vec<FederationMember>,
+    /// Active union cooperatives left with fewer than 3 member cooperatives because a
+    /// skipped membership was removed: the caller decides whether to refuse the merger (409)
+    /// or to report it.
+    pub unions_below_minimum: Vec<i64>,
 }
 
 /// Moves every federation membership of cooperative `from_coop_id` to `into_coop_id` (for a
 /// merger, 兼并/合并). Memberships in federations the target already belongs to are skipped
-/// and removed. Runs inside the caller's transaction; the caller records the audit event.
+/// and removed. Every federation touched gets a new version. Runs inside the caller's
+/// transaction; the caller records the audit event.
 pub fn move_memberships(
     conn: &mut DbConn,
     from_coop_id: i64,
@@ -347,7 +364,10 @@ pub fn move_memberships(
         .order(federation_members::id.asc())
         .select(FederationMember::as_select())
         .load(conn)?;
+    let at = crate::db::models::now();
     for row in rows {
+        lock(conn, row.federation_id)?;
+        touch(conn, row.federation_id, at)?;
         let existing: Option<FederationMember> = federation_members::table
             .filter(federation_members::federation_id.eq(row.federation_id))
             .filter(federation_members::cooperative_id.eq(into_coop_id))
@@ -363,6 +383,18 @@ pub fn move_memberships(
                     )
                     .set(federation_members::role.eq("lead"))
                     .execute(conn)?;
+                }
+                let f = find(conn, row.federation_id)?;
+                if f.kind == FederationKind::UnionCooperative.as_str()
+                    && f.status == FederationStatus::Active.as_str()
+                {
+                    let left = member_stats(conn, &[f.id])?
+                        .get(&f.id)
+                        .map(|s| s.cooperatives)
+                        .unwrap_or(0);
+                    if left < MIN_UNION_MEMBER_COOPERATIVES {
+                        outcome.unions_below_minimum.push(f.id);
+                    }
                 }
                 outcome.skipped.push(row);
             }
