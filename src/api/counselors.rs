@@ -114,7 +114,8 @@ pub struct CounselorPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub area: Option<Option<String>>,
-    /// An inactive counselor covers no town and records no visits.
+    /// An inactive counselor covers no town, records no visits, and its login reads no
+    /// cooperative.
     pub active: Option<bool>,
 }
 

@@ -758,4 +758,17 @@ async fn a_counselor_login_reads_covered_towns_and_records_visits() {
     app.post(&format!("{PATH}/{id}/visits"), &token, visit(away))
         .await
         .ok(201);
+    // Deactivated: the login sees no cooperative any more.
+    app.patch(
+        &format!("{PATH}/{id}"),
+        &app.admin(),
+        json!({"active": false}),
+    )
+    .await
+    .ok(200);
+    let coops = app.get("/api/v1/cooperatives", &token).await.ok(200);
+    assert_eq!(coops["items"], json!([]));
+    app.get(&format!("/api/v1/cooperatives/{away}"), &token)
+        .await
+        .problem(404);
 }
