@@ -461,6 +461,18 @@ async fn counselor_records_own_visits_in_covered_towns_only() {
     app.get(&format!("/api/v1/cooperatives/{away}/visits"), &t)
         .await
         .problem(404);
+    app.get(
+        &format!("/api/v1/cooperatives/{away}/visits"),
+        &app.token(Role::TownOfficer),
+    )
+    .await
+    .problem(404);
+    app.get(
+        &format!("/api/v1/cooperatives/{away}/visits"),
+        &app.token(Role::Observer),
+    )
+    .await
+    .ok(200);
     app.get("/api/v1/cooperatives/9999/visits", &app.admin())
         .await
         .problem(404);
