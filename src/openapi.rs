@@ -28,6 +28,8 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "supervision", description = "Classification assessments, the abnormal-operation list, mergers"),
         (name = "services", description = "The cooperative service center (服务中心): catalogue, orders, ratings"),
         (name = "demonstration", description = "Demonstration cooperatives (示范社): applications, directory, monitoring"),
+        (name = "federations", description = "Federations (联合社) and industrial consortia (产业化联合体): members, activation, coverage of the specialty industries"),
+        (name = "counselors", description = "The counselor corps (辅导员): coverage of the towns, trainings, guidance visits, yearly evaluations and rankings"),
         (name = "audit", description = "The audit trail of every change")
     ),
     components(schemas(Problem, FieldError)),

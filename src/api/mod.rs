@@ -4,8 +4,10 @@
 pub mod audit;
 pub mod auth;
 pub mod cooperatives;
+pub mod counselors;
 pub mod demonstration;
 pub mod extract;
+pub mod federations;
 pub mod health;
 pub mod members;
 pub mod pagination;
@@ -31,6 +33,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     supervision::configure(cfg);
     services::configure(cfg);
     demonstration::configure(cfg);
+    federations::configure(cfg);
+    counselors::configure(cfg);
     audit::configure(cfg);
 }
 

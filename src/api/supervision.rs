@@ -592,6 +592,10 @@ pub struct MergeOut {
     pub moved_members: i64,
     /// Members not moved because the target already has an active member with the same ID number (they are recorded as exited from the source).
     pub skipped_members: Vec<MemberOut>,
+    /// Federations whose membership moved from the source to the target.
+    pub moved_federation_ids: Vec<i64>,
+    /// Federations both already belonged to: the source's membership was removed.
+    pub merged_federation_ids: Vec<i64>,
 }
 
 /// Merge a cooperative into another.
@@ -599,7 +603,7 @@ pub struct MergeOut {
     tag = "supervision",
     operation_id = "mergeCooperative",
     summary = "Merge a cooperative into another (兼并/合并)",
-    description = "In one transaction: active members move to the target (those whose ID number is already an active member there are not moved and are reported back; they exit the source), and the source is marked `merged` with `merged_into_id`. Merging into itself is a 422; into or from a merged or deregistered cooperative a 409.",
+    description = "In one transaction: active members move to the target (those whose ID number is already an active member there are not moved and are reported back; they exit the source), federation memberships move too (where both belong to a federation the source's membership is removed; a merger that would leave an active union cooperative below 3 members is a 409), and the source is marked `merged` with `merged_into_id`. Merging into itself is a 422; into or from a merged or deregistered cooperative a 409.",
     params(("id" = i64, Path, description = "The cooperative to merge")),
     request_body = MergeIn,
     responses(
@@ -607,7 +611,7 @@ pub struct MergeOut {
         (status = 400, description = "Malformed JSON or an unknown field"),
         (status = 403, description = "Only the district merges cooperatives"),
         (status = 404, description = "No such cooperative"),
-        (status = 409, description = "Source or target is merged or deregistered"),
+        (status = 409, description = "Source or target is merged or deregistered, or an active union cooperative would fall below 3 members"),
         (status = 415, description = "The body is not JSON"),
         (status = 422, description = "The target is the source itself, or does not exist")
     )
@@ -672,6 +676,14 @@ pub async fn merge_cooperative(
                     .ok_or(ApiError::PreconditionFailed)?;
                 skipped.push(MemberOut::from(exited));
             }
+            let federations = crate::db::models::federation::move_memberships(conn, id, into)?;
+            if let Some(union) = federations.unions_below_minimum.first() {
+                return Err(ApiError::Conflict(format!(
+                    "the merger would leave the active union cooperative {union} with fewer than 3 member cooperatives"
+                )));
+            }
+            let moved_federation_ids: Vec<i64> = federations.moved.iter().map(|m| m.federation_id).collect();
+            let merged_federation_ids: Vec<i64> = federations.skipped.iter().map(|m| m.federation_id).collect();
             let merged = change_cooperative(conn, &actor, "merge", &source, |c| {
                 c.status = "merged".into();
                 c.merged_into_id = Some(into);
@@ -682,6 +694,8 @@ pub async fn merge_cooperative(
                 target: CooperativeOut::load(conn, target)?,
                 moved_members: moving_ids.len() as i64,
                 skipped_members: skipped,
+                moved_federation_ids,
+                merged_federation_ids,
             })
         })
         .await?;

@@ -8,7 +8,7 @@ use std::future::{ready, Ready};
 
 use super::jwt::Claims;
 use super::policy::{permits, Access, CoopScope, Resource, Role};
-use crate::db::schema::counselor_towns;
+use crate::db::schema::{counselor_towns, counselors};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::middleware::RequestId;
@@ -56,9 +56,12 @@ impl AuthUser {
             Role::TownOfficer => CoopScope::Towns(c.town_code.iter().cloned().collect()),
             Role::Cooperative => CoopScope::One(c.cooperative_id.unwrap_or(-1)),
             Role::BankPartner => CoopScope::Bank(c.bank_code.clone().unwrap_or_default()),
+            // An inactive counselor covers no town, so its login sees no cooperative.
             Role::Counselor => CoopScope::Towns(match c.counselor_id {
                 Some(id) => counselor_towns::table
+                    .inner_join(counselors::table)
                     .filter(counselor_towns::counselor_id.eq(id))
+                    .filter(counselors::active.eq(true))
                     .select(counselor_towns::town_code)
                     .load(conn)?,
                 None => Vec::new(),

@@ -30,6 +30,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        area -> Nullable<Text>,
     }
 }
 
@@ -295,4 +296,88 @@ diesel::allow_tables_to_appear_in_same_query!(
     service_orders,
     demonstration_applications,
     demonstration_monitorings,
+    federations,
+    federation_members,
+    counselor_trainings,
+    counselor_visits,
+    counselor_evaluations,
 );
+
+diesel::table! {
+    federations (id) {
+        id -> BigInt,
+        name -> Text,
+        kind -> Text,
+        industry_code -> Text,
+        uscc -> Nullable<Text>,
+        town_code -> Nullable<Text>,
+        status -> Text,
+        activated_on -> Nullable<Date>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    federation_members (id) {
+        id -> BigInt,
+        federation_id -> BigInt,
+        member_kind -> Text,
+        cooperative_id -> Nullable<BigInt>,
+        name -> Text,
+        role -> Text,
+        joined_on -> Date,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    counselor_trainings (id) {
+        id -> BigInt,
+        counselor_id -> BigInt,
+        title -> Text,
+        held_on -> Date,
+        hours -> Double,
+        topics -> Text,
+        attendees -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    counselor_visits (id) {
+        id -> BigInt,
+        counselor_id -> BigInt,
+        cooperative_id -> BigInt,
+        visited_on -> Date,
+        topics -> Text,
+        findings -> Text,
+        follow_up -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    counselor_evaluations (id) {
+        id -> BigInt,
+        counselor_id -> BigInt,
+        year -> Integer,
+        score -> Integer,
+        rating -> Text,
+        reward -> Nullable<Text>,
+        reward_fen -> Nullable<BigInt>,
+        comment -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(federations -> industries (industry_code));
+diesel::joinable!(federation_members -> federations (federation_id));
+diesel::joinable!(federation_members -> cooperatives (cooperative_id));
+diesel::joinable!(counselor_trainings -> counselors (counselor_id));
+diesel::joinable!(counselor_visits -> counselors (counselor_id));
+diesel::joinable!(counselor_visits -> cooperatives (cooperative_id));
+diesel::joinable!(counselor_evaluations -> counselors (counselor_id));

@@ -4,7 +4,9 @@
 pub mod annual_report;
 pub mod audit;
 pub mod cooperative;
+pub mod counselor;
 pub mod demonstration;
+pub mod federation;
 pub mod governance;
 pub mod member;
 pub mod reference;

@@ -48,3 +48,12 @@ pub fn insert(conn: &mut DbConn, new: &NewUser) -> QueryResult<User> {
         .values(new)
         .get_result(conn)
 }
+
+/// Whether a counselor already has a login.
+pub fn counselor_has_login(conn: &mut DbConn, counselor_id: i64) -> QueryResult<bool> {
+    users::table
+        .filter(users::counselor_id.eq(counselor_id))
+        .count()
+        .get_result::<i64>(conn)
+        .map(|n| n > 0)
+}

@@ -1,0 +1,786 @@
+use actix_web::http::Method;
+use actix_web::test::TestRequest;
+use chrono::{Datelike, Utc};
+use coophub::auth::jwt::Subject;
+use coophub::auth::Role;
+use serde_json::{json, Value};
+
+use crate::common::{TestApp, TOWN_A, TOWN_B};
+
+const PATH: &str = "/api/v1/counselors";
+
+fn body(towns: &[&str]) -> Value {
+    json!({
+        "name": "王辅导",
+        "phone": "+86 139-0000-1111",
+        "source": "agri_tech_instructor",
+        "level": "town",
+        "town_codes": towns
+    })
+}
+
+async fn create(app: &TestApp, b: Value) -> i64 {
+    app.post(PATH, &app.admin(), b).await.ok(201)["id"]
+        .as_i64()
+        .unwrap()
+}
+
+fn counselor_token(app: &TestApp, id: i64) -> String {
+    app.token_for(
+        Role::Counselor,
+        Subject {
+            counselor_id: Some(id),
+            ..Default::default()
+        },
+    )
+}
+
+fn coop_token(app: &TestApp, id: i64) -> String {
+    app.token_for(
+        Role::Cooperative,
+        Subject {
+            cooperative_id: Some(id),
+            ..Default::default()
+        },
+    )
+}
+
+fn visit(coop: i64) -> Value {
+    json!({"cooperative_id": coop, "visited_on": "2026-01-10", "topics": ["年报"], "findings": "2025年报尚未公示", "follow_up": "月底复查"})
+}
+
+fn this_year() -> i32 {
+    Utc::now().year()
+}
+
+async fn put(app: &TestApp, path: &str, token: &str, b: Value) -> crate::common::Resp {
+    app.send(Method::PUT, path, Some(token), Some(b)).await
+}
+
+#[actix_web::test]
+async fn create_get_list_and_patch() {
+    let app = TestApp::new().await;
+    let r = app.post(PATH, &app.admin(), body(&[TOWN_A, TOWN_B])).await;
+    let c = r.ok(201);
+    let id = c["id"].as_i64().unwrap();
+    assert_eq!(r.header("location").unwrap(), format!("{PATH}/{id}"));
+    assert_eq!(r.header("etag").unwrap(), "\"1\"");
+    assert_eq!(c["phone"], "13900001111");
+    assert_eq!(c["active"], true);
+    assert_eq!(c["area"], Value::Null);
+    let mut towns = vec![TOWN_A, TOWN_B];
+    towns.sort();
+    assert_eq!(c["town_codes"], json!(towns));
+    assert_eq!(
+        app.get(&format!("{PATH}/{id}"), &app.admin()).await.ok(200),
+        c
+    );
+
+    let mut d = body(&[TOWN_B]);
+    d["level"] = json!("district");
+    d["source"] = json!("first_secretary");
+    d["area"] = json!("东片区");
+    create(&app, d).await;
+    let admin = app.admin();
+    let count = |q: &str| format!("{PATH}?count=true&{q}");
+    assert_eq!(app.get(&count(""), &admin).await.ok(200)["total"], 2);
+    assert_eq!(
+        app.get(&count(&format!("town_code={TOWN_A}")), &admin)
+            .await
+            .ok(200)["total"],
+        1
+    );
+    assert_eq!(
+        app.get(&count("level=district"), &admin).await.ok(200)["total"],
+        1
+    );
+    assert_eq!(
+        app.get(&count("source=agri_tech_instructor"), &admin)
+            .await
+            .ok(200)["total"],
+        1
+    );
+    app.get(&count("level=village"), &admin).await.problem(400);
+
+    let url = format!("{PATH}/{id}");
+    let p = app
+        .patch(
+            &url,
+            &admin,
+            json!({"town_codes": [TOWN_B], "name": "王新"}),
+        )
+        .await
+        .ok(200);
+    assert_eq!(p["town_codes"], json!([TOWN_B]));
+    assert_eq!(p["version"], 2);
+    let stale = TestRequest::patch()
+        .uri(&url)
+        .insert_header(("Authorization", format!("Bearer {admin}")))
+        .insert_header(("If-Match", "\"1\""))
+        .set_json(json!({"name": "x"}));
+    app.request(stale).await.problem(412);
+    app.patch(&url, &admin, json!({"area": "西片区"}))
+        .await
+        .field_error("area");
+    let p = app
+        .patch(&url, &admin, json!({"level": "district", "area": "西片区"}))
+        .await
+        .ok(200);
+    assert_eq!(p["area"], "西片区");
+    app.patch(&url, &admin, json!({"town_codes": []}))
+        .await
+        .field_error("town_codes");
+    app.patch(&format!("{PATH}/9999"), &admin, json!({"name": "x"}))
+        .await
+        .problem(404);
+    let audit = app
+        .get(
+            &format!("/api/v1/audit-events?entity=counselor&entity_id={id}&count=true"),
+            &admin,
+        )
+        .await
+        .ok(200);
+    assert_eq!(audit["total"], 3);
+}
+
+#[actix_web::test]
+async fn bad_input_is_422_naming_the_field() {
+    let app = TestApp::new().await;
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("source", json!("volunteer"), "source"),
+        ("level", json!("village"), "level"),
+        ("phone", json!("12345"), "phone"),
+        ("town_codes", json!([]), "town_codes"),
+        ("town_codes", json!([TOWN_A, "500119999"]), "town_codes.1"),
+        ("area", json!("东片区"), "area"),
+        ("name", json!(""), "name"),
+    ];
+    for (key, value, field) in cases {
+        let mut b = body(&[TOWN_A]);
+        b[key] = value;
+        app.post(PATH, &app.admin(), b).await.field_error(field);
+    }
+    let list = app
+        .get(&format!("{PATH}?count=true"), &app.admin())
+        .await
+        .ok(200);
+    assert_eq!(list["total"], 0);
+}
+
+#[actix_web::test]
+async fn who_sees_which_counselors() {
+    let app = TestApp::new().await;
+    let a = create(&app, body(&[TOWN_A])).await;
+    let b = create(&app, body(&[TOWN_B])).await;
+    // A counselor: only themselves.
+    let t = counselor_token(&app, a);
+    let list = app.get(PATH, &t).await.ok(200);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list["items"][0]["id"], a);
+    app.get(&format!("{PATH}/{a}"), &t).await.ok(200);
+    app.get(&format!("{PATH}/{b}"), &t).await.problem(404);
+    app.get(&format!("{PATH}/{b}/visits"), &t)
+        .await
+        .problem(404);
+    // A cooperative: the counselors of its town.
+    let coop = app.create_coop(1, TOWN_B).await["id"].as_i64().unwrap();
+    let ct = coop_token(&app, coop);
+    let list = app.get(PATH, &ct).await.ok(200);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list["items"][0]["id"], b);
+    app.get(&format!("{PATH}/{a}"), &ct).await.problem(404);
+    app.get(&format!("{PATH}/{b}/trainings"), &ct).await.ok(200);
+    // Town officers and observers read every counselor.
+    for role in [Role::TownOfficer, Role::Observer] {
+        let t = app.token(role);
+        assert_eq!(
+            app.get(PATH, &t).await.ok(200)["items"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+        app.get(&format!("{PATH}/{b}/evaluations"), &t)
+            .await
+            .ok(200);
+    }
+    // Banks and the service center: no.
+    for role in [Role::BankPartner, Role::ServiceCenter] {
+        let t = app.token(role);
+        for p in ["", "/coverage", "/rankings?year=2025"] {
+            app.get(&format!("{PATH}{p}"), &t).await.problem(403);
+        }
+        app.get(&format!("{PATH}/{a}"), &t).await.problem(403);
+        app.get(&format!("/api/v1/cooperatives/{coop}/visits"), &t)
+            .await
+            .problem(403);
+    }
+    // Nobody but the district manages counselors, a counselor not even themselves.
+    for t in [
+        app.token(Role::TownOfficer),
+        app.token(Role::Observer),
+        ct.clone(),
+        counselor_token(&app, a),
+    ] {
+        app.post(PATH, &t, body(&[TOWN_A])).await.problem(403);
+        app.patch(&format!("{PATH}/{a}"), &t, json!({"name": "x"}))
+            .await
+            .problem(403);
+        app.post(
+            &format!("{PATH}/{a}/trainings"),
+            &t,
+            json!({"title": "t", "held_on": "2026-01-01", "hours": 2}),
+        )
+        .await
+        .problem(403);
+        put(
+            &app,
+            &format!("{PATH}/{a}/evaluations/2025"),
+            &t,
+            json!({"score": 90, "rating": "excellent"}),
+        )
+        .await
+        .problem(403);
+    }
+}
+
+#[actix_web::test]
+async fn coverage_with_none_one_and_all_towns() {
+    let app = TestApp::new().await;
+    let cov = app
+        .get(&format!("{PATH}/coverage"), &app.admin())
+        .await
+        .ok(200);
+    assert_eq!(cov["towns_total"], 34);
+    assert_eq!(cov["towns_covered"], 0);
+    assert_eq!(cov["towns_without_counselor"].as_array().unwrap().len(), 34);
+    assert_eq!(cov["towns"].as_array().unwrap().len(), 34);
+
+    let one = create(&app, body(&[TOWN_A])).await;
+    let cov = app
+        .get(&format!("{PATH}/coverage"), &app.admin())
+        .await
+        .ok(200);
+    assert_eq!(cov["towns_covered"], 1);
+    let without = cov["towns_without_counselor"].as_array().unwrap();
+    assert_eq!(without.len(), 33);
+    assert!(without.iter().all(|t| t["town_code"] != TOWN_A));
+    let a = cov["towns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["town_code"] == TOWN_A)
+        .unwrap();
+    assert_eq!(a["counselor_count"], 1);
+    assert_eq!(a["counselors"][0]["id"], one);
+
+    // An inactive counselor covers nothing.
+    app.patch(
+        &format!("{PATH}/{one}"),
+        &app.admin(),
+        json!({"active": false}),
+    )
+    .await
+    .ok(200);
+    let cov = app
+        .get(&format!("{PATH}/coverage"), &app.admin())
+        .await
+        .ok(200);
+    assert_eq!(cov["towns_covered"], 0);
+
+    // A district counselor whose area covers every town.
+    let towns = app.get("/api/v1/towns", &app.admin()).await.ok(200);
+    let all: Vec<String> = towns["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["code"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(all.len(), 34);
+    let mut d = json!({"name": "区级辅导员", "phone": "13900000001", "source": "other",
+        "level": "district", "town_codes": all, "area": "全区"});
+    d["town_codes"] = json!(all);
+    let district = create(&app, d).await;
+    let cov = app
+        .get(&format!("{PATH}/coverage"), &app.admin())
+        .await
+        .ok(200);
+    assert_eq!(cov["towns_covered"], 34);
+    assert_eq!(cov["towns_without_counselor"], json!([]));
+    assert_eq!(cov["areas"][0]["area"], "全区");
+    assert_eq!(cov["areas"][0]["counselors"][0]["id"], district);
+    assert_eq!(cov["areas"][0]["town_codes"].as_array().unwrap().len(), 34);
+    // A cooperative sees the counts but names only its town's counselors… which here is everyone
+    // covering its town; another counselor's login names only itself.
+    let other = create(&app, body(&[TOWN_A])).await;
+    let t = counselor_token(&app, other);
+    let cov = app.get(&format!("{PATH}/coverage"), &t).await.ok(200);
+    let a = cov["towns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["town_code"] == TOWN_A)
+        .unwrap();
+    assert_eq!(a["counselor_count"], 2);
+    assert_eq!(
+        a["counselors"],
+        json!([{"id": other, "name": "王辅导", "level": "town"}])
+    );
+    assert_eq!(cov["areas"], json!([]));
+}
+
+#[actix_web::test]
+async fn trainings_are_recorded_and_checked() {
+    let app = TestApp::new().await;
+    let id = create(&app, body(&[TOWN_A])).await;
+    let url = format!("{PATH}/{id}/trainings");
+    let t = app
+        .post(
+            &url,
+            &app.admin(),
+            json!({"title": "规范化培训", "held_on": "2026-03-15", "hours": 6.5, "topics": ["章程"], "attendees": 40}),
+        )
+        .await
+        .ok(201);
+    assert_eq!(t["hours"], 6.5);
+    assert_eq!(t["topics"], json!(["章程"]));
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("hours", json!(0), "hours"),
+        ("hours", json!(201), "hours"),
+        ("held_on", json!("2999-01-01"), "held_on"),
+        ("attendees", json!(-1), "attendees"),
+        ("topics", json!([" "]), "topics"),
+        ("title", json!(""), "title"),
+    ];
+    for (key, value, field) in cases {
+        let mut b = json!({"title": "t", "held_on": "2026-01-01", "hours": 2});
+        b[key] = value;
+        app.post(&url, &app.admin(), b).await.field_error(field);
+    }
+    app.post(
+        &format!("{PATH}/9999/trainings"),
+        &app.admin(),
+        json!({"title": "t", "held_on": "2026-01-01", "hours": 2}),
+    )
+    .await
+    .problem(404);
+    let list = app.get(&url, &counselor_token(&app, id)).await.ok(200);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+}
+
+#[actix_web::test]
+async fn counselor_records_own_visits_in_covered_towns_only() {
+    let app = TestApp::new().await;
+    let me = create(&app, body(&[TOWN_A])).await;
+    let other = create(&app, body(&[TOWN_A])).await;
+    let home = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let away = app.create_coop(2, TOWN_B).await["id"].as_i64().unwrap();
+    let t = counselor_token(&app, me);
+    let v = app
+        .post(&format!("{PATH}/{me}/visits"), &t, visit(home))
+        .await
+        .ok(201);
+    assert_eq!(v["counselor_id"], me);
+    assert_eq!(v["cooperative_id"], home);
+    assert_eq!(v["topics"], json!(["年报"]));
+    // Another town's cooperative: 404, as if it did not exist.
+    app.post(&format!("{PATH}/{me}/visits"), &t, visit(away))
+        .await
+        .problem(404);
+    // As another counselor: 403.
+    app.post(&format!("{PATH}/{other}/visits"), &t, visit(home))
+        .await
+        .problem(403);
+    // Other roles may not record visits.
+    for role in [Role::TownOfficer, Role::Observer, Role::Cooperative] {
+        app.post(
+            &format!("{PATH}/{me}/visits"),
+            &app.token(role),
+            visit(home),
+        )
+        .await
+        .problem(403);
+    }
+    // Bad input.
+    let mut b = visit(home);
+    b["visited_on"] = json!("2999-01-01");
+    app.post(&format!("{PATH}/{me}/visits"), &t, b)
+        .await
+        .field_error("visited_on");
+    let mut b = visit(home);
+    b["topics"] = json!([]);
+    app.post(&format!("{PATH}/{me}/visits"), &t, b)
+        .await
+        .field_error("topics");
+    let mut b = visit(home);
+    b["findings"] = json!("");
+    app.post(&format!("{PATH}/{me}/visits"), &t, b)
+        .await
+        .field_error("findings");
+    // The district records for a counselor, but only in the counselor's towns.
+    app.post(&format!("{PATH}/{me}/visits"), &app.admin(), visit(away))
+        .await
+        .field_error("cooperative_id");
+    app.post(&format!("{PATH}/{me}/visits"), &app.admin(), visit(9999))
+        .await
+        .field_error("cooperative_id");
+    app.post(&format!("{PATH}/9999/visits"), &app.admin(), visit(home))
+        .await
+        .problem(404);
+    app.post(&format!("{PATH}/{other}/visits"), &app.admin(), visit(home))
+        .await
+        .ok(201);
+    // An inactive counselor records nothing.
+    app.patch(
+        &format!("{PATH}/{other}"),
+        &app.admin(),
+        json!({"active": false}),
+    )
+    .await
+    .ok(200);
+    app.post(&format!("{PATH}/{other}/visits"), &app.admin(), visit(home))
+        .await
+        .problem(409);
+
+    // The cooperative's page lists both visits.
+    let coop_url = format!("/api/v1/cooperatives/{home}/visits");
+    for token in [
+        app.admin(),
+        coop_token(&app, home),
+        t.clone(),
+        app.token(Role::TownOfficer),
+    ] {
+        let list = app.get(&coop_url, &token).await.ok(200);
+        assert_eq!(list["items"].as_array().unwrap().len(), 2);
+        assert_eq!(list["items"][0]["counselor_name"], "王辅导");
+    }
+    // Outside the caller's scope: 404.
+    app.get(&coop_url, &coop_token(&app, away))
+        .await
+        .problem(404);
+    app.get(&format!("/api/v1/cooperatives/{away}/visits"), &t)
+        .await
+        .problem(404);
+    app.get(
+        &format!("/api/v1/cooperatives/{away}/visits"),
+        &app.token(Role::TownOfficer),
+    )
+    .await
+    .problem(404);
+    app.get(
+        &format!("/api/v1/cooperatives/{away}/visits"),
+        &app.token(Role::Observer),
+    )
+    .await
+    .ok(200);
+    app.get("/api/v1/cooperatives/9999/visits", &app.admin())
+        .await
+        .problem(404);
+    let mine = app.get(&format!("{PATH}/{me}/visits"), &t).await.ok(200);
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+    let audit = app
+        .get(
+            "/api/v1/audit-events?entity=counselor_visit&count=true",
+            &app.admin(),
+        )
+        .await
+        .ok(200);
+    assert_eq!(audit["total"], 2);
+}
+
+#[actix_web::test]
+async fn evaluations_create_replace_and_validate() {
+    let app = TestApp::new().await;
+    let id = create(&app, body(&[TOWN_A])).await;
+    let url = format!("{PATH}/{id}/evaluations/2025");
+    let r = put(
+        &app,
+        &url,
+        &app.admin(),
+        json!({"score": 100, "rating": "excellent", "reward": "优秀辅导员", "reward_fen": 200000}),
+    )
+    .await;
+    let e = r.ok(201);
+    assert_eq!(e["version"], 1);
+    assert_eq!(r.header("etag").unwrap(), "\"1\"");
+    let e = put(
+        &app,
+        &url,
+        &app.admin(),
+        json!({"score": 0, "rating": "fail"}),
+    )
+    .await
+    .ok(200);
+    assert_eq!(e["score"], 0);
+    assert_eq!(e["reward"], Value::Null);
+    assert_eq!(e["version"], 2);
+    let stale = TestRequest::put()
+        .uri(&url)
+        .insert_header(("Authorization", format!("Bearer {}", app.admin())))
+        .insert_header(("If-Match", "\"1\""))
+        .set_json(json!({"score": 50, "rating": "pass"}));
+    app.request(stale).await.problem(412);
+    for (b, field) in [
+        (json!({"score": 101, "rating": "good"}), "score"),
+        (json!({"score": -1, "rating": "good"}), "score"),
+        (json!({"score": 80, "rating": "superb"}), "rating"),
+        (
+            json!({"score": 80, "rating": "good", "reward_fen": -5}),
+            "reward_fen",
+        ),
+        (json!({"rating": "good"}), "score"),
+    ] {
+        put(&app, &url, &app.admin(), b).await.field_error(field);
+    }
+    put(
+        &app,
+        &format!("{PATH}/{id}/evaluations/{}", this_year() + 1),
+        &app.admin(),
+        json!({"score": 80, "rating": "good"}),
+    )
+    .await
+    .field_error("year");
+    put(
+        &app,
+        &format!("{PATH}/{id}/evaluations/1999"),
+        &app.admin(),
+        json!({"score": 80, "rating": "good"}),
+    )
+    .await
+    .field_error("year");
+    put(
+        &app,
+        &format!("{PATH}/9999/evaluations/2025"),
+        &app.admin(),
+        json!({"score": 80, "rating": "good"}),
+    )
+    .await
+    .problem(404);
+    let list = app
+        .get(
+            &format!("{PATH}/{id}/evaluations"),
+            &counselor_token(&app, id),
+        )
+        .await
+        .ok(200);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list["items"][0]["score"], 0);
+}
+
+#[actix_web::test]
+async fn rankings_order_ties_and_counts() {
+    let app = TestApp::new().await;
+    let a = create(&app, body(&[TOWN_A])).await;
+    let b = create(&app, body(&[TOWN_A])).await;
+    let c = create(&app, body(&[TOWN_B])).await;
+    let d = create(&app, body(&[TOWN_B])).await; // not evaluated
+    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    for (id, score, rating) in [(a, 90, "excellent"), (b, 95, "excellent"), (c, 90, "good")] {
+        put(
+            &app,
+            &format!("{PATH}/{id}/evaluations/2025"),
+            &app.admin(),
+            json!({"score": score, "rating": rating}),
+        )
+        .await
+        .ok(201);
+    }
+    // Another year's evaluation does not count.
+    put(
+        &app,
+        &format!("{PATH}/{d}/evaluations/2024"),
+        &app.admin(),
+        json!({"score": 100, "rating": "excellent"}),
+    )
+    .await
+    .ok(201);
+    // Visits and trainings of 2025 are counted; those of 2024 not.
+    let mut v = visit(coop);
+    v["visited_on"] = json!("2025-05-01");
+    app.post(&format!("{PATH}/{a}/visits"), &app.admin(), v.clone())
+        .await
+        .ok(201);
+    app.post(&format!("{PATH}/{a}/visits"), &app.admin(), v.clone())
+        .await
+        .ok(201);
+    v["visited_on"] = json!("2024-12-31");
+    app.post(&format!("{PATH}/{a}/visits"), &app.admin(), v)
+        .await
+        .ok(201);
+    app.post(
+        &format!("{PATH}/{c}/trainings"),
+        &app.admin(),
+        json!({"title": "t", "held_on": "2025-12-31", "hours": 3}),
+    )
+    .await
+    .ok(201);
+
+    let r = app
+        .get(&format!("{PATH}/rankings?year=2025"), &app.admin())
+        .await
+        .ok(200);
+    assert_eq!(r["evaluated"], 3);
+    let rows: Vec<(i64, i64, i64, i64, i64)> = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["counselor_id"].as_i64().unwrap(),
+                e["rank"].as_i64().unwrap(),
+                e["score"].as_i64().unwrap(),
+                e["visits"].as_i64().unwrap(),
+                e["trainings"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![(b, 1, 95, 0, 0), (a, 2, 90, 2, 0), (c, 2, 90, 0, 1)]
+    );
+    // A counselor sees their own entry with its true rank.
+    let mine = app
+        .get(
+            &format!("{PATH}/rankings?year=2025"),
+            &counselor_token(&app, c),
+        )
+        .await
+        .ok(200);
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+    assert_eq!(mine["items"][0]["rank"], 2);
+    // An empty year.
+    let none = app
+        .get(
+            &format!("{PATH}/rankings?year=2023"),
+            &app.token(Role::Observer),
+        )
+        .await
+        .ok(200);
+    assert_eq!(none["items"], json!([]));
+    // The year is required and checked.
+    app.get(&format!("{PATH}/rankings"), &app.admin())
+        .await
+        .problem(400);
+    app.get(&format!("{PATH}/rankings?year=abc"), &app.admin())
+        .await
+        .problem(400);
+    app.get(&format!("{PATH}/rankings?year=1999"), &app.admin())
+        .await
+        .field_error("year");
+}
+
+#[actix_web::test]
+async fn a_counselor_login_reads_covered_towns_and_records_visits() {
+    let app = TestApp::new().await;
+    let id = create(&app, body(&[TOWN_A])).await;
+    let home = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let away = app.create_coop(2, TOWN_B).await["id"].as_i64().unwrap();
+    let url = format!("{PATH}/{id}/login");
+    let creds = json!({"username": "wang.fudao", "password": "a long password"});
+    let made = app.post(&url, &app.admin(), creds.clone()).await.ok(201);
+    assert_eq!(made["role"], "counselor");
+    assert_eq!(made["counselor_id"], id);
+    assert!(made.get("password").is_none());
+    // One login per counselor, one user per name.
+    app.post(
+        &url,
+        &app.admin(),
+        json!({"username": "other.name", "password": "a long password"}),
+    )
+    .await
+    .problem(409);
+    let other = create(&app, body(&[TOWN_B])).await;
+    app.post(
+        &format!("{PATH}/{other}/login"),
+        &app.admin(),
+        creds.clone(),
+    )
+    .await
+    .problem(409);
+    app.post(
+        &format!("{PATH}/{other}/login"),
+        &app.admin(),
+        json!({"username": "x.y.z", "password": "short"}),
+    )
+    .await
+    .field_error("password");
+    app.post(
+        &format!("{PATH}/{other}/login"),
+        &app.admin(),
+        json!({"username": "a b", "password": "a long password"}),
+    )
+    .await
+    .field_error("username");
+    app.post(
+        &format!("{PATH}/9999/login"),
+        &app.admin(),
+        json!({"username": "nobody", "password": "a long password"}),
+    )
+    .await
+    .problem(404);
+    app.post(
+        &format!("{PATH}/{other}/login"),
+        &app.token(Role::TownOfficer),
+        json!({"username": "nobody", "password": "a long password"}),
+    )
+    .await
+    .problem(403);
+
+    let token = app
+        .send(Method::POST, "/api/v1/auth/login", None, Some(creds))
+        .await
+        .ok(200)["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let coops = app.get("/api/v1/cooperatives", &token).await.ok(200);
+    let ids: Vec<i64> = coops["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![home]);
+    app.get(&format!("/api/v1/cooperatives/{away}"), &token)
+        .await
+        .problem(404);
+    app.post(
+        "/api/v1/cooperatives",
+        &token,
+        crate::common::coop_body(3, TOWN_A),
+    )
+    .await
+    .problem(403);
+    app.post(&format!("{PATH}/{id}/visits"), &token, visit(home))
+        .await
+        .ok(201);
+    app.post(&format!("{PATH}/{id}/visits"), &token, visit(away))
+        .await
+        .problem(404);
+    // Coverage moves, and the login's scope with it.
+    app.patch(
+        &format!("{PATH}/{id}"),
+        &app.admin(),
+        json!({"town_codes": [TOWN_B]}),
+    )
+    .await
+    .ok(200);
+    let coops = app.get("/api/v1/cooperatives", &token).await.ok(200);
+    assert_eq!(coops["items"][0]["id"], away);
+    app.post(&format!("{PATH}/{id}/visits"), &token, visit(away))
+        .await
+        .ok(201);
+    // Deactivated: the login sees no cooperative any more.
+    app.patch(
+        &format!("{PATH}/{id}"),
+        &app.admin(),
+        json!({"active": false}),
+    )
+    .await
+    .ok(200);
+    let coops = app.get("/api/v1/cooperatives", &token).await.ok(200);
+    assert_eq!(coops["items"], json!([]));
+    app.get(&format!("/api/v1/cooperatives/{away}"), &token)
+        .await
+        .problem(404);
+}
