@@ -10,5 +10,6 @@ pub mod federation;
 pub mod id_number;
 pub mod member;
 pub mod phone;
+pub mod pilot;
 pub mod service_order;
 pub mod uscc;
