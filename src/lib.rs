@@ -12,6 +12,7 @@ pub mod error;
 pub mod middleware;
 pub mod openapi;
 pub mod state;
+pub mod webhooks;
 
 pub use app::{build_app, openapi};
 pub use state::AppState;

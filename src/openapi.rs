@@ -23,7 +23,11 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "auth", description = "Logging in and tokens"),
         (name = "reference", description = "Towns and industries"),
         (name = "cooperatives", description = "The cooperative registry (合作社名录)"),
-        (name = "audit", description = "The audit trail of every change")
+        (name = "audit", description = "The audit trail of every change"),
+        (name = "partners", description = "Partner banks' machine clients (OAuth 2.0 client credentials)"),
+        (name = "loans", description = "Agricultural loans with partner banks (惠农贷): products, applications, the state machine, schedules, repayments"),
+        (name = "risk-fund", description = "The district's risk-compensation fund (风险补偿资金): ledger, lending cap, compensation"),
+        (name = "webhooks", description = "Signed loan events delivered to partner banks, with a delivery log")
     ),
     components(schemas(Problem, FieldError)),
     modifiers(&BearerAuth),

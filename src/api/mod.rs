@@ -6,8 +6,11 @@ pub mod auth;
 pub mod cooperatives;
 pub mod extract;
 pub mod health;
+pub mod loans;
 pub mod pagination;
+pub mod partners;
 pub mod reference;
+pub mod webhooks;
 
 use actix_web::http::header;
 use actix_web::HttpRequest;
@@ -21,6 +24,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
     reference::configure(cfg);
     cooperatives::configure(cfg);
     audit::configure(cfg);
+    partners::configure(cfg);
+    loans::configure(cfg);
+    webhooks::configure(cfg);
 }
 
 /// The strong ETag of a versioned resource.

@@ -3,8 +3,10 @@
 
 pub mod audit;
 pub mod cooperative;
+pub mod loans;
 pub mod reference;
 pub mod user;
+pub mod webhooks;
 
 use chrono::{NaiveDateTime, Timelike, Utc};
 
