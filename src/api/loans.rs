@@ -1548,7 +1548,13 @@ pub async fn record_repayment(
         ));
     }
     let b = body.0;
-    let owner = format!("{}:{}", user.role(), user.claims.sub);
+    // Keys are per caller: role, subject and bank scope.
+    let owner = format!(
+        "{}:{}:{}",
+        user.role(),
+        user.claims.sub,
+        user.claims.bank_code.as_deref().unwrap_or("")
+    );
     let hash = {
         let canonical = serde_json::to_string(&b).unwrap_or_default();
         hex::encode(Sha256::digest(format!(

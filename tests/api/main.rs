@@ -9,4 +9,7 @@ mod cli;
 mod cooperatives;
 mod errors;
 mod health;
+mod loans;
+mod partners;
 mod schema;
+mod webhooks;

@@ -510,7 +510,8 @@ pub fn paid_by_loan(
     conn: &mut DbConn,
     ids: &[i64],
 ) -> QueryResult<std::collections::HashMap<i64, (i64, i64, i64)>> {
-    let rows: Vec<(i64, Option<i64>, Option<i64>, Option<i64>)> = loan_repayments::table
+    type Sums = (i64, Option<i64>, Option<i64>, Option<i64>);
+    let rows: Vec<Sums> = loan_repayments::table
         .filter(loan_repayments::loan_id.eq_any(ids))
         .group_by(loan_repayments::loan_id)
         .select((
