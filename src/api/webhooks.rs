@@ -52,7 +52,7 @@ pub struct WebhookCreate {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": 1, "url": "https://loans.psbc.example/coophub/events", "events": ["loan.submitted"], "created_at": "2026-11-27T08:00:00Z"}))]
+#[schema(example = json!({"id": 1, "bank_code": "psbc", "url": "https://loans.psbc.example/coophub/events", "events": ["loan.submitted"], "created_at": "2026-11-27T08:00:00Z"}))]
 pub struct WebhookOut {
     pub id: i64,
     pub bank_code: String,
