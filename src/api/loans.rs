@@ -1057,7 +1057,7 @@ fn optional_body<T: DeserializeOwned + Validate + Default>(
 }
 
 /// An optional note for an action.
-#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"note": "资料齐全，进入审查"}))]
 pub struct NoteBody {
@@ -1066,7 +1066,7 @@ pub struct NoteBody {
 }
 
 /// The bank's decision to lend (both fields optional: default to what was asked).
-#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"approved_amount_fen": 45000000, "annual_rate_bp": 420}))]
 pub struct ApproveBody {
@@ -1080,7 +1080,7 @@ pub struct ApproveBody {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reason": "经营流水不足"}))]
 pub struct RejectBody {
@@ -1088,7 +1088,7 @@ pub struct RejectBody {
     pub reason: String,
 }
 
-#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"disbursed_on": "2026-11-27"}))]
 pub struct DisburseBody {
@@ -1097,9 +1097,100 @@ pub struct DisburseBody {
     pub disbursed_on: Option<NaiveDate>,
 }
 
+/// An idempotent request in progress: its key is in flight until the change commits.
+pub(crate) struct IdemCtx {
+    owner: String,
+    key: String,
+}
+
+pub(crate) enum IdemStart {
+    Go(Option<IdemCtx>),
+    Replay(HttpResponse),
+}
+
+/// Opens an `Idempotency-Key` (API.md "Idempotency"): a replay answers the stored response,
+/// another body with the key → 422, the key in flight → 409. `request` identifies the
+/// request (method, path, canonical body).
+pub(crate) async fn idem_open(
+    state: &AppState,
+    user: &AuthUser,
+    req: &HttpRequest,
+    request: String,
+    required: bool,
+) -> ApiResult<IdemStart> {
+    let Some(key) = idempotency_key(req)? else {
+        if required {
+            return Err(ApiError::BadRequest(
+                "an Idempotency-Key header is required for this request".into(),
+            ));
+        }
+        return Ok(IdemStart::Go(None));
+    };
+    // Keys are per caller: role, subject and bank scope.
+    let owner = format!(
+        "{}:{}:{}",
+        user.role(),
+        user.claims.sub,
+        user.claims.bank_code.as_deref().unwrap_or("")
+    );
+    let hash = hex::encode(Sha256::digest(request.as_bytes()));
+    let (o, k) = (owner.clone(), key.clone());
+    let begun = state
+        .db_write(move |conn| idem_begin(conn, &o, &k, &hash))
+        .await
+        .map_err(|e| match e {
+            // Two first requests racing on PostgreSQL: the unique index decides.
+            ApiError::Conflict(_) => {
+                ApiError::Conflict("a request with this Idempotency-Key is still in flight".into())
+            }
+            other => other,
+        })?;
+    Ok(match begun {
+        Idem::Proceed => IdemStart::Go(Some(IdemCtx { owner, key })),
+        Idem::Replay(status, body) => IdemStart::Replay(
+            HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
+                .insert_header((header::CONTENT_TYPE, "application/json"))
+                .insert_header(("Idempotent-Replayed", "true"))
+                .body(body),
+        ),
+    })
+}
+
+/// Stores the response of an idempotent request, inside its transaction.
+pub(crate) fn idem_store<T: Serialize>(
+    conn: &mut DbConn,
+    ctx: &Option<IdemCtx>,
+    status: u16,
+    out: &T,
+) -> ApiResult<()> {
+    if let Some(c) = ctx {
+        let body = serde_json::to_string(out).map_err(ApiError::internal)?;
+        m::idem_complete(conn, &c.owner, &c.key, status as i32, &body)?;
+    }
+    Ok(())
+}
+
+/// Frees the key of a request that failed, so that it may be retried.
+pub(crate) async fn idem_abort(state: &AppState, ctx: Option<IdemCtx>) {
+    if let Some(c) = ctx {
+        let _ = state
+            .db_write(move |conn| Ok(m::idem_release(conn, &c.owner, &c.key)?))
+            .await;
+    }
+}
+
+pub(crate) fn canonical<T: Serialize>(path: &str, body: &T) -> String {
+    format!(
+        "POST {path}\n{}",
+        serde_json::to_string(body).unwrap_or_default()
+    )
+}
+
 async fn bank_action<F>(
     state: web::Data<AppState>,
     user: AuthUser,
+    req: HttpRequest,
+    request: String,
     id: i64,
     who: Who,
     f: F,
@@ -1109,9 +1200,15 @@ where
 {
     let scope = loan_scope(&user)?;
     user.require(Resource::Loans, Access::Write)?;
+    let ctx = match idem_open(&state, &user, &req, request, false).await? {
+        IdemStart::Replay(r) => return Ok(r),
+        IdemStart::Go(ctx) => ctx,
+    };
     let settings = state.settings.clone();
     let actor = Actor::from(&user);
-    let out = state
+    let ctx = std::sync::Arc::new(ctx);
+    let ctx2 = ctx.clone();
+    let result = state
         .db_write(move |conn| {
             let loan = m::find_loan(conn, &scope, id)?;
             match who {
@@ -1125,10 +1222,18 @@ where
                 }
             }
             let updated = f(conn, &actor, &loan, settings.risk_leverage)?;
-            LoanOut::load(conn, updated)
+            let out = LoanOut::load(conn, updated)?;
+            idem_store(conn, &ctx2, 200, &out)?;
+            Ok(out)
         })
-        .await?;
-    Ok(loan_response(HttpResponse::Ok(), out))
+        .await;
+    match result {
+        Ok(out) => Ok(loan_response(HttpResponse::Ok(), out)),
+        Err(e) => {
+            idem_abort(&state, std::sync::Arc::try_unwrap(ctx).ok().flatten()).await;
+            Err(e)
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -1144,7 +1249,7 @@ macro_rules! simple_action {
             operation_id = $op,
             summary = $summary,
             description = $desc,
-            params(("id" = i64, Path, description = "Loan id")),
+            params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
             request_body(content = NoteBody, description = "Optional", content_type = "application/json"),
             responses(
                 (status = 200, description = "Done", body = LoanOut),
@@ -1165,7 +1270,8 @@ macro_rules! simple_action {
             body: web::Bytes,
         ) -> ApiResult<HttpResponse> {
             let b: NoteBody = optional_body(&req, &body)?;
-            bank_action(state, user, path.into_inner(), $who, move |conn, actor, loan, _| {
+            let request = canonical(req.path(), &b);
+            bank_action(state, user, req, request, path.into_inner(), $who, move |conn, actor, loan, _| {
                 transit(conn, actor, loan, $action, LoanChanges::default(), b.note.as_deref(), $event)
             })
             .await
@@ -1215,7 +1321,7 @@ simple_action!(
     operation_id = "approveLoan",
     summary = "Approve a loan",
     description = "`under_review → approved`, with the amount and rate (neither above what was asked). For a product guaranteed by the risk-compensation fund, the total guaranteed exposure may not exceed `leverage × fund balance` (409 with the headroom). Emits `loan.approved`.",
-    params(("id" = i64, Path, description = "Loan id")),
+    params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
     request_body(content = ApproveBody, description = "Optional", content_type = "application/json"),
     responses(
         (status = 200, description = "Approved", body = LoanOut),
@@ -1236,7 +1342,8 @@ pub async fn approve(
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let b: ApproveBody = optional_body(&req, &body)?;
-    bank_action(state, user, path.into_inner(), Who::Bank, move |conn, actor, loan, leverage| {
+    let request = canonical(req.path(), &b);
+    bank_action(state, user, req, request, path.into_inner(), Who::Bank, move |conn, actor, loan, leverage| {
         // The state is checked first, so a wrong state is a 409 whatever the body.
         loan_state::next(status_of(loan), LoanAction::Approve)
             .map_err(|e| ApiError::Conflict(e.to_string()))?;
@@ -1279,7 +1386,7 @@ pub async fn approve(
     operation_id = "rejectLoan",
     summary = "Reject a loan",
     description = "`under_review → rejected`, with a reason (kept in the history). Emits `loan.rejected`.",
-    params(("id" = i64, Path, description = "Loan id")),
+    params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
     request_body = RejectBody,
     responses(
         (status = 200, description = "Rejected", body = LoanOut),
@@ -1296,13 +1403,17 @@ pub async fn approve(
 pub async fn reject(
     state: web::Data<AppState>,
     user: AuthUser,
+    req: HttpRequest,
     path: web::Path<i64>,
     body: ValidJson<RejectBody>,
 ) -> ApiResult<HttpResponse> {
+    let request = canonical(req.path(), &body.0);
     let reason = body.0.reason.trim().to_string();
     bank_action(
         state,
         user,
+        req,
+        request,
         path.into_inner(),
         Who::Bank,
         move |conn, actor, loan, _| {
@@ -1326,7 +1437,7 @@ pub async fn reject(
     operation_id = "disburseLoan",
     summary = "Disburse a loan",
     description = "`approved → disbursed` on `disbursed_on` (default today); the schedule runs from that date. Emits `loan.disbursed`.",
-    params(("id" = i64, Path, description = "Loan id")),
+    params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
     request_body(content = DisburseBody, description = "Optional", content_type = "application/json"),
     responses(
         (status = 200, description = "Disbursed", body = LoanOut),
@@ -1347,9 +1458,12 @@ pub async fn disburse(
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let b: DisburseBody = optional_body(&req, &body)?;
+    let request = canonical(req.path(), &b);
     bank_action(
         state,
         user,
+        req,
+        request,
         path.into_inner(),
         Who::Bank,
         move |conn, actor, loan, _| {
@@ -1541,48 +1655,23 @@ pub async fn record_repayment(
     let scope = loan_scope(&user)?;
     user.require(Resource::Loans, Access::Write)?;
     let id = path.into_inner();
-    let key = idempotency_key(&req)?;
-    if key.is_none() && user.role() == Role::BankPartner {
-        return Err(ApiError::BadRequest(
-            "an Idempotency-Key header is required for repayments".into(),
-        ));
-    }
     let b = body.0;
-    // Keys are per caller: role, subject and bank scope.
-    let owner = format!(
-        "{}:{}:{}",
-        user.role(),
-        user.claims.sub,
-        user.claims.bank_code.as_deref().unwrap_or("")
-    );
-    let hash = {
-        let canonical = serde_json::to_string(&b).unwrap_or_default();
-        hex::encode(Sha256::digest(format!(
-            "POST /loans/{id}/repayments\n{canonical}"
-        )))
+    let request = canonical(req.path(), &b);
+    let ctx = match idem_open(
+        &state,
+        &user,
+        &req,
+        request,
+        user.role() == Role::BankPartner,
+    )
+    .await?
+    {
+        IdemStart::Replay(r) => return Ok(r),
+        IdemStart::Go(ctx) => ctx,
     };
-    if let Some(k) = &key {
-        let (o, k2, h) = (owner.clone(), k.clone(), hash.clone());
-        let begun = state
-            .db_write(move |conn| idem_begin(conn, &o, &k2, &h))
-            .await
-            .map_err(|e| match e {
-                ApiError::Conflict(_) => ApiError::Conflict(
-                    "a request with this Idempotency-Key is still in flight".into(),
-                ),
-                other => other,
-            })?;
-        if let Idem::Replay(status, body) = begun {
-            return Ok(HttpResponse::build(
-                StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED),
-            )
-            .insert_header((header::CONTENT_TYPE, "application/json"))
-            .insert_header(("Idempotent-Replayed", "true"))
-            .body(body));
-        }
-    }
     let actor = Actor::from(&user);
-    let (o, k2) = (owner.clone(), key.clone());
+    let ctx = std::sync::Arc::new(ctx);
+    let ctx2 = ctx.clone();
     let result = state
         .db_write(move |conn| {
             let loan = m::find_loan(conn, &scope, id)?;
@@ -1640,21 +1729,14 @@ pub async fn record_repayment(
             }
             let loan_out = LoanOut::load(conn, current)?;
             let out = RepaymentOut::new(rep, Some(&loan_out));
-            if let Some(k) = &k2 {
-                let body = serde_json::to_string(&out).map_err(ApiError::internal)?;
-                m::idem_complete(conn, &o, k, 201, &body)?;
-            }
+            idem_store(conn, &ctx2, 201, &out)?;
             Ok(out)
         })
         .await;
     match result {
         Ok(out) => Ok(HttpResponse::Created().json(out)),
         Err(e) => {
-            if let Some(k) = key {
-                let _ = state
-                    .db_write(move |conn| Ok(m::idem_release(conn, &owner, &k)?))
-                    .await;
-            }
+            idem_abort(&state, std::sync::Arc::try_unwrap(ctx).ok().flatten()).await;
             Err(e)
         }
     }
@@ -1889,6 +1971,15 @@ pub async fn compensate(
                 },
             )?
             .into();
+            audit::record(
+                conn,
+                &actor,
+                "compensate",
+                "risk_fund_entry",
+                &entry.id.to_string(),
+                None::<&()>,
+                Some(&entry),
+            )?;
             let updated = transit(
                 conn,
                 &actor,

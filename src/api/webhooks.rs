@@ -1,6 +1,6 @@
 //! Webhook subscriptions of partner banks and their delivery log.
 
-use actix_web::{delete, get, post, web, HttpResponse};
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -8,6 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::{Validate, ValidationError};
 
 use super::extract::{ValidJson, ValidQuery};
+use super::loans::{canonical, idem_abort, idem_open, idem_store, IdemCtx, IdemStart};
 use super::pagination::{ListResponse, PageParams};
 use crate::auth::{Access, AuthUser, Resource};
 use crate::db::models::audit::{self, Actor};
@@ -34,7 +35,7 @@ fn validate_events(events: &[String]) -> Result<(), ValidationError> {
 }
 
 /// A subscription to loan events of the caller's bank.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"url": "https://loans.psbc.example/coophub/events", "events": ["loan.submitted", "loan.repayment_recorded"], "secret": "whsec_5f2b9c0e8a7d4316"}))]
 pub struct WebhookCreate {
@@ -87,6 +88,7 @@ fn bank_of(user: &AuthUser, access: Access) -> ApiResult<String> {
     operation_id = "createWebhook",
     summary = "Subscribe to loan events",
     description = "A partner bank subscribes a URL to loan events of its own bank. Events are written to an outbox in the same transaction as the change and delivered by a background worker, signed with `X-Coophub-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>`, retried with exponential backoff until a 2xx. URLs resolving to loopback or private addresses are refused (422) unless `COOPHUB_WEBHOOK_ALLOW_LOOPBACK=1`.",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
     request_body = WebhookCreate,
     responses(
         (status = 201, description = "Subscribed", body = WebhookOut),
@@ -101,17 +103,36 @@ fn bank_of(user: &AuthUser, access: Access) -> ApiResult<String> {
 pub async fn create_webhook(
     state: web::Data<AppState>,
     user: AuthUser,
+    req: HttpRequest,
     body: ValidJson<WebhookCreate>,
 ) -> ApiResult<HttpResponse> {
     let bank = bank_of(&user, Access::Write)?;
     let b = body.0;
+    let ctx = match idem_open(&state, &user, &req, canonical(req.path(), &b), false).await? {
+        IdemStart::Replay(r) => return Ok(r),
+        IdemStart::Go(ctx) => std::sync::Arc::new(ctx),
+    };
+    let result = subscribe(&state, &user, bank, b, ctx.clone()).await;
+    if result.is_err() {
+        idem_abort(&state, std::sync::Arc::try_unwrap(ctx).ok().flatten()).await;
+    }
+    result
+}
+
+async fn subscribe(
+    state: &AppState,
+    user: &AuthUser,
+    bank: String,
+    b: WebhookCreate,
+    ctx: std::sync::Arc<Option<IdemCtx>>,
+) -> ApiResult<HttpResponse> {
     let allow = state.settings.webhook_allow_loopback;
     let raw = b.url.clone();
     // Name resolution blocks: off the async executor.
     let url = web::block(move || check_url(&raw, allow))
         .await?
         .map_err(|msg| ApiError::Validation(vec![FieldError::new("url", "refused", msg)]))?;
-    let actor = Actor::from(&user);
+    let actor = Actor::from(user);
     let mut events = b.events;
     events.sort();
     events.dedup();
@@ -138,6 +159,7 @@ pub async fn create_webhook(
                 None::<&()>,
                 Some(&w),
             )?;
+            idem_store(conn, &ctx, 201, &w)?;
             Ok(w)
         })
         .await?;

@@ -706,7 +706,7 @@ async fn idempotent_repayments() {
         let canonical =
             serde_json::to_string(&json!({"amount_fen": 1, "paid_on": "2026-02-15"})).unwrap();
         let hash = hex::encode(sha2::Sha256::digest(format!(
-            "POST /loans/{id}/repayments\n{canonical}"
+            "POST /api/v1/loans/{id}/repayments\n{canonical}"
         )));
         diesel::update(k::table.filter(k::idem_key.eq("rep-3")))
             .set(k::request_hash.eq(hash))
@@ -1014,4 +1014,47 @@ async fn products_are_listed_patched_and_retired() {
         .await
         .ok(200);
     assert_eq!(a["items"].as_array().unwrap().len(), 3);
+}
+
+#[actix_web::test]
+async fn bank_actions_honour_an_idempotency_key() {
+    let app = TestApp::new().await;
+    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let prod = product(&app, "psbc", "bullet", false).await;
+    let bank = app.token(Role::BankPartner);
+    let id = apply(&app, coop, prod, 100_000, 2).await;
+    act(&app, &bank, id, "review", json!({})).await.ok(200);
+    let send = |key: &'static str, body: Value| {
+        let app = &app;
+        let bank = bank.clone();
+        async move {
+            app.request(
+                TestRequest::post()
+                    .uri(&format!("/api/v1/loans/{id}/approve"))
+                    .insert_header(("Authorization", format!("Bearer {bank}")))
+                    .insert_header(("Idempotency-Key", key))
+                    .set_json(body),
+            )
+            .await
+        }
+    };
+    let first = send("approve-1", json!({"approved_amount_fen": 90_000}))
+        .await
+        .ok(200);
+    // A retry after a lost answer gets the same answer, not a 409.
+    let again = send("approve-1", json!({"approved_amount_fen": 90_000})).await;
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(again.ok(200), first);
+    send("approve-1", json!({"approved_amount_fen": 80_000}))
+        .await
+        .field_error("Idempotency-Key");
+    // Without a key the same action is an illegal transition.
+    act(&app, &bank, id, "approve", json!({}))
+        .await
+        .problem(409);
+    let h = app
+        .get(&format!("/api/v1/loans/{id}/history"), &bank)
+        .await
+        .ok(200);
+    assert_eq!(h["items"].as_array().unwrap().len(), 3);
 }

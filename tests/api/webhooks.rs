@@ -291,3 +291,23 @@ async fn subscriptions_are_the_banks_own() {
         .await
         .problem(404);
 }
+
+#[actix_web::test]
+async fn subscribing_honours_an_idempotency_key() {
+    let app = TestApp::new().await;
+    let bank = app.token(Role::BankPartner);
+    let send = || {
+        app.request(
+            actix_web::test::TestRequest::post()
+                .uri("/api/v1/webhooks")
+                .insert_header(("Authorization", format!("Bearer {bank}")))
+                .insert_header(("Idempotency-Key", "sub-1"))
+                .set_json(json!({"url": "http://127.0.0.1:9/h", "events": ["loan.approved"], "secret": SECRET})),
+        )
+    };
+    let a = send().await.ok(201);
+    let b = send().await.ok(201);
+    assert_eq!(a, b);
+    let list = app.get("/api/v1/webhooks", &bank).await.ok(200);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+}
