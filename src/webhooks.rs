@@ -184,6 +184,9 @@ pub struct Worker {
     /// How often the outbox is polled.
     pub poll_every: Duration,
     pub timeout: Duration,
+    /// `COOPHUB_WEBHOOK_ALLOW_LOOPBACK`: otherwise the URL is checked again before every
+    /// attempt (a name may have been pointed at a private address since it was subscribed).
+    pub allow_loopback: bool,
 }
 
 impl Worker {
@@ -193,6 +196,7 @@ impl Worker {
             base_backoff: Duration::from_secs(10),
             poll_every: Duration::from_secs(1),
             timeout: Duration::from_secs(10),
+            allow_loopback: false,
         }
     }
 
@@ -245,6 +249,41 @@ impl Worker {
         .map_err(|e| e.to_string())??;
         let n = due.len();
         for (d, hook) in due {
+            if !self.allow_loopback {
+                let url = hook.url.clone();
+                let refused = actix_web::web::block(move || check_url(&url, false).err())
+                    .await
+                    .unwrap_or_else(|e| Some(e.to_string()));
+                if let Some(why) = refused {
+                    let pool = self.pool.clone();
+                    let attempts = d.attempts + 1;
+                    let status = if attempts >= MAX_ATTEMPTS {
+                        "failed"
+                    } else {
+                        "pending"
+                    };
+                    let next = now()
+                        + chrono::Duration::from_std(backoff(self.base_backoff, attempts))
+                            .unwrap_or_else(|_| chrono::Duration::hours(1));
+                    actix_web::web::block(move || {
+                        let mut conn = pool.get().map_err(|e| e.to_string())?;
+                        m::record_attempt(
+                            &mut conn,
+                            d.id,
+                            status,
+                            attempts,
+                            next,
+                            None,
+                            Some(format!("not sent: {why}")),
+                            None,
+                        )
+                        .map_err(|e| e.to_string())
+                    })
+                    .await
+                    .map_err(|e| e.to_string())??;
+                    continue;
+                }
+            }
             let t = Utc::now().timestamp();
             let sig = signature(&hook.secret, t, d.payload.as_bytes());
             let result = client

@@ -1723,6 +1723,18 @@ pub async fn record_repayment(
                 "repayment": {"id": rep.id, "amount_fen": rep.amount_fen, "principal_fen": rep.principal_fen, "interest_fen": rep.interest_fen, "paid_on": rep.paid_on}
             }))?;
             if paid_after == tp + ti {
+                // Paid off: an overdue loan is back in order first, then settled.
+                if status == LoanStatus::Overdue {
+                    current = transit(
+                        conn,
+                        &actor,
+                        &current,
+                        LoanAction::Cure,
+                        LoanChanges::default(),
+                        Some("repaid in full"),
+                        None,
+                    )?;
+                }
                 current = transit(conn, &actor, &current, LoanAction::Settle, LoanChanges::default(), None, Some("loan.settled"))?;
             } else if status == LoanStatus::Overdue && paid_after >= sched::due_by(&s, b.paid_on) {
                 current = transit(conn, &actor, &current, LoanAction::Cure, LoanChanges::default(), Some("repaid everything due"), None)?;

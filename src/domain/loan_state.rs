@@ -47,7 +47,7 @@ pub enum LoanAction {
     Default,
     /// A repayment that brings an overdue loan up to date.
     Cure,
-    /// The repayment of the last fen.
+    /// The repayment of the last fen (an overdue loan is first brought back to `disbursed`).
     Settle,
     Compensate,
 }
@@ -91,7 +91,6 @@ pub const TRANSITIONS: &[(LoanStatus, LoanAction, LoanStatus)] = &[
     (UnderReview, LoanAction::Reject, Rejected),
     (Approved, LoanAction::Disburse, Disbursed),
     (Disbursed, LoanAction::Settle, Settled),
-    (Overdue, LoanAction::Settle, Settled),
     (Disbursed, LoanAction::MarkOverdue, Overdue),
     (Overdue, LoanAction::Cure, Disbursed),
     (Overdue, LoanAction::Default, Defaulted),
@@ -152,8 +151,6 @@ mod tests {
         (Defaulted, Compensated),
         (Submitted, Withdrawn),
         (UnderReview, Withdrawn),
-        // Paying the last fen of an overdue loan settles it (through `disbursed`).
-        (Overdue, Settled),
     ];
 
     #[test]

@@ -1058,3 +1058,47 @@ async fn bank_actions_honour_an_idempotency_key() {
         .ok(200);
     assert_eq!(h["items"].as_array().unwrap().len(), 3);
 }
+
+#[actix_web::test]
+async fn paying_off_an_overdue_loan_settles_it_through_disbursed() {
+    let app = TestApp::new().await;
+    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let prod = product(&app, "psbc", "bullet", false).await;
+    let bank = app.token(Role::BankPartner);
+    let id = disbursed(&app, &bank, coop, prod, 600_000).await;
+    act(&app, &bank, id, "mark-overdue", json!({}))
+        .await
+        .ok(200);
+    let r = repay(
+        &app,
+        &bank,
+        id,
+        Some("all"),
+        json!({"amount_fen": 606_000, "paid_on": "2026-04-01"}),
+    )
+    .await
+    .ok(201);
+    assert_eq!(r["loan_status"], "settled");
+    let h = app
+        .get(&format!("/api/v1/loans/{id}/history"), &bank)
+        .await
+        .ok(200);
+    let steps: Vec<&str> = h["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["to_status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "submitted",
+            "under_review",
+            "approved",
+            "disbursed",
+            "overdue",
+            "disbursed",
+            "settled"
+        ]
+    );
+}

@@ -63,6 +63,7 @@ fn worker(app: &TestApp) -> Worker {
     Worker {
         base_backoff: Duration::from_millis(1),
         poll_every: Duration::from_millis(20),
+        allow_loopback: true,
         ..Worker::new(app.state.pool.clone())
     }
 }
@@ -310,4 +311,34 @@ async fn subscribing_honours_an_idempotency_key() {
     assert_eq!(a, b);
     let list = app.get("/api/v1/webhooks", &bank).await.ok(200);
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
+}
+
+#[actix_web::test]
+async fn the_worker_checks_the_url_again_before_sending() {
+    let app = TestApp::new().await;
+    let st = Arc::new(Mutex::new(Received::default()));
+    let url = receiver(st.clone());
+    let hook = subscribe(&app, &url, json!(["loan.submitted"])).await;
+    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let prod = product(&app, "psbc", "bullet", false).await;
+    apply(&app, coop, prod, 100_000, 2).await;
+    // A production worker (loopback not allowed) does not send to a loopback address.
+    let strict = Worker {
+        allow_loopback: false,
+        ..worker(&app)
+    };
+    strict.run_once().await.unwrap();
+    assert_eq!(st.lock().unwrap().calls, 0);
+    let log = app
+        .get(
+            &format!("/api/v1/webhooks/{hook}/deliveries"),
+            &app.token(Role::BankPartner),
+        )
+        .await
+        .ok(200);
+    assert_eq!(log["items"][0]["status"], "pending");
+    assert!(log["items"][0]["last_error"]
+        .as_str()
+        .unwrap()
+        .starts_with("not sent"));
 }
