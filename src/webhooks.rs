@@ -249,6 +249,21 @@ impl Worker {
         .map_err(|e| e.to_string())??;
         let n = due.len();
         for (d, hook) in due {
+            // Claim it, so that two workers (two `serve` processes) never both send it.
+            let pool = self.pool.clone();
+            let lease = now()
+                + chrono::Duration::from_std(self.timeout * 3)
+                    .unwrap_or_else(|_| chrono::Duration::minutes(1));
+            let (id, seen) = (d.id, d.next_attempt_at);
+            let mine = actix_web::web::block(move || {
+                let mut conn = pool.get().map_err(|e| e.to_string())?;
+                m::claim(&mut conn, id, seen, lease).map_err(|e| e.to_string())
+            })
+            .await
+            .map_err(|e| e.to_string())??;
+            if !mine {
+                continue;
+            }
             if !self.allow_loopback {
                 let url = hook.url.clone();
                 let refused = actix_web::web::block(move || check_url(&url, false).err())

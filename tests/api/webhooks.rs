@@ -342,3 +342,19 @@ async fn the_worker_checks_the_url_again_before_sending() {
         .unwrap()
         .starts_with("not sent"));
 }
+
+#[actix_web::test]
+async fn two_workers_deliver_an_event_once() {
+    let app = TestApp::new().await;
+    let st = Arc::new(Mutex::new(Received::default()));
+    let url = receiver(st.clone());
+    subscribe(&app, &url, json!(["loan.submitted"])).await;
+    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let prod = product(&app, "psbc", "bullet", false).await;
+    apply(&app, coop, prod, 100_000, 2).await;
+    let (a, b) = (worker(&app), worker(&app));
+    let (x, y) = futures_util::join!(a.run_once(), b.run_once());
+    x.unwrap();
+    y.unwrap();
+    assert_eq!(st.lock().unwrap().hits.len(), 1);
+}

@@ -173,6 +173,26 @@ pub fn due(
         .load(conn)
 }
 
+/// Takes a due delivery for one attempt: moves its next attempt to `lease_until`, only if no
+/// other worker did so first. A worker that dies mid-attempt leaves it due again at the end
+/// of the lease.
+pub fn claim(
+    conn: &mut DbConn,
+    id: i64,
+    seen_next: NaiveDateTime,
+    lease_until: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::id.eq(id))
+            .filter(webhook_deliveries::status.eq("pending"))
+            .filter(webhook_deliveries::next_attempt_at.eq(seen_next)),
+    )
+    .set(webhook_deliveries::next_attempt_at.eq(lease_until))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
 /// Records the outcome of one attempt.
 #[allow(clippy::too_many_arguments)]
 pub fn record_attempt(
