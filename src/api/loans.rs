@@ -1676,20 +1676,24 @@ pub async fn record_repayment(
         .db_write(move |conn| {
             let loan = m::find_loan(conn, &scope, id)?;
             act_as_bank(&user, conn, &loan)?;
-            let status = status_of(&loan);
+            // Take the loan's row first: concurrent repayments of one loan queue here, and
+            // everything below reads the loan and its ledger as they are after the others.
+            let locked = m::lock_loan(conn, id, now())?;
+            let status = status_of(&locked);
             if !loan_state::accepts_repayment(status) {
                 return Err(ApiError::Conflict(format!(
                     "the loan is {status}; repayments are recorded only on disbursed or overdue loans"
                 )));
             }
-            if let Some(d) = loan.disbursed_on {
+            if let Some(d) = locked.disbursed_on {
                 if b.paid_on < d {
-                    return Err(ApiError::field("paid_on", "before_disbursement", format!("the loan was disbursed on {d}")));
+                    return Err(ApiError::field(
+                        "paid_on",
+                        "before_disbursement",
+                        format!("the loan was disbursed on {d}"),
+                    ));
                 }
             }
-            // Take the loan's row first: concurrent repayments of one loan queue here.
-            let locked = m::update_loan(conn, loan.id, loan.version, LoanChanges::default(), now())?
-                .ok_or_else(|| ApiError::Conflict("the loan changed at the same time; retry".into()))?;
             let s = schedule_of(&locked);
             let (tp, ti) = sched::totals(&s);
             let (paid, _, _) = m::paid_by_loan(conn, &[id])?.remove(&id).unwrap_or((0, 0, 0));

@@ -1102,3 +1102,27 @@ async fn paying_off_an_overdue_loan_settles_it_through_disbursed() {
         ]
     );
 }
+
+#[actix_web::test]
+async fn concurrent_repayments_of_one_loan_all_count() {
+    let app = TestApp::new().await;
+    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let prod = product(&app, "psbc", "bullet", false).await;
+    let bank = app.token(Role::BankPartner);
+    let id = disbursed(&app, &bank, coop, prod, 600_000).await;
+    let b = json!({"amount_fen": 1_000, "paid_on": "2026-02-15"});
+    let (r1, r2, r3, r4) = futures_util::join!(
+        repay(&app, &bank, id, Some("c1"), b.clone()),
+        repay(&app, &bank, id, Some("c2"), b.clone()),
+        repay(&app, &bank, id, Some("c3"), b.clone()),
+        repay(&app, &bank, id, Some("c4"), b.clone())
+    );
+    for r in [r1, r2, r3, r4] {
+        r.ok(201);
+    }
+    let l = app.get(&format!("/api/v1/loans/{id}"), &bank).await.ok(200);
+    // Bullet: interest first, instalment by instalment (3,000 a month).
+    assert_eq!(l["paid_interest_fen"], 4_000);
+    assert_eq!(l["paid_principal_fen"], 0);
+    assert_eq!(l["outstanding_interest_fen"], 2_000);
+}
