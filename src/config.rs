@@ -216,6 +216,20 @@ mod tests {
     }
 
     #[test]
+    fn integer_settings_default_and_range() {
+        const NAME: &str = "COOPHUB_TEST_ONLY_ENV_INT";
+        std::env::remove_var(NAME);
+        assert_eq!(env_int(NAME, 8000, 0..=10_000, "bp").unwrap(), 8000);
+        std::env::set_var(NAME, "5000");
+        assert_eq!(env_int(NAME, 8000, 0..=10_000, "bp").unwrap(), 5000);
+        std::env::set_var(NAME, "10001");
+        assert!(env_int(NAME, 8000, 0..=10_000, "bp").is_err());
+        std::env::set_var(NAME, "lots");
+        assert!(env_int(NAME, 8000, 0..=10_000, "bp").is_err());
+        std::env::remove_var(NAME);
+    }
+
+    #[test]
     fn region_must_be_six_digits() {
         assert!(validate_region("500119").is_ok());
         assert!(validate_region("50011").is_err());
