@@ -358,3 +358,24 @@ async fn two_workers_deliver_an_event_once() {
     y.unwrap();
     assert_eq!(st.lock().unwrap().hits.len(), 1);
 }
+
+#[actix_web::test]
+async fn https_endpoints_go_through_tls() {
+    let app = TestApp::new().await;
+    // Nothing speaks TLS on port 9: the attempt fails cleanly and is logged for a retry.
+    let hook = subscribe(&app, "https://127.0.0.1:9/hook", json!(["loan.submitted"])).await;
+    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let prod = product(&app, "psbc", "bullet", false).await;
+    apply(&app, coop, prod, 100_000, 2).await;
+    assert_eq!(worker(&app).run_once().await.unwrap(), 1);
+    let log = app
+        .get(
+            &format!("/api/v1/webhooks/{hook}/deliveries"),
+            &app.token(Role::BankPartner),
+        )
+        .await
+        .ok(200);
+    assert_eq!(log["items"][0]["status"], "pending");
+    assert_eq!(log["items"][0]["attempts"], 1);
+    assert!(log["items"][0]["last_error"].is_string());
+}
