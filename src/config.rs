@@ -8,6 +8,15 @@ pub const ENV_JWT_SECRET: &str = "COOPHUB_JWT_SECRET";
 pub const ENV_REGION_CODE: &str = "COOPHUB_REGION_CODE";
 pub const ENV_WEBHOOK_ALLOW_LOOPBACK: &str = "COOPHUB_WEBHOOK_ALLOW_LOOPBACK";
 pub const ENV_TRUST_PROXY: &str = "COOPHUB_TRUST_PROXY";
+pub const ENV_RISK_COMPENSATION_SHARE_BP: &str = "COOPHUB_RISK_COMPENSATION_SHARE_BP";
+pub const ENV_RISK_LEVERAGE: &str = "COOPHUB_RISK_LEVERAGE";
+pub const ENV_TARGET_DEMONSTRATION_TOTAL: &str = "COOPHUB_TARGET_DEMONSTRATION_TOTAL";
+pub const ENV_TARGET_DEMONSTRATION_PER_YEAR: &str = "COOPHUB_TARGET_DEMONSTRATION_PER_YEAR";
+
+/// Share of a defaulted loan's outstanding principal the fund compensates (basis points).
+pub const DEFAULT_RISK_COMPENSATION_SHARE_BP: i64 = 8000;
+/// A bank may lend at most this multiple of the fund's balance under its guarantee.
+pub const DEFAULT_RISK_LEVERAGE: i64 = 10;
 
 pub const DEFAULT_DATABASE_URL: &str = "./data/coophub.db";
 pub const DEFAULT_REGION_CODE: &str = "500119";
@@ -32,6 +41,8 @@ pub enum ConfigError {
     ShortSecret(usize),
     #[error("{ENV_REGION_CODE} must be a 6-digit GB/T 2260 division code, got {0:?}")]
     BadRegion(String),
+    #[error("{0} must be {1}, got {2:?}")]
+    BadNumber(&'static str, &'static str, String),
     #[error("cannot keep the development secret in {path}: {source}")]
     DevSecret {
         path: PathBuf,
@@ -48,6 +59,46 @@ pub struct Settings {
     /// Take the client address from `X-Forwarded-For` (behind a reverse proxy).
     pub trust_proxy: bool,
     pub webhook_allow_loopback: bool,
+    /// Share of outstanding principal paid by a compensation, in basis points (default 8000).
+    pub risk_compensation_share_bp: i64,
+    /// Lending cap under the fund's guarantee = leverage × balance (default 10).
+    pub risk_leverage: i64,
+    /// The pilot's targets (the plan's numbers by default).
+    pub targets: PilotTargets,
+}
+
+/// The pilot's targets the dashboard measures against (MISSION.md).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PilotTargets {
+    /// District-level-or-higher demonstration cooperatives (≥ 100).
+    pub demonstration_total: i64,
+    /// New demonstration cooperatives each year (≥ 7).
+    pub demonstration_per_year: i64,
+}
+
+impl Default for PilotTargets {
+    fn default() -> Self {
+        PilotTargets {
+            demonstration_total: 100,
+            demonstration_per_year: 7,
+        }
+    }
+}
+
+/// An integer setting from the environment within `range`, or its default.
+pub fn env_int(
+    name: &'static str,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+    what: &'static str,
+) -> Result<i64, ConfigError> {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => match v.trim().parse::<i64>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(ConfigError::BadNumber(name, what, v)),
+        },
+        _ => Ok(default),
+    }
 }
 
 fn env_flag(name: &str) -> bool {
@@ -157,6 +208,32 @@ impl Settings {
             database_url,
             trust_proxy: env_flag(ENV_TRUST_PROXY),
             webhook_allow_loopback: env_flag(ENV_WEBHOOK_ALLOW_LOOPBACK),
+            risk_compensation_share_bp: env_int(
+                ENV_RISK_COMPENSATION_SHARE_BP,
+                DEFAULT_RISK_COMPENSATION_SHARE_BP,
+                0..=10_000,
+                "an integer between 0 and 10000 (basis points)",
+            )?,
+            risk_leverage: env_int(
+                ENV_RISK_LEVERAGE,
+                DEFAULT_RISK_LEVERAGE,
+                1..=100,
+                "an integer between 1 and 100",
+            )?,
+            targets: PilotTargets {
+                demonstration_total: env_int(
+                    ENV_TARGET_DEMONSTRATION_TOTAL,
+                    100,
+                    1..=100_000,
+                    "a positive integer",
+                )?,
+                demonstration_per_year: env_int(
+                    ENV_TARGET_DEMONSTRATION_PER_YEAR,
+                    7,
+                    1..=10_000,
+                    "a positive integer",
+                )?,
+            },
         })
     }
 }
@@ -172,6 +249,20 @@ mod tests {
             Err(ConfigError::ShortSecret(5))
         ));
         assert!(check_secret(&"x".repeat(32)).is_ok());
+    }
+
+    #[test]
+    fn integer_settings_default_and_range() {
+        const NAME: &str = "COOPHUB_TEST_ONLY_ENV_INT";
+        std::env::remove_var(NAME);
+        assert_eq!(env_int(NAME, 8000, 0..=10_000, "bp").unwrap(), 8000);
+        std::env::set_var(NAME, "5000");
+        assert_eq!(env_int(NAME, 8000, 0..=10_000, "bp").unwrap(), 5000);
+        std::env::set_var(NAME, "10001");
+        assert!(env_int(NAME, 8000, 0..=10_000, "bp").is_err());
+        std::env::set_var(NAME, "lots");
+        assert!(env_int(NAME, 8000, 0..=10_000, "bp").is_err());
+        std::env::remove_var(NAME);
     }
 
     #[test]

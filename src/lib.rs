@@ -13,6 +13,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod seed;
 pub mod state;
+pub mod webhooks;
 
 pub use app::{build_app, openapi};
 pub use state::AppState;

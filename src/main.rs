@@ -136,6 +136,12 @@ fn run_server(state: AppState, serve: &cli::ServeArgs) -> std::io::Result<()> {
     println!("  OpenAPI:      http://{bind}/api-docs/openapi.json");
     println!("  first admin:  echo 'a-long-password' | cargo run --release -- user create --username admin --role district_admin");
     actix_web::rt::System::new().block_on(async move {
+        // Delivers the webhook outbox in the background; never blocks a request.
+        coophub::webhooks::Worker {
+            allow_loopback: state.settings.webhook_allow_loopback,
+            ..coophub::webhooks::Worker::new(state.pool.clone())
+        }
+        .spawn();
         actix_web::HttpServer::new(move || build_app(state.clone()))
             .workers(workers)
             // SIGTERM/SIGINT: stop accepting, let requests in flight finish.

@@ -30,6 +30,11 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "demonstration", description = "Demonstration cooperatives (示范社): applications, directory, monitoring"),
         (name = "federations", description = "Federations (联合社) and industrial consortia (产业化联合体): members, activation, coverage of the specialty industries"),
         (name = "counselors", description = "The counselor corps (辅导员): coverage of the towns, trainings, guidance visits, yearly evaluations and rankings"),
+        (name = "pilot", description = "The pilot's progress dashboard against the plan's targets"),
+        (name = "partners", description = "Partner banks' machine clients (OAuth 2.0 client credentials)"),
+        (name = "loans", description = "Agricultural loans with partner banks (惠农贷): products, applications, the state machine, schedules, repayments"),
+        (name = "risk-fund", description = "The district's risk-compensation fund (风险补偿资金): ledger, lending cap, compensation"),
+        (name = "webhooks", description = "Signed loan events delivered to partner banks, with a delivery log"),
         (name = "audit", description = "The audit trail of every change")
     ),
     components(schemas(Problem, FieldError)),

@@ -9,13 +9,17 @@ pub mod demonstration;
 pub mod extract;
 pub mod federations;
 pub mod health;
+pub mod loans;
 pub mod members;
 pub mod pagination;
+pub mod partners;
+pub mod pilot;
 pub mod reference;
 pub mod services;
 pub mod standardisation;
 pub mod supervision;
 pub mod validators;
+pub mod webhooks;
 
 use actix_web::http::header;
 use actix_web::HttpRequest;
@@ -36,6 +40,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
     federations::configure(cfg);
     counselors::configure(cfg);
     audit::configure(cfg);
+    partners::configure(cfg);
+    loans::configure(cfg);
+    webhooks::configure(cfg);
+    pilot::configure(cfg);
 }
 
 /// The strong ETag of a versioned resource.

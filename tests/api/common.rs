@@ -82,6 +82,9 @@ pub fn settings(database_url: &str) -> Settings {
         region_code: REGION.to_string(),
         trust_proxy: false,
         webhook_allow_loopback: true,
+        risk_compensation_share_bp: coophub::config::DEFAULT_RISK_COMPENSATION_SHARE_BP,
+        risk_leverage: coophub::config::DEFAULT_RISK_LEVERAGE,
+        targets: coophub::config::PilotTargets::default(),
     }
 }
 
@@ -175,9 +178,16 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn new() -> TestApp {
+        Self::with_settings(|_| {}).await
+    }
+
+    /// A test app whose settings are changed by `change` first.
+    pub async fn with_settings(change: impl FnOnce(&mut Settings)) -> TestApp {
         let (db, url) = TestDb::create();
         let pool = db::connect_and_migrate(&url).expect("migrate test database");
-        let state = AppState::new(pool, settings(&url));
+        let mut s = settings(&url);
+        change(&mut s);
+        let state = AppState::new(pool, s);
         let svc = Rc::new(actix_web::test::init_service(build_app(state.clone())).await);
         let call: CallFn = Rc::new(move |req| {
             let svc = svc.clone();

@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::auth::policy::CoopScope;
-use crate::db::schema::{cooperative_industries, cooperatives};
+use crate::db::schema::{cooperative_industries, cooperatives, loans};
 use crate::db::{Backend, DbConn};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
@@ -85,9 +85,14 @@ pub fn scoped(scope: &CoopScope) -> Boxed {
         CoopScope::All => q,
         CoopScope::Towns(towns) => q.filter(cooperatives::town_code.eq_any(towns.clone())),
         CoopScope::One(id) => q.filter(cooperatives::id.eq(*id)),
-        // A bank sees the cooperatives that hold a loan at it; loans arrive with the loans
-        // module, so until then the set is empty.
-        CoopScope::Bank(_) => q.filter(cooperatives::id.eq_any(Vec::<i64>::new())),
+        // A bank sees the cooperatives that hold (or have asked for) a loan at it.
+        CoopScope::Bank(bank) => q.filter(
+            cooperatives::id.eq_any(
+                loans::table
+                    .filter(loans::bank_code.eq(bank.clone()))
+                    .select(loans::cooperative_id),
+            ),
+        ),
     }
 }
 

@@ -8,11 +8,13 @@ pub mod counselor;
 pub mod demonstration;
 pub mod federation;
 pub mod governance;
+pub mod loans;
 pub mod member;
 pub mod reference;
 pub mod service;
 pub mod supervision;
 pub mod user;
+pub mod webhooks;
 
 use chrono::{NaiveDateTime, Timelike, Utc};
 

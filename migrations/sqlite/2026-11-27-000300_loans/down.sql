@@ -1,0 +1,9 @@
+DROP TABLE webhook_deliveries;
+DROP TABLE webhooks;
+DROP TABLE risk_fund_entries;
+DROP TABLE idempotency_keys;
+DROP TABLE loan_repayments;
+DROP TABLE loan_events;
+DROP TABLE loans;
+DROP TABLE loan_products;
+DROP TABLE partners;

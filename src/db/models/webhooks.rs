@@ -1,0 +1,237 @@
+//! Webhook subscriptions and the outbox of deliveries.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{webhook_deliveries, webhooks};
+use crate::db::{Backend, DbConn};
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = webhooks)]
+pub struct Webhook {
+    pub id: i64,
+    pub bank_code: String,
+    pub url: String,
+    /// Event types, comma-separated.
+    pub events: String,
+    pub secret: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+impl Webhook {
+    pub fn event_list(&self) -> Vec<String> {
+        self.events
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = webhooks)]
+pub struct NewWebhook {
+    pub bank_code: String,
+    pub url: String,
+    pub events: String,
+    pub secret: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, w: &NewWebhook) -> QueryResult<Webhook> {
+    diesel::insert_into(webhooks::table)
+        .values(w)
+        .get_result(conn)
+}
+
+/// A subscription of this bank (another bank's is `NotFound`).
+pub fn find(conn: &mut DbConn, bank: &str, id: i64) -> QueryResult<Webhook> {
+    webhooks::table
+        .filter(webhooks::id.eq(id))
+        .filter(webhooks::bank_code.eq(bank.to_string()))
+        .filter(webhooks::active.eq(true))
+        .select(Webhook::as_select())
+        .first(conn)
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    bank: &str,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Webhook>> {
+    let mut q = webhooks::table
+        .filter(webhooks::bank_code.eq(bank.to_string()))
+        .filter(webhooks::active.eq(true))
+        .into_boxed::<Backend>();
+    if let Some(a) = after {
+        q = q.filter(webhooks::id.gt(a));
+    }
+    q.order(webhooks::id.asc())
+        .limit(limit)
+        .select(Webhook::as_select())
+        .load(conn)
+}
+
+/// Ends a subscription; its pending deliveries are cancelled.
+pub fn deactivate(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+    diesel::update(webhooks::table.filter(webhooks::id.eq(id)))
+        .set(webhooks::active.eq(false))
+        .execute(conn)?;
+    diesel::update(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::webhook_id.eq(id))
+            .filter(webhook_deliveries::status.eq("pending")),
+    )
+    .set(webhook_deliveries::status.eq("cancelled"))
+    .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = webhook_deliveries)]
+pub struct Delivery {
+    pub id: i64,
+    pub webhook_id: i64,
+    pub event_id: String,
+    pub event_type: String,
+    pub payload: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub last_status_code: Option<i32>,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = webhook_deliveries)]
+pub struct NewDelivery {
+    pub webhook_id: i64,
+    pub event_id: String,
+    pub event_type: String,
+    pub payload: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+/// Writes one event into the outbox: a delivery for every active subscription of the bank
+/// that wants this event type. Call it inside the transaction of the change it reports.
+pub fn enqueue(
+    conn: &mut DbConn,
+    bank: &str,
+    event_type: &str,
+    event_id: &str,
+    payload: &str,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    let hooks: Vec<Webhook> = webhooks::table
+        .filter(webhooks::bank_code.eq(bank.to_string()))
+        .filter(webhooks::active.eq(true))
+        .select(Webhook::as_select())
+        .load(conn)?;
+    let mut n = 0;
+    for h in hooks
+        .into_iter()
+        .filter(|h| h.event_list().iter().any(|e| e == event_type))
+    {
+        diesel::insert_into(webhook_deliveries::table)
+            .values(NewDelivery {
+                webhook_id: h.id,
+                event_id: event_id.to_string(),
+                event_type: event_type.to_string(),
+                payload: payload.to_string(),
+                status: "pending".into(),
+                attempts: 0,
+                next_attempt_at: at,
+                created_at: at,
+            })
+            .execute(conn)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Deliveries due now, oldest first.
+pub fn due(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<(Delivery, Webhook)>> {
+    webhook_deliveries::table
+        .inner_join(webhooks::table)
+        .filter(webhook_deliveries::status.eq("pending"))
+        .filter(webhook_deliveries::next_attempt_at.le(now))
+        .order(webhook_deliveries::next_attempt_at.asc())
+        .limit(limit)
+        .select((Delivery::as_select(), Webhook::as_select()))
+        .load(conn)
+}
+
+/// Takes a due delivery for one attempt: moves its next attempt to `lease_until`, only if no
+/// other worker did so first. A worker that dies mid-attempt leaves it due again at the end
+/// of the lease.
+pub fn claim(
+    conn: &mut DbConn,
+    id: i64,
+    seen_next: NaiveDateTime,
+    lease_until: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::id.eq(id))
+            .filter(webhook_deliveries::status.eq("pending"))
+            .filter(webhook_deliveries::next_attempt_at.eq(seen_next)),
+    )
+    .set(webhook_deliveries::next_attempt_at.eq(lease_until))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// Records the outcome of one attempt.
+#[allow(clippy::too_many_arguments)]
+pub fn record_attempt(
+    conn: &mut DbConn,
+    id: i64,
+    status: &str,
+    attempts: i32,
+    next_attempt_at: NaiveDateTime,
+    code: Option<i32>,
+    error: Option<String>,
+    delivered_at: Option<NaiveDateTime>,
+) -> QueryResult<()> {
+    diesel::update(webhook_deliveries::table.filter(webhook_deliveries::id.eq(id)))
+        .set((
+            webhook_deliveries::status.eq(status),
+            webhook_deliveries::attempts.eq(attempts),
+            webhook_deliveries::next_attempt_at.eq(next_attempt_at),
+            webhook_deliveries::last_status_code.eq(code),
+            webhook_deliveries::last_error.eq(error),
+            webhook_deliveries::delivered_at.eq(delivered_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn deliveries(
+    conn: &mut DbConn,
+    webhook_id: i64,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Delivery>> {
+    let mut q = webhook_deliveries::table
+        .filter(webhook_deliveries::webhook_id.eq(webhook_id))
+        .into_boxed::<Backend>();
+    if let Some(a) = after {
+        q = q.filter(webhook_deliveries::id.gt(a));
+    }
+    q.order(webhook_deliveries::id.asc())
+        .limit(limit)
+        .select(Delivery::as_select())
+        .load(conn)
+}

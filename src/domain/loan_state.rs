@@ -1,0 +1,219 @@
+//! The loan state machine (API.md "Loans and partner banks"), as one table.
+//!
+//! `submitted → under_review → approved|rejected`, `approved → disbursed → settled`,
+//! `disbursed → overdue → disbursed|defaulted`, `defaulted → compensated`, and
+//! `submitted|under_review → withdrawn`. Everything else is illegal (409).
+
+use crate::domain::cooperative::text_enum;
+
+text_enum! {
+    /// Where a loan stands.
+    LoanStatus {
+        /// Applied for; waiting for the bank.
+        Submitted => "submitted",
+        /// The bank is reviewing it.
+        UnderReview => "under_review",
+        /// Approved (amount and rate fixed); not yet paid out.
+        Approved => "approved",
+        /// Refused by the bank (with a reason).
+        Rejected => "rejected",
+        /// Paid out and being repaid.
+        Disbursed => "disbursed",
+        /// A payment is late.
+        Overdue => "overdue",
+        /// Declared in default by the bank.
+        Defaulted => "defaulted",
+        /// The risk-compensation fund has paid its share.
+        Compensated => "compensated",
+        /// Repaid to the last fen.
+        Settled => "settled",
+        /// Withdrawn by the cooperative before a decision.
+        Withdrawn => "withdrawn",
+    }
+}
+
+/// What can happen to a loan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoanAction {
+    Review,
+    Approve,
+    Reject,
+    Disburse,
+    Withdraw,
+    MarkOverdue,
+    Default,
+    /// A repayment that brings an overdue loan up to date.
+    Cure,
+    /// The repayment of the last fen (an overdue loan is first brought back to `disbursed`).
+    Settle,
+    Compensate,
+}
+
+impl LoanAction {
+    pub const ALL: [LoanAction; 10] = [
+        LoanAction::Review,
+        LoanAction::Approve,
+        LoanAction::Reject,
+        LoanAction::Disburse,
+        LoanAction::Withdraw,
+        LoanAction::MarkOverdue,
+        LoanAction::Default,
+        LoanAction::Cure,
+        LoanAction::Settle,
+        LoanAction::Compensate,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoanAction::Review => "review",
+            LoanAction::Approve => "approve",
+            LoanAction::Reject => "reject",
+            LoanAction::Disburse => "disburse",
+            LoanAction::Withdraw => "withdraw",
+            LoanAction::MarkOverdue => "mark-overdue",
+            LoanAction::Default => "default",
+            LoanAction::Cure => "cure",
+            LoanAction::Settle => "settle",
+            LoanAction::Compensate => "compensate",
+        }
+    }
+}
+
+use LoanStatus::*;
+
+/// The whole machine: (from, action, to).
+pub const TRANSITIONS: &[(LoanStatus, LoanAction, LoanStatus)] = &[
+    (Submitted, LoanAction::Review, UnderReview),
+    (UnderReview, LoanAction::Approve, Approved),
+    (UnderReview, LoanAction::Reject, Rejected),
+    (Approved, LoanAction::Disburse, Disbursed),
+    (Disbursed, LoanAction::Settle, Settled),
+    (Disbursed, LoanAction::MarkOverdue, Overdue),
+    (Overdue, LoanAction::Cure, Disbursed),
+    (Overdue, LoanAction::Default, Defaulted),
+    (Defaulted, LoanAction::Compensate, Compensated),
+    (Submitted, LoanAction::Withdraw, Withdrawn),
+    (UnderReview, LoanAction::Withdraw, Withdrawn),
+];
+
+/// An action that the loan's current state does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the loan is {from}; it cannot {action} from this state")]
+pub struct IllegalTransition {
+    pub from: LoanStatus,
+    pub action: &'static str,
+}
+
+/// The state after `action`, or why not.
+pub fn next(from: LoanStatus, action: LoanAction) -> Result<LoanStatus, IllegalTransition> {
+    TRANSITIONS
+        .iter()
+        .find(|(f, a, _)| *f == from && *a == action)
+        .map(|(_, _, to)| *to)
+        .ok_or(IllegalTransition {
+            from,
+            action: action.as_str(),
+        })
+}
+
+/// Whether any action moves a loan from `from` to `to`.
+pub fn can_move(from: LoanStatus, to: LoanStatus) -> bool {
+    TRANSITIONS.iter().any(|(f, _, t)| *f == from && *t == to)
+}
+
+/// Repayments are recorded only on a loan that is being repaid.
+pub fn accepts_repayment(status: LoanStatus) -> bool {
+    matches!(status, Disbursed | Overdue)
+}
+
+/// Loans that count against the fund's lending cap (money lent or promised).
+pub fn is_exposed(status: LoanStatus) -> bool {
+    matches!(status, Approved | Disbursed | Overdue | Defaulted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The contract's edges, written out independently of [`TRANSITIONS`].
+    const CONTRACT: &[(LoanStatus, LoanStatus)] = &[
+        (Submitted, UnderReview),
+        (UnderReview, Approved),
+        (UnderReview, Rejected),
+        (Approved, Disbursed),
+        (Disbursed, Settled),
+        (Disbursed, Overdue),
+        (Overdue, Disbursed),
+        (Overdue, Defaulted),
+        (Defaulted, Compensated),
+        (Submitted, Withdrawn),
+        (UnderReview, Withdrawn),
+    ];
+
+    #[test]
+    fn every_pair_of_states() {
+        for &from in LoanStatus::ALL {
+            for &to in LoanStatus::ALL {
+                assert_eq!(
+                    can_move(from, to),
+                    CONTRACT.contains(&(from, to)),
+                    "{from} → {to}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_action_from_every_state() {
+        for &from in LoanStatus::ALL {
+            for action in LoanAction::ALL {
+                match next(from, action) {
+                    Ok(to) => assert!(CONTRACT.contains(&(from, to)), "{from} {action:?}"),
+                    Err(e) => {
+                        assert_eq!(e.from, from);
+                        assert!(e.to_string().contains(from.as_str()));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn terminal_states_have_no_way_out() {
+        for s in [Rejected, Settled, Withdrawn, Compensated] {
+            for action in LoanAction::ALL {
+                assert!(next(s, action).is_err(), "{s} {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn happy_path() {
+        let mut s = Submitted;
+        for a in [
+            LoanAction::Review,
+            LoanAction::Approve,
+            LoanAction::Disburse,
+            LoanAction::MarkOverdue,
+            LoanAction::Cure,
+            LoanAction::Settle,
+        ] {
+            s = next(s, a).unwrap();
+        }
+        assert_eq!(s, Settled);
+        assert_eq!(
+            next(Approved, LoanAction::Withdraw)
+                .unwrap_err()
+                .to_string(),
+            "the loan is approved; it cannot withdraw from this state"
+        );
+    }
+
+    #[test]
+    fn repayments_and_exposure() {
+        assert!(accepts_repayment(Disbursed) && accepts_repayment(Overdue));
+        assert!(!accepts_repayment(Approved) && !accepts_repayment(Defaulted));
+        assert!(is_exposed(Approved) && is_exposed(Defaulted));
+        assert!(!is_exposed(Compensated) && !is_exposed(Settled) && !is_exposed(Submitted));
+    }
+}

@@ -1,0 +1,117 @@
+//! Arithmetic of the risk-compensation fund (风险补偿资金, RULES.md "Loans").
+//!
+//! The fund is a ledger: contributions in, compensations out. Its balance is the sum of the
+//! entries and never goes below zero. Loans of eligible products may be lent up to
+//! `leverage × balance` in total.
+
+use crate::domain::cooperative::text_enum;
+
+text_enum! {
+    /// The kind of a ledger entry.
+    EntryKind {
+        /// Money paid into the fund.
+        Contribution => "contribution",
+        /// Money paid out to a bank for a defaulted loan.
+        Compensation => "compensation",
+    }
+}
+
+/// The signed effect of an entry on the balance (amounts are stored positive).
+pub fn signed(kind: EntryKind, amount_fen: i64) -> i64 {
+    match kind {
+        EntryKind::Contribution => amount_fen,
+        EntryKind::Compensation => -amount_fen,
+    }
+}
+
+/// The balance: the sum of the entries.
+pub fn balance(entries: impl IntoIterator<Item = (EntryKind, i64)>) -> i64 {
+    entries.into_iter().map(|(k, a)| signed(k, a)).sum()
+}
+
+/// What may be lent in total under the fund's guarantee.
+pub fn lending_cap(balance_fen: i64, leverage: i64) -> i64 {
+    balance_fen.max(0).saturating_mul(leverage)
+}
+
+/// What may still be lent: cap − exposure, never below zero.
+pub fn headroom(balance_fen: i64, leverage: i64, exposure_fen: i64) -> i64 {
+    (lending_cap(balance_fen, leverage) - exposure_fen).max(0)
+}
+
+/// Whether approving `amount_fen` more keeps exposure within the cap.
+pub fn fits_under_cap(balance_fen: i64, leverage: i64, exposure_fen: i64, amount_fen: i64) -> bool {
+    exposure_fen + amount_fen <= lending_cap(balance_fen, leverage)
+}
+
+/// The compensation for a defaulted loan: `share_bp` of the outstanding principal, rounded
+/// down to the fen (the fund never pays more than its share).
+pub fn compensation(outstanding_principal_fen: i64, share_bp: i64) -> i64 {
+    (outstanding_principal_fen.max(0) as i128 * share_bp as i128 / 10_000) as i64
+}
+
+/// Why the fund cannot pay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the fund holds {balance_fen} fen; paying {amount_fen} fen would leave it negative")]
+pub struct Insufficient {
+    pub balance_fen: i64,
+    pub amount_fen: i64,
+}
+
+/// The balance after paying `amount_fen`, unless that would go below zero.
+pub fn pay_out(balance_fen: i64, amount_fen: i64) -> Result<i64, Insufficient> {
+    if amount_fen > balance_fen {
+        Err(Insufficient {
+            balance_fen,
+            amount_fen,
+        })
+    } else {
+        Ok(balance_fen - amount_fen)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use EntryKind::*;
+
+    #[test]
+    fn balance_is_the_sum_of_entries() {
+        assert_eq!(balance([]), 0);
+        assert_eq!(
+            balance([
+                (Contribution, 1_000),
+                (Compensation, 300),
+                (Contribution, 50)
+            ]),
+            750
+        );
+    }
+
+    #[test]
+    fn cap_and_headroom() {
+        assert_eq!(lending_cap(1_000_000, 10), 10_000_000);
+        assert_eq!(headroom(1_000_000, 10, 9_000_000), 1_000_000);
+        assert_eq!(headroom(1_000_000, 10, 12_000_000), 0);
+        assert!(fits_under_cap(1_000_000, 10, 9_000_000, 1_000_000));
+        assert!(!fits_under_cap(1_000_000, 10, 9_000_000, 1_000_001));
+        assert_eq!(lending_cap(-5, 10), 0);
+    }
+
+    #[test]
+    fn compensation_is_the_share_rounded_down() {
+        assert_eq!(compensation(1_000_000, 8_000), 800_000);
+        assert_eq!(compensation(999, 8_000), 799); // 799.2
+        assert_eq!(compensation(1, 8_000), 0);
+        assert_eq!(compensation(-10, 8_000), 0);
+        assert_eq!(compensation(1_000, 10_000), 1_000);
+    }
+
+    #[test]
+    fn never_negative() {
+        assert_eq!(pay_out(1_000, 1_000), Ok(0));
+        assert_eq!(pay_out(1_000, 400), Ok(600));
+        assert!(pay_out(1_000, 1_001).is_err());
+        assert!(pay_out(0, 1).is_err());
+    }
+}
