@@ -61,12 +61,13 @@ fn main() -> ExitCode {
             match result {
                 Ok(s) => {
                     println!(
-                        "demo data written in {:.1} s: {} cooperatives, {} members, {} annual reports, {} on the abnormal list (seed {})",
+                        "demo data written in {:.1} s: {} cooperatives, {} members, {} annual reports, {} on the abnormal list, {} loans (seed {})",
                         started.elapsed().as_secs_f64(),
                         s.cooperatives,
                         s.members,
                         s.annual_reports,
                         s.abnormal,
+                        s.loans,
                         seed.seed
                     );
                     ExitCode::SUCCESS

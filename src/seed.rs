@@ -55,6 +55,7 @@ pub struct SeedSummary {
     pub members: usize,
     pub annual_reports: usize,
     pub abnormal: usize,
+    pub loans: usize,
 }
 
 fn name(rng: &mut StdRng) -> String {
@@ -571,6 +572,7 @@ fn fill(
     }
     bar.finish();
     people(conn, rng, towns, &ids, &rows, today)?;
+    summary.loans = loans(conn, rng, &ids, &abnormal, today)?;
     Ok(summary)
 }
 
@@ -849,6 +851,187 @@ fn people(
     .set(service_orders::started_at.eq(service_orders::accepted_at))
     .execute(conn)?;
     Ok(())
+}
+
+/// 惠农贷 products at three partner banks, a funded risk-compensation pool, and loans at
+/// every stage the state machine allows without repayments (submitted to disbursed,
+/// rejected, withdrawn), each with its history.
+fn loans(
+    conn: &mut DbConn,
+    rng: &mut StdRng,
+    ids: &[(i64, String)],
+    abnormal: &[i64],
+    today: NaiveDate,
+) -> QueryResult<usize> {
+    use crate::db::models::loans::{
+        insert_event, insert_fund_entry, insert_loan, insert_product, NewFundEntry, NewLoan,
+        NewLoanEvent, NewLoanProduct,
+    };
+    let at = now();
+    let products = [
+        (
+            "psbc",
+            "邮储银行惠农贷（等额本息）",
+            435,
+            300_000_000,
+            36,
+            "equal_installment",
+            true,
+        ),
+        (
+            "psbc",
+            "邮储银行惠农贷（按月付息到期还本）",
+            465,
+            100_000_000,
+            12,
+            "bullet",
+            true,
+        ),
+        (
+            "cqrcb",
+            "重庆农商行合作社贷（等额本金）",
+            480,
+            500_000_000,
+            36,
+            "equal_principal",
+            true,
+        ),
+        (
+            "abc",
+            "农业银行惠农e贷",
+            450,
+            200_000_000,
+            24,
+            "equal_installment",
+            false,
+        ),
+    ];
+    let mut made = Vec::new();
+    for (bank, name, rate, max, term, method, eligible) in products {
+        made.push(insert_product(
+            conn,
+            &NewLoanProduct {
+                bank_code: bank.into(),
+                name: name.into(),
+                annual_rate_bp: rate,
+                max_amount_fen: max,
+                max_term_months: term,
+                repayment_method: method.into(),
+                risk_compensation_eligible: eligible,
+                retired: false,
+                version: 1,
+                created_at: at,
+                updated_at: at,
+            },
+        )?);
+    }
+    insert_fund_entry(
+        conn,
+        &NewFundEntry {
+            kind: "contribution".into(),
+            amount_fen: 500_000_000,
+            source: Some("区财政风险补偿资金".into()),
+            loan_id: None,
+            entry_on: NaiveDate::from_ymd_opt(2021, 9, 30).expect("date"),
+            actor_name: "seed".into(),
+            created_at: at,
+        },
+    )?;
+    let stages: [(&str, &[(&str, &str)]); 6] = [
+        ("submitted", &[]),
+        ("under_review", &[("review", "under_review")]),
+        (
+            "approved",
+            &[("review", "under_review"), ("approve", "approved")],
+        ),
+        (
+            "disbursed",
+            &[
+                ("review", "under_review"),
+                ("approve", "approved"),
+                ("disburse", "disbursed"),
+            ],
+        ),
+        (
+            "rejected",
+            &[("review", "under_review"), ("reject", "rejected")],
+        ),
+        ("withdrawn", &[("withdraw", "withdrawn")]),
+    ];
+    let mut count = 0;
+    for _ in 0..240 {
+        let (coop, _) = ids[rng.gen_range(0..ids.len())];
+        if abnormal.contains(&coop) {
+            continue;
+        }
+        let p = &made[rng.gen_range(0..made.len())];
+        let amount = rng.gen_range(5..=(p.max_amount_fen / 10_000_000).max(6)) * 10_000_000;
+        let term = [12, 24, 36][rng.gen_range(0..3)].min(p.max_term_months);
+        let (status, steps) = stages[[0, 1, 2, 3, 3, 3, 3, 4, 5][rng.gen_range(0..9)]];
+        let applied = at - chrono::Duration::days(rng.gen_range(30..600));
+        let approved = matches!(status, "approved" | "disbursed");
+        let disbursed_on = (status == "disbursed")
+            .then(|| (applied + chrono::Duration::days(20)).date().min(today));
+        let loan = insert_loan(
+            conn,
+            &NewLoan {
+                cooperative_id: coop,
+                product_id: p.id,
+                bank_code: p.bank_code.clone(),
+                amount_fen: amount,
+                approved_amount_fen: approved.then_some(amount),
+                annual_rate_bp: p.annual_rate_bp,
+                term_months: term,
+                repayment_method: p.repayment_method.clone(),
+                risk_compensation_eligible: p.risk_compensation_eligible,
+                purpose: "购买农资、扩大种植规模".into(),
+                status: status.into(),
+                disbursed_on,
+                version: 1 + steps.len() as i32,
+                created_at: applied,
+                updated_at: at,
+            },
+        )?;
+        let mut from = "submitted";
+        insert_event(
+            conn,
+            &NewLoanEvent {
+                loan_id: loan.id,
+                action: "apply",
+                from_status: None,
+                to_status: "submitted",
+                actor_name: "seed",
+                actor_role: "cooperative",
+                note: None,
+                occurred_at: applied,
+            },
+        )?;
+        for (k, (action, to)) in steps.iter().enumerate() {
+            let role = if *action == "withdraw" {
+                "cooperative"
+            } else {
+                "bank_partner"
+            };
+            let note = (*action == "reject").then_some("经营流水不足");
+            let when = applied + chrono::Duration::days(5 * (k as i64 + 1));
+            insert_event(
+                conn,
+                &NewLoanEvent {
+                    loan_id: loan.id,
+                    action,
+                    from_status: Some(from),
+                    to_status: to,
+                    actor_name: "seed",
+                    actor_role: role,
+                    note,
+                    occurred_at: when,
+                },
+            )?;
+            from = to;
+        }
+        count += 1;
+    }
+    Ok(count)
 }
 
 fn industries_match(rows: &[NewCooperative], i: usize, industry: &str) -> bool {

@@ -103,6 +103,19 @@ async fn demo_data_is_nanchuan_sized_valid_and_reproducible() {
             .collect()
     };
     assert_eq!(key(&page), key(&again));
+    // Loans at several banks, a funded risk pool, and a dashboard with every section filled.
+    assert!(summary.loans > 150, "{}", summary.loans);
+    let progress = app.get("/api/v1/pilot/progress", &admin).await.ok(200);
+    assert_eq!(progress["demonstration"]["achieved"], 76);
+    assert!(progress["loans"]["by_bank"].as_object().unwrap().len() >= 3);
+    assert!(progress["service_orders"]["count"].as_i64().unwrap() > 500);
+    assert_eq!(progress["counselor_coverage"]["towns_covered"], 32);
+    assert_eq!(
+        progress["federations_by_industry"]["specialty_without_federation"],
+        serde_json::json!(["blueberry"])
+    );
+    let fund = app.get("/api/v1/risk-fund", &admin).await.ok(200);
+    assert_eq!(fund["balance_fen"], 500_000_000);
     // Observers may read it all.
     app.get("/api/v1/cooperatives?limit=1", &app.token(Role::Observer))
         .await
