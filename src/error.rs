@@ -17,6 +17,11 @@ pub struct FieldError {
     pub code: String,
     /// A human-readable explanation.
     pub message: String,
+    /// For a bulk import: the line of the uploaded file (1 = the header row) whose cell
+    /// `field` is at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<i64>, example = 7, minimum = 1)]
+    pub line: Option<u64>,
 }
 
 impl FieldError {
@@ -29,7 +34,14 @@ impl FieldError {
             field: field.into(),
             code: code.into(),
             message: message.into(),
+            line: None,
         }
+    }
+
+    /// The same error, located on a line of an uploaded file.
+    pub fn at_line(mut self, line: u64) -> Self {
+        self.line = Some(line);
+        self
     }
 }
 
@@ -121,7 +133,12 @@ impl ApiError {
         let (detail, errors) = match self {
             ApiError::Validation(errs) => (
                 match errs.len() {
-                    1 => format!("{}: {}", errs[0].field, errs[0].message),
+                    1 => match errs[0].line {
+                        Some(line) => {
+                            format!("line {line}, {}: {}", errs[0].field, errs[0].message)
+                        }
+                        None => format!("{}: {}", errs[0].field, errs[0].message),
+                    },
                     n => format!("{n} fields are invalid"),
                 },
                 Some(errs.clone()),

@@ -23,6 +23,8 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "auth", description = "Logging in and tokens"),
         (name = "reference", description = "Towns and industries"),
         (name = "cooperatives", description = "The cooperative registry (合作社名录)"),
+        (name = "imports", description = "Bulk imports from CSV files, all rows or none (批量导入)"),
+        (name = "exports", description = "Downloads of the registry as CSV (re-importable, for Excel) and XLSX (导出)"),
         (name = "audit", description = "The audit trail of every change")
     ),
     components(schemas(Problem, FieldError)),

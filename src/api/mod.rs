@@ -8,6 +8,7 @@ pub mod extract;
 pub mod health;
 pub mod pagination;
 pub mod reference;
+pub mod transfer;
 
 use actix_web::http::header;
 use actix_web::HttpRequest;
@@ -20,6 +21,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     auth::configure(cfg);
     reference::configure(cfg);
     cooperatives::configure(cfg);
+    transfer::configure(cfg);
     audit::configure(cfg);
 }
 

@@ -10,3 +10,4 @@ mod cooperatives;
 mod errors;
 mod health;
 mod schema;
+mod transfer;
