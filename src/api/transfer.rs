@@ -437,7 +437,7 @@ fn check_and_insert(
     }
 
     let at = now();
-    let mut prepared = Vec::with_capacity(rows.len());
+    let mut prepared: Vec<(NewCooperative, Vec<String>)> = Vec::with_capacity(rows.len());
     for r in rows {
         let mut codes = r.body.industry_codes.clone();
         codes.sort();
@@ -478,17 +478,20 @@ fn check_and_insert(
             .values(chunk)
             .execute(c))?;
     }
-    for ((new, codes), id) in prepared.drain(..).zip(&ids) {
-        let out = CooperativeOut::new(inserted_row(*id, new), codes);
-        audit::record(
-            conn,
-            actor,
-            "import",
-            "cooperative",
-            &id.to_string(),
-            None::<&()>,
-            Some(&out),
-        )?;
+    // One audit event per cooperative, written in multi-row inserts a chunk at a time.
+    let mut created = prepared.into_iter().zip(ids.iter().copied()).peekable();
+    while created.peek().is_some() {
+        let chunk: Vec<(String, CooperativeOut)> = created
+            .by_ref()
+            .take(INSERT_CHUNK)
+            .map(|((new, codes), id)| {
+                (
+                    id.to_string(),
+                    CooperativeOut::new(inserted_row(id, new), codes),
+                )
+            })
+            .collect();
+        audit::record_created(conn, actor, "import", "cooperative", &chunk)?;
     }
     Ok(ids)
 }
