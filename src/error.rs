@@ -12,6 +12,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 #[schema(example = json!({"field": "uscc", "code": "checksum", "message": "the check character should be 8"}))]
 pub struct FieldError {
     /// The JSON field (or query parameter) at fault; nested fields use dots (`industry_codes.1`).
+    /// In a bulk import, the column of the file.
     pub field: String,
     /// A stable machine-readable code (`required`, `checksum`, `range`, `unknown_code`, …).
     pub code: String,

@@ -35,7 +35,7 @@ use crate::db::models::{now, reference};
 use crate::db::schema::{cooperative_industries, cooperatives};
 use crate::db::DbConn;
 use crate::domain::uscc;
-use crate::error::{problem_response, ApiError, ApiResult, FieldError};
+use crate::error::{problem_response, ApiError, ApiResult, FieldError, Problem};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -600,7 +600,7 @@ async fn read_limited(req: &HttpRequest, mut payload: web::Payload) -> ApiResult
     tag = "imports",
     operation_id = "importCooperatives",
     summary = "Register many cooperatives from a CSV file",
-    description = "Registers every row of a UTF-8 CSV file (a leading BOM is fine; Excel's \"CSV UTF-8\") as a cooperative, **all or nothing**.\n\nThe header row names the fields of `POST /api/v1/cooperatives`: `name,uscc,town_code,industry_codes,legal_representative,phone,established_on,registered_capital_fen,address,business_scope` in any order (`address` and `business_scope` may be left out). Other columns, such as the `id,status,tier,demonstration_level,version` that `GET /api/v1/exports/cooperatives.csv` adds, are ignored and listed in `ignored_columns`, so an export re-imports as it is. `industry_codes` joins several codes with `;`. Dates are `YYYY-MM-DD`, `registered_capital_fen` a whole number of fen. Rows of empty cells are skipped.\n\nEvery row is checked with the rules of `POST /api/v1/cooperatives`; a USCC used twice in the file or already registered is an error too. If any cell is bad the answer is 422 and **nothing is written**: `errors[]` lists every bad cell (up to 1,000) with its `line` in the file (the header row is line 1) and `field`, the column. Otherwise all rows are registered in one transaction, each recorded in the audit trail with action `import`.\n\nDistrict admins import anywhere; a town officer imports only cooperatives of their own town: a file with any row of another town is refused whole with 403, naming the lines. The body may be up to 32 MiB (about 50,000 typical rows).",
+    description = "Registers every row of a UTF-8 CSV file (a leading BOM is fine; Excel's \"CSV UTF-8\") as a cooperative, **all or nothing**.\n\nThe header row names the fields of `POST /api/v1/cooperatives`: `name,uscc,town_code,industry_codes,legal_representative,phone,established_on,registered_capital_fen,address,business_scope` in any order (`address` and `business_scope` may be left out). Other columns, such as the `id,status,tier,demonstration_level,version` that `GET /api/v1/exports/cooperatives.csv` adds, are ignored and listed in `ignored_columns`, so an export re-imports as it is. `industry_codes` joins several codes with `;`. Dates are `YYYY-MM-DD`, `registered_capital_fen` a whole number of fen. Rows of empty cells are skipped.\n\nEvery row is checked with the rules of `POST /api/v1/cooperatives`; a USCC used twice in the file or already registered is an error too. If any cell is bad the answer is 422 and **nothing is written**: `errors[]` lists every bad cell (up to 1,000) with its `line` in the file (the header row is line 1) and `field`, the column. Otherwise all rows are registered in one transaction, each recorded in the audit trail with action `import`.\n\nDistrict admins import anywhere; a town officer imports only cooperatives of their own town: a file with any row of another town is refused whole with 403, naming the lines. The body may be up to 32 MiB (over 100,000 rows of a typical 250 bytes).",
     request_body(
         description = "The CSV file, UTF-8, header row first.",
         content((String = "text/csv", example = json!("name,uscc,town_code,industry_codes,legal_representative,phone,established_on,registered_capital_fen,address,business_scope\n南川区金山镇古树茶专业合作社,93500119MA5U7K3L78,500119110,ancient_tree_tea,张三,13812345678,2015-03-18,50000000,金山镇金山村3组,组织收购、销售成员种植的茶叶\n南川区大观镇蓝莓专业合作社,93500119MA6CXY2K1X,500119108,blueberry;rural_tourism,李四,13900001111,2018-06-01,2000000,,\n")))
@@ -612,7 +612,19 @@ async fn read_limited(req: &HttpRequest, mut payload: web::Payload) -> ApiResult
         (status = 403, description = "The role may not register cooperatives (counselor, cooperative, bank partner, service center, observer), or a town officer's file has rows of another town"),
         (status = 413, description = "The file is larger than 32 MiB"),
         (status = 415, description = "The body is not `text/csv`, or its charset is not UTF-8"),
-        (status = 422, description = "The file is empty, the header row lacks a column, or cells are invalid: `errors[]` names each bad cell by `line` and `field`; nothing was written")
+        (status = 422, description = "The file is empty, the header row lacks a column, or cells are invalid: `errors[]` names each bad cell by `line` and `field`; nothing was written",
+            body = Problem, content_type = "application/problem+json",
+            example = json!({
+                "type": "urn:coophub:problem:validation",
+                "title": "Unprocessable Entity",
+                "status": 422,
+                "detail": "3 cells are invalid on 2 lines; nothing was imported",
+                "errors": [
+                    {"field": "phone", "code": "phone", "message": "must be an 11-digit mobile number starting with 1, optionally +86", "line": 7},
+                    {"field": "town_code", "code": "unknown_code", "message": "500119999 is not a town of this district", "line": 7},
+                    {"field": "uscc", "code": "duplicate_in_file", "message": "USCC 93500119MA5U7K3L78 is also on line 2", "line": 12}
+                ]
+            }))
     )
 )]
 #[post("/imports/cooperatives")]
