@@ -336,6 +336,17 @@ mod tests {
     }
 
     #[test]
+    fn a_located_error_names_its_line() {
+        let e = ApiError::Validation(vec![FieldError::new("phone", "phone", "bad").at_line(7)]);
+        let p = e.to_problem();
+        assert_eq!(p.detail, "line 7, phone: bad");
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["errors"][0]["line"], 7);
+        let plain = serde_json::to_value(FieldError::new("uscc", "x", "y")).unwrap();
+        assert!(plain.get("line").is_none());
+    }
+
+    #[test]
     fn validation_problem_names_the_field() {
         let p = ApiError::field("uscc", "checksum", "bad").to_problem();
         assert_eq!(p.status, 422);

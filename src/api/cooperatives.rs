@@ -354,7 +354,7 @@ fn check_references(
 }
 
 /// A town officer acts in their own town only.
-pub fn check_town_allowed(user: &AuthUser, town_code: &str) -> ApiResult<()> {
+fn check_town_allowed(user: &AuthUser, town_code: &str) -> ApiResult<()> {
     if user.role() == Role::TownOfficer && user.claims.town_code.as_deref() != Some(town_code) {
         return Err(ApiError::Forbidden(
             "a town officer may only register cooperatives of their own town".into(),
