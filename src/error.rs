@@ -12,11 +12,17 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 #[schema(example = json!({"field": "uscc", "code": "checksum", "message": "the check character should be 8"}))]
 pub struct FieldError {
     /// The JSON field (or query parameter) at fault; nested fields use dots (`industry_codes.1`).
+    /// In a bulk import, the column of the file.
     pub field: String,
     /// A stable machine-readable code (`required`, `checksum`, `range`, `unknown_code`, …).
     pub code: String,
     /// A human-readable explanation.
     pub message: String,
+    /// For a bulk import: the line of the uploaded file (1 = the header row) whose cell
+    /// `field` is at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<i64>, example = 7, minimum = 1)]
+    pub line: Option<u64>,
 }
 
 impl FieldError {
@@ -29,7 +35,14 @@ impl FieldError {
             field: field.into(),
             code: code.into(),
             message: message.into(),
+            line: None,
         }
+    }
+
+    /// The same error, located on a line of an uploaded file.
+    pub fn at_line(mut self, line: u64) -> Self {
+        self.line = Some(line);
+        self
     }
 }
 
@@ -121,7 +134,12 @@ impl ApiError {
         let (detail, errors) = match self {
             ApiError::Validation(errs) => (
                 match errs.len() {
-                    1 => format!("{}: {}", errs[0].field, errs[0].message),
+                    1 => match errs[0].line {
+                        Some(line) => {
+                            format!("line {line}, {}: {}", errs[0].field, errs[0].message)
+                        }
+                        None => format!("{}: {}", errs[0].field, errs[0].message),
+                    },
                     n => format!("{n} fields are invalid"),
                 },
                 Some(errs.clone()),
@@ -315,6 +333,17 @@ mod tests {
         let p = ApiError::Internal("password=hunter2".into()).to_problem();
         assert!(!p.detail.contains("hunter2"));
         assert_eq!(p.status, 500);
+    }
+
+    #[test]
+    fn a_located_error_names_its_line() {
+        let e = ApiError::Validation(vec![FieldError::new("phone", "phone", "bad").at_line(7)]);
+        let p = e.to_problem();
+        assert_eq!(p.detail, "line 7, phone: bad");
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["errors"][0]["line"], 7);
+        let plain = serde_json::to_value(FieldError::new("uscc", "x", "y")).unwrap();
+        assert!(plain.get("line").is_none());
     }
 
     #[test]

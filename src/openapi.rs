@@ -35,6 +35,8 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "loans", description = "Agricultural loans with partner banks (惠农贷): products, applications, the state machine, schedules, repayments"),
         (name = "risk-fund", description = "The district's risk-compensation fund (风险补偿资金): ledger, lending cap, compensation"),
         (name = "webhooks", description = "Signed loan events delivered to partner banks, with a delivery log"),
+        (name = "imports", description = "Bulk imports from CSV files, all rows or none (批量导入)"),
+        (name = "exports", description = "Downloads of the registry as CSV (re-importable, for Excel) and XLSX (导出)"),
         (name = "audit", description = "The audit trail of every change")
     ),
     components(schemas(Problem, FieldError)),

@@ -2,7 +2,7 @@
 
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -293,34 +293,89 @@ fn uscc_error(e: uscc::UsccError) -> ApiError {
     ApiError::field("uscc", e.code(), e.to_string())
 }
 
+/// The rules of `POST /cooperatives` that need no database: the `validator` rules, then the
+/// USCC (check character, `93`, region). Returns the normalised USCC, or every field at fault.
+/// Shared with the CSV import.
+pub fn validate_create(
+    body: &CooperativeCreate,
+    region_code: &str,
+) -> Result<String, Vec<FieldError>> {
+    let mut errors = match body.validate() {
+        Ok(()) => Vec::new(),
+        Err(e) => match ApiError::from(e) {
+            ApiError::Validation(v) => v,
+            _ => Vec::new(),
+        },
+    };
+    match uscc::validate_cooperative(&body.uscc, region_code) {
+        Ok(code) if errors.is_empty() => return Ok(code),
+        Ok(_) => {}
+        Err(e) => errors.push(FieldError::new("uscc", e.code(), e.to_string())),
+    }
+    Err(errors)
+}
+
+/// The row to insert for a validated create body (names trimmed, phone normalised).
+pub fn new_cooperative(body: CooperativeCreate, uscc: String, at: NaiveDateTime) -> NewCooperative {
+    NewCooperative {
+        name: body.name.trim().to_string(),
+        uscc,
+        town_code: body.town_code,
+        legal_representative: body.legal_representative.trim().to_string(),
+        phone: phone::normalize(&body.phone).unwrap_or(body.phone),
+        established_on: body.established_on,
+        registered_capital_fen: body.registered_capital_fen,
+        address: body.address,
+        business_scope: body.business_scope,
+        status: CoopStatus::Active.as_str().into(),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+/// The errors for an unknown town and unknown industry codes (`unknown` lists those of
+/// `industry_codes` that are not known). Shared with the CSV import.
+pub fn reference_errors(
+    town: Option<(&str, bool)>,
+    industry_codes: &[String],
+    unknown: &[String],
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if let Some((town, false)) = town {
+        errors.push(FieldError::new(
+            "town_code",
+            "unknown_code",
+            format!("{town} is not a town of this district"),
+        ));
+    }
+    for (i, code) in industry_codes.iter().enumerate() {
+        if unknown.contains(code) {
+            errors.push(FieldError::new(
+                format!("industry_codes.{i}"),
+                "unknown_code",
+                format!("{code} is not an industry code"),
+            ));
+        }
+    }
+    errors
+}
+
 /// Town and industries must exist (422 naming the field otherwise).
 fn check_references(
     conn: &mut DbConn,
     town_code: Option<&str>,
     industry_codes: Option<&[String]>,
 ) -> ApiResult<()> {
-    let mut errors = Vec::new();
-    if let Some(town) = town_code {
-        if !reference::town_exists(conn, town)? {
-            errors.push(FieldError::new(
-                "town_code",
-                "unknown_code",
-                format!("{town} is not a town of this district"),
-            ));
-        }
-    }
-    if let Some(codes) = industry_codes {
-        let unknown = reference::unknown_industries(conn, codes)?;
-        for (i, code) in codes.iter().enumerate() {
-            if unknown.contains(code) {
-                errors.push(FieldError::new(
-                    format!("industry_codes.{i}"),
-                    "unknown_code",
-                    format!("{code} is not an industry code"),
-                ));
-            }
-        }
-    }
+    let town = match town_code {
+        Some(t) => Some((t, reference::town_exists(conn, t)?)),
+        None => None,
+    };
+    let (codes, unknown) = match industry_codes {
+        Some(codes) => (codes, reference::unknown_industries(conn, codes)?),
+        None => (&[][..], Vec::new()),
+    };
+    let errors = reference_errors(town, codes, &unknown);
     if errors.is_empty() {
         Ok(())
     } else {
@@ -388,23 +443,9 @@ pub async fn create_cooperative(
                     "a cooperative with USCC {code} is already registered"
                 )));
             }
-            let at = now();
-            let new = NewCooperative {
-                name: body.name.trim().to_string(),
-                uscc: code,
-                town_code: body.town_code,
-                legal_representative: body.legal_representative.trim().to_string(),
-                phone: phone::normalize(&body.phone).unwrap_or(body.phone),
-                established_on: body.established_on,
-                registered_capital_fen: body.registered_capital_fen,
-                address: body.address,
-                business_scope: body.business_scope,
-                status: CoopStatus::Active.as_str().into(),
-                version: 1,
-                created_at: at,
-                updated_at: at,
-            };
-            let created = coop::insert(conn, &new, &body.industry_codes)?;
+            let codes = body.industry_codes.clone();
+            let new = new_cooperative(body, code, now());
+            let created = coop::insert(conn, &new, &codes)?;
             let out = CooperativeOut::load(conn, created)?;
             audit::record(
                 conn,

@@ -18,6 +18,7 @@ pub mod reference;
 pub mod services;
 pub mod standardisation;
 pub mod supervision;
+pub mod transfer;
 pub mod validators;
 pub mod webhooks;
 
@@ -39,6 +40,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     demonstration::configure(cfg);
     federations::configure(cfg);
     counselors::configure(cfg);
+    transfer::configure(cfg);
     audit::configure(cfg);
     partners::configure(cfg);
     loans::configure(cfg);

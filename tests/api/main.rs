@@ -21,4 +21,5 @@ mod seed;
 mod services;
 mod standardisation;
 mod supervision;
+mod transfer;
 mod webhooks;
