@@ -217,13 +217,19 @@ fn score_inputs(
     })
 }
 
-/// Counselor guidance visits to the cooperative in the two years before `today`.
+/// Counselor guidance visits to the cooperative since `since` that recorded findings.
 pub fn counselor_visits(
-    _conn: &mut DbConn,
-    _cooperative_id: i64,
-    _since: NaiveDate,
+    conn: &mut DbConn,
+    cooperative_id: i64,
+    since: NaiveDate,
 ) -> ApiResult<i64> {
-    Ok(0)
+    use crate::db::schema::counselor_visits;
+    Ok(counselor_visits::table
+        .filter(counselor_visits::cooperative_id.eq(cooperative_id))
+        .filter(counselor_visits::visited_on.ge(since))
+        .filter(counselor_visits::findings.ne(""))
+        .count()
+        .get_result(conn)?)
 }
 
 /// Apply for a title.

@@ -448,3 +448,50 @@ async fn failed_monitoring_revokes_the_title() {
         .ok(200);
     assert_eq!(events["items"].as_array().unwrap().len(), 1);
 }
+
+#[actix_web::test]
+async fn counselor_findings_raise_the_score() {
+    let app = TestApp::new().await;
+    let plain = good_coop(&app, 1, TOWN_A).await;
+    let visited = good_coop(&app, 2, TOWN_A).await;
+    let counselor = app.add_counselor(&[TOWN_A]);
+    let today = chrono::Utc::now().date_naive();
+    for days in [10, 40, 90, 200] {
+        let on = (today - chrono::Days::new(days)).to_string();
+        app.post(&format!("/api/v1/counselors/{counselor}/visits"), &app.admin(), json!({
+            "cooperative_id": visited, "visited_on": on, "topics": ["年报"], "findings": "台账需完善"
+        })).await.ok(201);
+    }
+    let score = |a: &Value| {
+        a["score_breakdown"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["factor"] == "counselor_findings")
+            .unwrap()["points"]
+            .as_f64()
+            .unwrap()
+    };
+    let a = app
+        .post(
+            APPS,
+            &app.admin(),
+            json!({"cooperative_id": plain, "level": "district", "year": year()}),
+        )
+        .await
+        .ok(201);
+    let b = app
+        .post(
+            APPS,
+            &app.admin(),
+            json!({"cooperative_id": visited, "level": "district", "year": year()}),
+        )
+        .await
+        .ok(201);
+    assert_eq!(score(&a), 0.0);
+    assert_eq!(score(&b), 10.0);
+    assert_eq!(
+        b["score"].as_i64().unwrap() - a["score"].as_i64().unwrap(),
+        10
+    );
+}

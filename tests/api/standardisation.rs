@@ -442,3 +442,52 @@ async fn compliance_is_computed_from_the_data() {
         .await
         .problem(403);
 }
+
+#[actix_web::test]
+async fn report_and_governance_reads_are_scoped() {
+    let app = TestApp::new().await;
+    let other = app.create_coop(2, TOWN_B).await["id"].as_i64().unwrap();
+    let last = this_year() - 1;
+    let url = format!("/api/v1/cooperatives/{other}/annual-reports/{last}");
+    app.put(&url, &app.admin(), draft(5, 5, 0, 0)).await.ok(201);
+    let officer = app.token(Role::TownOfficer);
+    app.get(&url, &officer).await.problem(404);
+    app.get(
+        &format!("/api/v1/cooperatives/{other}/annual-reports"),
+        &officer,
+    )
+    .await
+    .problem(404);
+    app.put(&url, &officer, draft(5, 5, 0, 0))
+        .await
+        .problem(404);
+    app.post(&format!("{url}/submit"), &officer, json!({}))
+        .await
+        .problem(404);
+    app.put(&url, &app.token(Role::Observer), draft(5, 5, 0, 0))
+        .await
+        .problem(403);
+    app.put(&url, &app.token(Role::BankPartner), draft(5, 5, 0, 0))
+        .await
+        .problem(403);
+    app.get(
+        "/api/v1/annual-reports/publication-rate",
+        &app.token(Role::BankPartner),
+    )
+    .await
+    .problem(403);
+    let rate = app
+        .get("/api/v1/annual-reports/publication-rate", &officer)
+        .await
+        .ok(200);
+    assert_eq!(
+        rate["expected"], 0,
+        "another town's cooperative is not counted for this officer"
+    );
+    app.get(
+        "/api/v1/annual-reports/publication-rate?year=abc",
+        &app.admin(),
+    )
+    .await
+    .problem(400);
+}

@@ -384,3 +384,48 @@ async fn merge_moves_federation_memberships_and_keeps_unions_whole() {
         .ok(200);
     assert_eq!(members["items"][0]["cooperative_id"], target);
 }
+
+#[actix_web::test]
+async fn supervision_reads_are_scoped() {
+    let app = TestApp::new().await;
+    let other = app.create_coop(2, TOWN_B).await["id"].as_i64().unwrap();
+    let officer = app.token(Role::TownOfficer);
+    app.get(
+        &format!("/api/v1/cooperatives/{other}/abnormal-listings"),
+        &officer,
+    )
+    .await
+    .problem(404);
+    app.post(
+        &format!("/api/v1/cooperatives/{other}/abnormal-listing"),
+        &app.admin(),
+        json!({"reason": "x"}),
+    )
+    .await
+    .ok(201);
+    app.delete(
+        &format!("/api/v1/cooperatives/{other}/abnormal-listing"),
+        &officer,
+    )
+    .await
+    .problem(403);
+    app.delete(
+        &format!("/api/v1/cooperatives/{other}/abnormal-listing?lifted_on=2999-01-01"),
+        &app.admin(),
+    )
+    .await
+    .field_error("lifted_on");
+    app.get(
+        &format!("/api/v1/cooperatives/{other}/abnormal-listings"),
+        &app.token(Role::ServiceCenter),
+    )
+    .await
+    .problem(403);
+    app.post(
+        &format!("/api/v1/cooperatives/{other}/merge"),
+        &app.admin(),
+        json!({"into": 1}),
+    )
+    .await
+    .problem(400);
+}
