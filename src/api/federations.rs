@@ -43,7 +43,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(activate_federation)
         .service(add_member)
         .service(list_members)
-        .service(remove_member);
+        .service(remove_member)
+        .service(remove_member_by_query);
 }
 
 pub const BASE_PATH: &str = "/api/v1/federations";
@@ -941,32 +942,99 @@ pub async fn remove_member(
     let (id, member_id) = path.into_inner();
     let actor = Actor::from(&user);
     state
+        .db_write(move |conn| remove(conn, &actor, id, member_id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Removes one member (in the caller's transaction), keeping an active union at ≥ 3.
+fn remove(conn: &mut DbConn, actor: &Actor, id: i64, member_id: i64) -> ApiResult<()> {
+    let federation = lock_federation(conn, id)?;
+    let member = fed::find_member(conn, id, member_id)?;
+    let stats = fed::member_stats(conn, &[id])?
+        .remove(&id)
+        .unwrap_or_default();
+    let kind = FederationKind::parse(&federation.kind)
+        .ok_or_else(|| ApiError::internal("unknown federation kind stored"))?;
+    let status = FederationStatus::parse(&federation.status)
+        .ok_or_else(|| ApiError::internal("unknown federation status stored"))?;
+    let member_kind = MemberKind::parse(&member.member_kind)
+        .ok_or_else(|| ApiError::internal("unknown member kind stored"))?;
+    rules::check_removal(kind, status, member_kind, stats.cooperatives)
+        .map_err(|e| ApiError::Conflict(e.to_string()))?;
+    fed::delete_member(conn, member_id)?;
+    fed::touch(conn, id, now())?;
+    audit::record(
+        conn,
+        actor,
+        "remove_member",
+        "federation",
+        &id.to_string(),
+        Some(&MemberOut::from(member)),
+        None::<&()>,
+    )?;
+    Ok(())
+}
+
+/// Which member to remove, on the collection path.
+#[derive(Debug, Clone, Default, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RemoveMemberParams {
+    /// The membership's id.
+    pub member_id: Option<i64>,
+    /// Or the member cooperative's id.
+    pub cooperative_id: Option<i64>,
+}
+
+/// Remove a member, named in the query.
+#[utoipa::path(
+    tag = "federations",
+    operation_id = "removeFederationMemberByQuery",
+    summary = "Remove a member from a federation (by member or cooperative id)",
+    description = "The contract's `DELETE /federations/{id}/members`: name the membership with `member_id` or the member cooperative with `cooperative_id` (one of them). Same rules as removing by path: an active union cooperative keeps at least 3 member cooperatives (else 409). District admins only.",
+    params(("id" = i64, Path, description = "Federation id"), RemoveMemberParams),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 400, description = "An id is not a number"),
+        (status = 403, description = "Only the district may change members"),
+        (status = 404, description = "No such federation or member"),
+        (status = 409, description = "The active union cooperative would keep fewer than 3 cooperatives"),
+        (status = 422, description = "Neither or both of member_id and cooperative_id given")
+    )
+)]
+#[delete("/federations/{id}/members")]
+pub async fn remove_member_by_query(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<i64>,
+    params: ValidQuery<RemoveMemberParams>,
+) -> ApiResult<HttpResponse> {
+    use diesel::prelude::*;
+    user.require(Resource::Federations, Access::Write)?;
+    let id = path.into_inner();
+    let p = params.0;
+    let actor = Actor::from(&user);
+    state
         .db_write(move |conn| {
-            let federation = lock_federation(conn, id)?;
-            let member = fed::find_member(conn, id, member_id)?;
-            let stats = fed::member_stats(conn, &[id])?
-                .remove(&id)
-                .unwrap_or_default();
-            let kind = FederationKind::parse(&federation.kind)
-                .ok_or_else(|| ApiError::internal("unknown federation kind stored"))?;
-            let status = FederationStatus::parse(&federation.status)
-                .ok_or_else(|| ApiError::internal("unknown federation status stored"))?;
-            let member_kind = MemberKind::parse(&member.member_kind)
-                .ok_or_else(|| ApiError::internal("unknown member kind stored"))?;
-            rules::check_removal(kind, status, member_kind, stats.cooperatives)
-                .map_err(|e| ApiError::Conflict(e.to_string()))?;
-            fed::delete_member(conn, member_id)?;
-            fed::touch(conn, id, now())?;
-            audit::record(
-                conn,
-                &actor,
-                "remove_member",
-                "federation",
-                &id.to_string(),
-                Some(&MemberOut::from(member)),
-                None::<&()>,
-            )?;
-            Ok(())
+            let member_id = match (p.member_id, p.cooperative_id) {
+                (Some(m), None) => m,
+                (None, Some(c)) => {
+                    use crate::db::schema::federation_members as fm;
+                    fm::table
+                        .filter(fm::federation_id.eq(id))
+                        .filter(fm::cooperative_id.eq(c))
+                        .select(fm::id)
+                        .first::<i64>(conn)?
+                }
+                _ => {
+                    return Err(ApiError::field(
+                        "member_id",
+                        "one_of",
+                        "give member_id or cooperative_id (one of them)",
+                    ))
+                }
+            };
+            remove(conn, &actor, id, member_id)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

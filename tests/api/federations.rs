@@ -671,3 +671,48 @@ async fn move_memberships_reports_an_active_union_left_below_three() {
     assert_eq!(after["cooperative_member_count"], 2);
     assert!(after["version"].as_i64().unwrap() > before["version"].as_i64().unwrap());
 }
+
+#[actix_web::test]
+async fn members_can_be_removed_on_the_collection_path() {
+    let app = TestApp::new().await;
+    let ids = coops(&app, 1, 4).await;
+    let f = create(&app, union_body(1)).await;
+    for c in &ids {
+        add_coop(&app, f, *c).await.ok(201);
+    }
+    app.send(
+        actix_web::http::Method::POST,
+        &format!("{PATH}/{f}/activate"),
+        Some(&app.admin()),
+        None,
+    )
+    .await
+    .ok(200);
+    let url = format!("{PATH}/{f}/members");
+    app.delete(&url, &app.admin())
+        .await
+        .field_error("member_id");
+    app.delete(&format!("{url}?member_id=1&cooperative_id=1"), &app.admin())
+        .await
+        .field_error("member_id");
+    app.delete(&format!("{url}?cooperative_id=999"), &app.admin())
+        .await
+        .problem(404);
+    app.delete(
+        &format!("{url}?cooperative_id={}", ids[0]),
+        &app.token(coophub::auth::Role::TownOfficer),
+    )
+    .await
+    .problem(403);
+    let r = app
+        .delete(&format!("{url}?cooperative_id={}", ids[0]), &app.admin())
+        .await;
+    assert_eq!(r.status.as_u16(), 204);
+    let members = app.get(&url, &app.admin()).await.ok(200);
+    assert_eq!(members["items"].as_array().unwrap().len(), 3);
+    let first = members["items"][0]["id"].as_i64().unwrap();
+    // Three left in an active union: the next removal is refused.
+    app.delete(&format!("{url}?member_id={first}"), &app.admin())
+        .await
+        .problem(409);
+}
