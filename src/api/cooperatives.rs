@@ -10,8 +10,7 @@ use validator::{Validate, ValidationError};
 
 use super::extract::{ValidJson, ValidQuery};
 use super::pagination::{ListResponse, PageParams};
-use super::{check_version, etag, if_match};
-use crate::auth::policy::CoopScope;
+use super::{check_version, cooperative_in_scope, if_match, with_etag};
 use crate::auth::{Access, AuthUser, Resource, Role};
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::cooperative::{
@@ -393,12 +392,6 @@ fn check_town_allowed(user: &AuthUser, town_code: &str) -> ApiResult<()> {
     Ok(())
 }
 
-fn with_etag(mut builder: actix_web::HttpResponseBuilder, out: &CooperativeOut) -> HttpResponse {
-    builder
-        .insert_header((header::ETAG, etag(out.version)))
-        .json(out)
-}
-
 /// Register a cooperative.
 #[utoipa::path(
     tag = "cooperatives",
@@ -464,6 +457,7 @@ pub async fn create_cooperative(
         HttpResponse::Created()
             .insert_header((header::LOCATION, location))
             .take(),
+        out.version,
         &out,
     ))
 }
@@ -542,12 +536,11 @@ pub async fn get_cooperative(
     let id = path.into_inner();
     let out = state
         .db(move |conn| {
-            let scope = user.coop_scope(conn)?;
-            let c = coop::find(conn, &scope, id)?;
+            let c = cooperative_in_scope(conn, &user, id)?;
             CooperativeOut::load(conn, c)
         })
         .await?;
-    Ok(with_etag(HttpResponse::Ok(), &out))
+    Ok(with_etag(HttpResponse::Ok(), out.version, &out))
 }
 
 /// Change a cooperative.
@@ -607,8 +600,7 @@ pub async fn patch_cooperative(
     let actor = Actor::from(&user);
     let out = state
         .db_write(move |conn| {
-            let scope: CoopScope = user.coop_scope(conn)?;
-            let current = coop::find(conn, &scope, id)?;
+            let current = cooperative_in_scope(conn, &user, id)?;
             check_version(demanded, current.version)?;
             check_references(
                 conn,
@@ -652,5 +644,5 @@ pub async fn patch_cooperative(
             Ok(after)
         })
         .await?;
-    Ok(with_etag(HttpResponse::Ok(), &out))
+    Ok(with_etag(HttpResponse::Ok(), out.version, &out))
 }

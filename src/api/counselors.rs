@@ -15,7 +15,7 @@ use validator::{Validate, ValidationError};
 use super::extract::{ValidJson, ValidQuery};
 use super::federations::{double_option, validate_not_future};
 use super::pagination::{ListResponse, PageParams};
-use super::{check_version, etag, if_match};
+use super::{check_version, if_match, with_etag};
 use crate::auth::password;
 use crate::auth::policy::CoopScope;
 use crate::auth::{Access, AuthUser, Resource, Role};
@@ -469,16 +469,6 @@ fn check_area(level: CounselorLevel, area: Option<&str>) -> ApiResult<()> {
         ));
     }
     Ok(())
-}
-
-fn with_etag<T: Serialize>(
-    mut builder: actix_web::HttpResponseBuilder,
-    version: i32,
-    out: &T,
-) -> HttpResponse {
-    builder
-        .insert_header((header::ETAG, etag(version)))
-        .json(out)
 }
 
 fn names_of(conn: &mut DbConn, ids: &[i64]) -> ApiResult<HashMap<i64, String>> {
@@ -1189,8 +1179,7 @@ pub async fn cooperative_visits(
     let page = page.page()?;
     let list = state
         .db(move |conn| {
-            let scope = user.coop_scope(conn)?;
-            coop::find(conn, &scope, id)?;
+            super::cooperative_in_scope(conn, &user, id)?;
             let rows = cm::visits(conn, None, Some(id), page.after, page.limit + 1)?;
             let list = ListResponse::from_rows(rows, page, None, |v| v.id);
             let ids: Vec<i64> = list.items.iter().map(|v| v.counselor_id).collect();

@@ -14,7 +14,7 @@ use validator::{Validate, ValidationError};
 
 use super::extract::{ValidJson, ValidQuery};
 use super::pagination::{ListResponse, PageParams};
-use super::{check_version, etag, if_match};
+use super::{check_version, if_match, with_etag};
 use crate::auth::policy::CoopScope;
 use crate::auth::{Access, AuthUser, Resource};
 use crate::db::models::audit::{self, Actor};
@@ -326,12 +326,6 @@ fn check_town(conn: &mut DbConn, code: &str) -> ApiResult<()> {
     }
 }
 
-fn with_etag(mut builder: actix_web::HttpResponseBuilder, out: &FederationOut) -> HttpResponse {
-    builder
-        .insert_header((header::ETAG, etag(out.version)))
-        .json(out)
-}
-
 fn find_federation(conn: &mut DbConn, id: i64) -> ApiResult<Federation> {
     Ok(fed::find(conn, id)?)
 }
@@ -427,6 +421,7 @@ pub async fn create_federation(
         HttpResponse::Created()
             .insert_header((header::LOCATION, location))
             .take(),
+        out.version,
         &out,
     ))
 }
@@ -588,7 +583,7 @@ pub async fn get_federation(
             FederationOut::load(conn, f)
         })
         .await?;
-    Ok(with_etag(HttpResponse::Ok(), &out))
+    Ok(with_etag(HttpResponse::Ok(), out.version, &out))
 }
 
 /// Change a federation.
@@ -682,7 +677,7 @@ pub async fn patch_federation(
             Ok(after)
         })
         .await?;
-    Ok(with_etag(HttpResponse::Ok(), &out))
+    Ok(with_etag(HttpResponse::Ok(), out.version, &out))
 }
 
 /// Activate a federation.
@@ -736,7 +731,7 @@ pub async fn activate_federation(
             Ok(after)
         })
         .await?;
-    Ok(with_etag(HttpResponse::Ok(), &out))
+    Ok(with_etag(HttpResponse::Ok(), out.version, &out))
 }
 
 /// Add a member.

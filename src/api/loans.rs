@@ -13,10 +13,9 @@ use validator::{Validate, ValidationError};
 
 use super::extract::{is_json_content_type, parse_json, ValidJson, ValidQuery};
 use super::pagination::{ListResponse, PageParams};
-use super::{check_version, etag, if_match};
+use super::{check_version, if_match, with_etag};
 use crate::auth::{Access, AuthUser, Resource, Role};
 use crate::db::models::audit::{self, Actor};
-use crate::db::models::cooperative as coop;
 use crate::db::models::loans::{
     self as m, FundEntry, Loan, LoanChanges, LoanEvent, LoanFilter, LoanProduct,
     LoanProductChanges, LoanScope, NewFundEntry, NewLoan, NewLoanEvent, NewLoanProduct,
@@ -158,11 +157,6 @@ fn product_bank_scope(user: &AuthUser) -> Option<String> {
     }
 }
 
-fn product_response(b: actix_web::HttpResponseBuilder, p: ProductOut) -> HttpResponse {
-    let mut b = b;
-    b.insert_header((header::ETAG, etag(p.version))).json(p)
-}
-
 /// Create a loan product.
 #[utoipa::path(
     tag = "loans",
@@ -221,11 +215,12 @@ pub async fn create_product(
         })
         .await?;
     let loc = format!("/api/v1/loan-products/{}", out.id);
-    Ok(product_response(
+    Ok(with_etag(
         HttpResponse::Created()
             .insert_header((header::LOCATION, loc))
             .take(),
-        out,
+        out.version,
+        &out,
     ))
 }
 
@@ -315,7 +310,8 @@ pub async fn get_product(
     let p = state
         .db(move |conn| Ok(m::product(conn, id, own.as_deref())?))
         .await?;
-    Ok(product_response(HttpResponse::Ok(), p.into()))
+    let out = ProductOut::from(p);
+    Ok(with_etag(HttpResponse::Ok(), out.version, &out))
 }
 
 async fn change_product(
@@ -348,7 +344,7 @@ async fn change_product(
             Ok(after)
         })
         .await?;
-    Ok(product_response(HttpResponse::Ok(), out))
+    Ok(with_etag(HttpResponse::Ok(), out.version, &out))
 }
 
 /// Change a loan product.
@@ -624,11 +620,6 @@ fn transit(
     Ok(updated)
 }
 
-fn loan_response(b: actix_web::HttpResponseBuilder, l: LoanOut) -> HttpResponse {
-    let mut b = b;
-    b.insert_header((header::ETAG, etag(l.version))).json(l)
-}
-
 /// Apply for a loan.
 #[utoipa::path(
     tag = "loans",
@@ -662,8 +653,7 @@ pub async fn apply(
     let actor = Actor::from(&user);
     let out = state
         .db_write(move |conn| {
-            let scope = user.coop_scope(conn)?;
-            coop::find(conn, &scope, b.cooperative_id)?;
+            super::cooperative_in_scope(conn, &user, b.cooperative_id)?;
             let product = match m::product(conn, b.product_id, None) {
                 Ok(p) if !p.retired => p,
                 Ok(_) => {
@@ -752,11 +742,12 @@ pub async fn apply(
         })
         .await?;
     let loc = format!("/api/v1/loans/{}", out.id);
-    Ok(loan_response(
+    Ok(with_etag(
         HttpResponse::Created()
             .insert_header((header::LOCATION, loc))
             .take(),
-        out,
+        out.version,
+        &out,
     ))
 }
 
@@ -880,7 +871,7 @@ pub async fn get_loan(
             LoanOut::load(conn, l)
         })
         .await?;
-    Ok(loan_response(HttpResponse::Ok(), out))
+    Ok(with_etag(HttpResponse::Ok(), out.version, &out))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -1228,7 +1219,7 @@ where
         })
         .await;
     match result {
-        Ok(out) => Ok(loan_response(HttpResponse::Ok(), out)),
+        Ok(out) => Ok(with_etag(HttpResponse::Ok(), out.version, &out)),
         Err(e) => {
             idem_abort(&state, std::sync::Arc::try_unwrap(ctx).ok().flatten()).await;
             Err(e)

@@ -10,7 +10,7 @@ use validator::Validate;
 
 use super::extract::{ValidJson, ValidQuery};
 use super::pagination::{ListResponse, PageParams};
-use super::{check_version, cooperative_in_scope, csv_line, ensure_operating, etag, if_match};
+use super::{check_version, cooperative_in_scope, csv_line, ensure_operating, if_match, with_etag};
 use crate::auth::{Access, AuthUser, Resource};
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::member::{self, Member, MemberChanges, MemberFilter, NewMember};
@@ -170,10 +170,6 @@ fn duplicate() -> ApiError {
     ApiError::Conflict("an active member of this cooperative has the same ID number".into())
 }
 
-fn with_etag(mut b: actix_web::HttpResponseBuilder, m: &MemberOut) -> HttpResponse {
-    b.insert_header((header::ETAG, etag(m.version))).json(m)
-}
-
 fn member_in_scope(
     conn: &mut DbConn,
     user: &AuthUser,
@@ -258,6 +254,7 @@ pub async fn add_member(
         HttpResponse::Created()
             .insert_header((header::LOCATION, location))
             .take(),
+        out.version,
         &out,
     ))
 }
@@ -406,7 +403,7 @@ pub async fn get_member(
             )?))
         })
         .await?;
-    Ok(with_etag(HttpResponse::Ok(), &out))
+    Ok(with_etag(HttpResponse::Ok(), out.version, &out))
 }
 
 /// Change a member.
@@ -500,7 +497,7 @@ pub async fn patch_member(
             Ok(after)
         })
         .await?;
-    Ok(with_etag(HttpResponse::Ok(), &out))
+    Ok(with_etag(HttpResponse::Ok(), out.version, &out))
 }
 
 /// A member exits.

@@ -53,6 +53,17 @@ pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
 
+/// A JSON response carrying the resource's version as its `ETag`.
+pub fn with_etag<T: serde::Serialize>(
+    mut builder: actix_web::HttpResponseBuilder,
+    version: i32,
+    body: &T,
+) -> actix_web::HttpResponse {
+    builder
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}
+
 /// The version an `If-Match` header demands, if any; `*` demands nothing.
 /// A header that names no version of ours can never match: 412.
 pub fn if_match(req: &HttpRequest) -> ApiResult<Option<i32>> {

@@ -1,6 +1,5 @@
 //! Governance and charter, annual reports, and compliance with the cooperative law.
 
-use actix_web::http::header;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,7 +9,7 @@ use validator::{Validate, ValidationError};
 
 use super::extract::{OptionalJson, ValidJson, ValidQuery};
 use super::pagination::{ListResponse, PageParams};
-use super::{check_version, cooperative_in_scope, ensure_operating, etag, if_match};
+use super::{check_version, cooperative_in_scope, ensure_operating, if_match, with_etag};
 use crate::auth::{Access, AuthUser, Resource, Role};
 use crate::db::models::annual_report::{self as report, AnnualReport, DraftRow, ReportFilter};
 use crate::db::models::audit::{self, Actor};
@@ -173,9 +172,7 @@ pub async fn get_governance(
                 .ok_or(ApiError::NotFound)
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(out.version)))
-        .json(out))
+    Ok(with_etag(HttpResponse::Ok(), out.version, &out))
 }
 
 /// Set governance.
@@ -263,12 +260,12 @@ pub async fn put_governance(
             Ok((after, before.is_none()))
         })
         .await?;
-    let mut b = if created {
+    let b = if created {
         HttpResponse::Created()
     } else {
         HttpResponse::Ok()
     };
-    Ok(b.insert_header((header::ETAG, etag(out.version))).json(out))
+    Ok(with_etag(b, out.version, &out))
 }
 
 /// The figures of an annual report draft.
@@ -485,9 +482,7 @@ pub async fn get_report(
     let out = state
         .db(move |conn| Ok(ReportOut::from(report_in_scope(conn, &user, id, year)?)))
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(out.version)))
-        .json(out))
+    Ok(with_etag(HttpResponse::Ok(), out.version, &out))
 }
 
 /// Draft a report.
@@ -600,12 +595,12 @@ pub async fn put_report(
             }
         })
         .await?;
-    let mut b = if created {
+    let b = if created {
         HttpResponse::Created()
     } else {
         HttpResponse::Ok()
     };
-    Ok(b.insert_header((header::ETAG, etag(out.version))).json(out))
+    Ok(with_etag(b, out.version, &out))
 }
 
 /// Submit a report.
@@ -675,9 +670,7 @@ pub async fn submit_report(
             Ok(after)
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(out.version)))
-        .json(out))
+    Ok(with_etag(HttpResponse::Ok(), out.version, &out))
 }
 
 /// Publish a report.
@@ -742,9 +735,7 @@ pub async fn publish_report(
             Ok(after)
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(out.version)))
-        .json(out))
+    Ok(with_etag(HttpResponse::Ok(), out.version, &out))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Validate, IntoParams)]
