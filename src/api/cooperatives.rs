@@ -392,6 +392,46 @@ fn check_town_allowed(user: &AuthUser, town_code: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// Sets a cooperative's derived fields (tier, status, merge pointer, demonstration title),
+/// which other processes own rather than `PATCH`, bumps its version and audits the change.
+/// Returns the cooperative after.
+pub fn set_derived(
+    conn: &mut DbConn,
+    actor: &Actor,
+    action: &str,
+    current: &Cooperative,
+    set: impl FnOnce(&mut Cooperative),
+) -> ApiResult<Cooperative> {
+    use crate::db::schema::cooperatives;
+    use diesel::prelude::*;
+    let before = CooperativeOut::load(conn, current.clone())?;
+    let mut next = current.clone();
+    set(&mut next);
+    let at = now();
+    diesel::update(cooperatives::table.filter(cooperatives::id.eq(current.id)))
+        .set((
+            cooperatives::tier.eq(&next.tier),
+            cooperatives::status.eq(&next.status),
+            cooperatives::merged_into_id.eq(next.merged_into_id),
+            cooperatives::demonstration_level.eq(&next.demonstration_level),
+            cooperatives::version.eq(current.version + 1),
+            cooperatives::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    let after = coop::find(conn, &crate::auth::policy::CoopScope::All, current.id)?;
+    let after_out = CooperativeOut::load(conn, after.clone())?;
+    audit::record(
+        conn,
+        actor,
+        action,
+        "cooperative",
+        &current.id.to_string(),
+        Some(&before),
+        Some(&after_out),
+    )?;
+    Ok(after)
+}
+
 /// Register a cooperative.
 #[utoipa::path(
     tag = "cooperatives",

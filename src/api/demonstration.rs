@@ -482,7 +482,9 @@ async fn decide(
                         .and_then(DemonstrationLevel::parse),
                     level,
                 );
-                set_title(conn, &actor, &c, Some(held), "award_title")?;
+                super::cooperatives::set_derived(conn, &actor, "award_title", &c, |c| {
+                    c.demonstration_level = Some(held.as_str().to_string())
+                })?;
             }
             let after = ApplicationOut::from(demo::find(conn, id)?);
             audit::record(
@@ -498,36 +500,6 @@ async fn decide(
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
-}
-
-/// Sets the cooperative's title, bumps its version and audits the change.
-fn set_title(
-    conn: &mut DbConn,
-    actor: &Actor,
-    c: &Cooperative,
-    level: Option<DemonstrationLevel>,
-    action: &str,
-) -> ApiResult<()> {
-    let before = super::cooperatives::CooperativeOut::load(conn, c.clone())?;
-    diesel::update(cooperatives::table.filter(cooperatives::id.eq(c.id)))
-        .set((
-            cooperatives::demonstration_level.eq(level.map(|l| l.as_str().to_string())),
-            cooperatives::version.eq(c.version + 1),
-            cooperatives::updated_at.eq(now()),
-        ))
-        .execute(conn)?;
-    let updated = coop::find(conn, &CoopScope::All, c.id)?;
-    let after = super::cooperatives::CooperativeOut::load(conn, updated)?;
-    audit::record(
-        conn,
-        actor,
-        action,
-        "cooperative",
-        &c.id.to_string(),
-        Some(&before),
-        Some(&after),
-    )?;
-    Ok(())
 }
 
 /// Approve.
@@ -795,7 +767,9 @@ pub async fn record_monitoring(
                 now(),
             )?;
             if revoked {
-                set_title(conn, &actor, &c, None, "revoke_title")?;
+                super::cooperatives::set_derived(conn, &actor, "revoke_title", &c, |c| {
+                    c.demonstration_level = None
+                })?;
             }
             let out = MonitoringOut {
                 id: m.id,

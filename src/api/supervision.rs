@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use super::cooperatives::CooperativeOut;
+use super::cooperatives::{set_derived, CooperativeOut};
 use super::extract::{ValidJson, ValidQuery};
 use super::members::MemberOut;
 use super::pagination::{ListResponse, PageParams};
@@ -18,7 +18,6 @@ use crate::db::models::cooperative::{self as coop, Cooperative};
 use crate::db::models::supervision::{self as sup, AbnormalListing, Assessment, NewAssessment};
 use crate::db::models::{member, now, today};
 use crate::db::schema::{annual_reports, cooperatives};
-use crate::db::DbConn;
 use crate::domain::annual_report::deadline;
 use crate::domain::classification::{self, Checklist};
 use crate::error::{ApiError, ApiResult};
@@ -80,43 +79,6 @@ impl From<Assessment> for AssessmentOut {
             assessed_at: a.assessed_at.and_utc(),
         }
     }
-}
-
-/// Sets a cooperative's derived fields (tier, status, merge pointer), bumps its version and
-/// audits the change. Returns the cooperative after.
-fn change_cooperative(
-    conn: &mut DbConn,
-    actor: &Actor,
-    action: &str,
-    current: &Cooperative,
-    set: impl FnOnce(&mut Cooperative),
-) -> ApiResult<Cooperative> {
-    use diesel::prelude::*;
-    let before = CooperativeOut::load(conn, current.clone())?;
-    let mut next = current.clone();
-    set(&mut next);
-    let at = now();
-    diesel::update(cooperatives::table.filter(cooperatives::id.eq(current.id)))
-        .set((
-            cooperatives::tier.eq(&next.tier),
-            cooperatives::status.eq(&next.status),
-            cooperatives::merged_into_id.eq(next.merged_into_id),
-            cooperatives::version.eq(current.version + 1),
-            cooperatives::updated_at.eq(at),
-        ))
-        .execute(conn)?;
-    let after = coop::find(conn, &crate::auth::policy::CoopScope::All, current.id)?;
-    let after_out = CooperativeOut::load(conn, after.clone())?;
-    audit::record(
-        conn,
-        actor,
-        action,
-        "cooperative",
-        &current.id.to_string(),
-        Some(&before),
-        Some(&after_out),
-    )?;
-    Ok(after)
 }
 
 /// Assess a cooperative.
@@ -183,7 +145,7 @@ pub async fn create_assessment(
                 None::<&()>,
                 Some(&out),
             )?;
-            change_cooperative(conn, &actor, "classify", &current, |c| {
+            set_derived(conn, &actor, "classify", &current, |c| {
                 c.tier = Some(tier.as_str().into())
             })?;
             Ok(out)
@@ -326,7 +288,7 @@ pub async fn list_abnormal(
                 None::<&()>,
                 Some(&listing),
             )?;
-            change_cooperative(conn, &actor, "list_abnormal", &current, |c| {
+            set_derived(conn, &actor, "list_abnormal", &current, |c| {
                 c.status = "abnormal".into()
             })?;
             Ok(listing)
@@ -415,7 +377,7 @@ pub async fn lift_abnormal(
                 Some(&before),
                 Some(&after),
             )?;
-            change_cooperative(conn, &actor, "lift_abnormal", &current, |c| {
+            set_derived(conn, &actor, "lift_abnormal", &current, |c| {
                 c.status = "active".into()
             })?;
             Ok(after)
@@ -684,7 +646,7 @@ pub async fn merge_cooperative(
             }
             let moved_federation_ids: Vec<i64> = federations.moved.iter().map(|m| m.federation_id).collect();
             let merged_federation_ids: Vec<i64> = federations.skipped.iter().map(|m| m.federation_id).collect();
-            let merged = change_cooperative(conn, &actor, "merge", &source, |c| {
+            let merged = set_derived(conn, &actor, "merge", &source, |c| {
                 c.status = "merged".into();
                 c.merged_into_id = Some(into);
             })?;
