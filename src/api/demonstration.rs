@@ -347,12 +347,7 @@ pub struct ApplicationFilterParams {
 /// The ids of the cooperatives in the caller's scope (`None` = all).
 fn scope_ids(conn: &mut DbConn, user: &AuthUser) -> ApiResult<Option<Vec<i64>>> {
     let scope = user.coop_scope(conn)?;
-    if scope == CoopScope::All {
-        return Ok(None);
-    }
-    Ok(Some(
-        coop::scoped(&scope).select(cooperatives::id).load(conn)?,
-    ))
+    Ok(coop::visible_ids(conn, &scope, None)?)
 }
 
 /// List applications.

@@ -169,20 +169,14 @@ pub struct ReportFilter {
     pub late: Option<bool>,
 }
 
-/// The ids of the cooperatives a report list may show (scope and town), loaded first: the
-/// multi backend cannot nest a boxed sub-select. A county holds a few thousand at most.
-fn visible_ids(conn: &mut DbConn, scope: &CoopScope, f: &ReportFilter) -> QueryResult<Vec<i64>> {
-    let mut q = super::cooperative::scoped(scope);
-    if let Some(t) = &f.town_code {
-        q = q.filter(cooperatives::town_code.eq(t.clone()));
+fn filtered(
+    ids: Option<Vec<i64>>,
+    f: &ReportFilter,
+) -> annual_reports::BoxedQuery<'static, Backend> {
+    let mut q = annual_reports::table.into_boxed::<Backend>();
+    if let Some(ids) = ids {
+        q = q.filter(annual_reports::cooperative_id.eq_any(ids));
     }
-    q.select(cooperatives::id).load(conn)
-}
-
-fn filtered(ids: Vec<i64>, f: &ReportFilter) -> annual_reports::BoxedQuery<'static, Backend> {
-    let mut q = annual_reports::table
-        .filter(annual_reports::cooperative_id.eq_any(ids))
-        .into_boxed::<Backend>();
     if let Some(y) = f.year {
         q = q.filter(annual_reports::year.eq(y));
     }
@@ -202,7 +196,10 @@ pub fn list(
     after: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<AnnualReport>> {
-    let mut q = filtered(visible_ids(conn, scope, f)?, f);
+    let mut q = filtered(
+        super::cooperative::visible_ids(conn, scope, f.town_code.as_deref())?,
+        f,
+    );
     if let Some(a) = after {
         q = q.filter(annual_reports::id.gt(a));
     }
@@ -213,9 +210,12 @@ pub fn list(
 }
 
 pub fn count(conn: &mut DbConn, scope: &CoopScope, f: &ReportFilter) -> QueryResult<i64> {
-    filtered(visible_ids(conn, scope, f)?, f)
-        .count()
-        .get_result(conn)
+    filtered(
+        super::cooperative::visible_ids(conn, scope, f.town_code.as_deref())?,
+        f,
+    )
+    .count()
+    .get_result(conn)
 }
 
 /// The annual-report publication rate for `year`: cooperatives that are active (not on the

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::auth::policy::CoopScope;
-use crate::db::schema::{cooperatives, service_orders, service_types};
+use crate::db::schema::{service_orders, service_types};
 use crate::db::{Backend, DbConn};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
@@ -160,23 +160,6 @@ pub struct OrderFilter {
     pub open_only: bool,
 }
 
-/// Ids of the cooperatives whose orders the caller may see (the multi backend cannot nest a
-/// boxed sub-select).
-fn visible(
-    conn: &mut DbConn,
-    scope: &CoopScope,
-    town: Option<&str>,
-) -> QueryResult<Option<Vec<i64>>> {
-    if *scope == CoopScope::All && town.is_none() {
-        return Ok(None);
-    }
-    let mut q = super::cooperative::scoped(scope);
-    if let Some(t) = town {
-        q = q.filter(cooperatives::town_code.eq(t.to_string()));
-    }
-    q.select(cooperatives::id).load(conn).map(Some)
-}
-
 fn filtered(
     ids: Option<Vec<i64>>,
     f: &OrderFilter,
@@ -210,7 +193,7 @@ pub fn list(
     after: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<ServiceOrder>> {
-    let ids = visible(conn, scope, f.town_code.as_deref())?;
+    let ids = super::cooperative::visible_ids(conn, scope, f.town_code.as_deref())?;
     let mut q = filtered(ids, f);
     if let Some(a) = after {
         q = q.filter(service_orders::id.gt(a));
@@ -223,6 +206,6 @@ pub fn list(
 }
 
 pub fn count(conn: &mut DbConn, scope: &CoopScope, f: &OrderFilter) -> QueryResult<i64> {
-    let ids = visible(conn, scope, f.town_code.as_deref())?;
+    let ids = super::cooperative::visible_ids(conn, scope, f.town_code.as_deref())?;
     filtered(ids, f).count().get_result(conn)
 }
