@@ -641,36 +641,17 @@ pub async fn submit_report(
             ),
         ));
     }
-    let actor = Actor::from(&user);
-    let out = state
-        .db_write(move |conn| {
-            let current = report_in_scope(conn, &user, id, year)?;
-            let status = ReportStatus::parse(&current.status).unwrap_or(ReportStatus::Draft);
-            if next(status, "submit").is_none() {
-                return Err(illegal(&current.status, "submitted"));
-            }
-            report::mark_submitted(
-                conn,
-                current.id,
-                current.version,
-                on,
-                is_late(year, on),
-                now(),
-            )?;
-            let after = ReportOut::from(report::by_id(conn, current.id)?);
-            audit::record(
-                conn,
-                &actor,
-                "submit",
-                "annual_report",
-                &current.id.to_string(),
-                Some(&ReportOut::from(current)),
-                Some(&after),
-            )?;
-            Ok(after)
-        })
-        .await?;
-    Ok(with_etag(HttpResponse::Ok(), out.version, &out))
+    report_step(state, user, id, year, "submit", move |conn, current| {
+        Ok(report::mark_submitted(
+            conn,
+            current.id,
+            current.version,
+            on,
+            is_late(year, on),
+            now(),
+        )?)
+    })
+    .await
 }
 
 /// Publish a report.
@@ -706,27 +687,56 @@ pub async fn publish_report(
     }
     let (id, year) = path.into_inner();
     let on = filing_date(&user, body.0.and_then(|b| b.published_on), "published_on")?;
+    report_step(state, user, id, year, "publish", move |conn, current| {
+        if current.submitted_on.is_some_and(|s| on < s) {
+            return Err(ApiError::field(
+                "published_on",
+                "before_submission",
+                "must not be before the report was submitted",
+            ));
+        }
+        Ok(report::mark_published(
+            conn,
+            current.id,
+            current.version,
+            on,
+            now(),
+        )?)
+    })
+    .await
+}
+
+/// One step of a report's life (`submit`, `publish`) in a write transaction: the report in
+/// scope, the state machine, the change (`apply` returns the rows it changed), the audit.
+async fn report_step(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: i64,
+    year: i32,
+    action: &'static str,
+    apply: impl FnOnce(&mut DbConn, &AnnualReport) -> ApiResult<usize> + Send + 'static,
+) -> ApiResult<HttpResponse> {
     let actor = Actor::from(&user);
     let out = state
         .db_write(move |conn| {
             let current = report_in_scope(conn, &user, id, year)?;
             let status = ReportStatus::parse(&current.status).unwrap_or(ReportStatus::Draft);
-            if next(status, "publish").is_none() {
-                return Err(illegal(&current.status, "published"));
+            if next(status, action).is_none() {
+                let done = if action == "submit" {
+                    "submitted"
+                } else {
+                    "published"
+                };
+                return Err(illegal(&current.status, done));
             }
-            if current.submitted_on.is_some_and(|s| on < s) {
-                return Err(ApiError::field(
-                    "published_on",
-                    "before_submission",
-                    "must not be before the report was submitted",
-                ));
+            if apply(conn, &current)? == 0 {
+                return Err(ApiError::PreconditionFailed);
             }
-            report::mark_published(conn, current.id, current.version, on, now())?;
             let after = ReportOut::from(report::by_id(conn, current.id)?);
             audit::record(
                 conn,
                 &actor,
-                "publish",
+                action,
                 "annual_report",
                 &current.id.to_string(),
                 Some(&ReportOut::from(current)),
