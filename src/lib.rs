@@ -12,7 +12,9 @@ pub mod error;
 pub mod middleware;
 pub mod openapi;
 pub mod seed;
+pub mod service;
 pub mod state;
+pub mod views;
 pub mod webhooks;
 
 pub use app::{build_app, openapi};

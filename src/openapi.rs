@@ -118,6 +118,98 @@ pub fn finish(doc: &mut Doc) {
     *doc = serde_json::from_value(v).expect("the finished OpenAPI document deserialises");
 }
 
+/// Secured operations every role may call (reads of reference data and of the registry, which
+/// `auth::policy::permits` grants to all seven roles): they never answer 403.
+const OPEN_TO_EVERY_ROLE: &[&str] = &[
+    "listTowns",
+    "listIndustries",
+    "listServiceTypes",
+    "listCooperatives",
+    "getCooperative",
+    "exportCooperativesCsv",
+    "exportCooperativesXlsx",
+    "listLoanProducts",
+    "getLoanProduct",
+];
+
+/// What an operation takes, which decides the errors every such operation can answer.
+struct Shape {
+    json_body: bool,
+    any_body: bool,
+    query: bool,
+    path: bool,
+    every_role: bool,
+}
+
+impl Shape {
+    fn of(op: &serde_json::Map<String, Value>) -> Shape {
+        let params = op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let located = |at: &str| params.iter().any(|p| p["in"] == at);
+        let body = op.get("requestBody");
+        Shape {
+            json_body: body.is_some_and(|b| b["content"].get("application/json").is_some()),
+            any_body: body.is_some(),
+            query: located("query"),
+            path: located("path"),
+            every_role: op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .is_some_and(|id| OPEN_TO_EVERY_ROLE.contains(&id)),
+        }
+    }
+}
+
+/// The errors every operation of a shape can answer, so handlers list only their own.
+/// A handler's own description of one of these (more precise) is kept.
+fn common_errors(shape: &Shape, secured: bool) -> Vec<(&'static str, &'static str)> {
+    let mut errors = Vec::new();
+    if shape.json_body {
+        errors.push((
+            "400",
+            "Malformed JSON, an unknown field or a query parameter of the wrong type",
+        ));
+    } else if shape.query {
+        errors.push((
+            "400",
+            "A query parameter has the wrong type or an unknown value",
+        ));
+    }
+    if secured {
+        errors.push(("401", "Missing, invalid or expired token"));
+        if !shape.every_role {
+            errors.push(("403", "The caller's role may not do this"));
+        }
+    }
+    if shape.path {
+        errors.push(("404", "No such record, or it is outside the caller's scope"));
+    }
+    if shape.any_body {
+        errors.push(("413", "The body is larger than this operation accepts"));
+        errors.push((
+            "415",
+            "The body is not of a media type this operation accepts",
+        ));
+    }
+    if shape.json_body || shape.query {
+        errors.push((
+            "422",
+            "A field is invalid; `errors` names every field at fault",
+        ));
+    }
+    errors
+}
+
+/// Responses in status order (utoipa keeps the order handlers wrote them in).
+fn sort_responses(responses: &mut serde_json::Map<String, Value>) {
+    let mut all: Vec<(String, Value)> = std::mem::take(responses).into_iter().collect();
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    responses.extend(all);
+}
+
 fn finish_value(v: &mut Value) {
     let global_secured = v["security"].as_array().is_some_and(|s| !s.is_empty());
     if let Some(paths) = v["paths"].as_object_mut() {
@@ -142,15 +234,17 @@ fn finish_value(v: &mut Value) {
                 if public {
                     op.insert("security".into(), json!([]));
                 }
+                let shape = Shape::of(op);
                 let responses = op["responses"]
                     .as_object_mut()
                     .expect("responses is an object");
-                if !public && global_secured && !responses.contains_key("401") {
-                    responses.insert(
-                        "401".into(),
-                        json!({"description": "Missing, invalid or expired token"}),
-                    );
+                let secured = !public && global_secured;
+                for (code, description) in common_errors(&shape, secured) {
+                    if !responses.contains_key(code) {
+                        responses.insert(code.into(), json!({ "description": description }));
+                    }
                 }
+                sort_responses(responses);
                 for (code, resp) in responses.iter_mut() {
                     let Ok(status) = code.parse::<u16>() else {
                         continue;

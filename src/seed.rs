@@ -256,7 +256,7 @@ fn fill(
                 "组织成员开展{}生产，收购、销售成员产品，提供技术培训与信息服务",
                 industry_name(main)
             )),
-            status: "active".into(),
+            status: crate::domain::cooperative::CoopStatus::Active,
             version: 1,
             created_at: at,
             updated_at: at,

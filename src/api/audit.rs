@@ -7,12 +7,12 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use super::extract::ValidQuery;
-use super::pagination::{ListResponse, PageParams};
-use crate::auth::{Access, AuthUser, Resource};
+use crate::api::support::extract::ValidQuery;
+use crate::auth::{Access, Caller, Resource};
 use crate::db::models::audit::{self, AuditEvent, AuditFilter};
 use crate::error::ApiResult;
 use crate::state::AppState;
+use crate::views::pagination::{ListResponse, PageParams};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_audit_events);
@@ -108,7 +108,7 @@ pub struct AuditFilterParams {
 #[get("/audit-events")]
 pub async fn list_audit_events(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     filters: ValidQuery<AuditFilterParams>,
     page: ValidQuery<PageParams>,
 ) -> ApiResult<HttpResponse> {

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use super::extract::ValidJson;
+use crate::api::support::extract::ValidJson;
 use crate::auth::jwt::Subject;
 use crate::auth::{password, Role};
 use crate::db::models::user;

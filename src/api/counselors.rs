@@ -12,15 +12,14 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::{Validate, ValidationError};
 
-use super::extract::{ValidJson, ValidQuery};
-use super::federations::{double_option, validate_not_future};
-use super::pagination::{ListResponse, PageParams};
-use super::{check_version, if_match, with_etag};
+use crate::api::support::etag::{if_match, with_etag};
+use crate::api::support::extract::{ValidJson, ValidQuery};
 use crate::auth::password;
 use crate::auth::policy::CoopScope;
-use crate::auth::{Access, AuthUser, Resource, Role};
+use crate::auth::{Access, Caller, Resource, Role};
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::cooperative as coop;
+use crate::db::models::counselor::CounselorScopeExt;
 use crate::db::models::counselor::{
     self as cm, Counselor, CounselorChanges, CounselorFilter, CounselorScope, Evaluation,
     NewCounselor, NewEvaluation, NewTraining, NewVisit, Training, Visit,
@@ -30,7 +29,9 @@ use crate::db::DbConn;
 use crate::domain::counselor::{self as rules, CounselorLevel, CounselorSource, Rating};
 use crate::domain::phone;
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::service::check_version;
 use crate::state::AppState;
+use crate::views::pagination::{ListResponse, PageParams};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     // Literal paths before `{id}`.
@@ -77,7 +78,7 @@ pub struct CounselorCreate {
     #[validate(length(min = 1, max = 50))]
     pub name: String,
     /// A mobile number: 11 digits starting with 1, optionally `+86`.
-    #[validate(custom(function = "super::validators::phone"))]
+    #[validate(custom(function = "crate::views::validators::phone"))]
     pub phone: String,
     pub source: CounselorSource,
     pub level: CounselorLevel,
@@ -97,13 +98,13 @@ pub struct CounselorCreate {
 pub struct CounselorPatch {
     #[validate(length(min = 1, max = 50))]
     pub name: Option<String>,
-    #[validate(custom(function = "super::validators::phone"))]
+    #[validate(custom(function = "crate::views::validators::phone"))]
     pub phone: Option<String>,
     pub source: Option<CounselorSource>,
     pub level: Option<CounselorLevel>,
     #[validate(length(min = 1, max = 40))]
     pub town_codes: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::views::validators::double_option")]
     #[schema(value_type = Option<String>)]
     pub area: Option<Option<String>>,
     /// An inactive counselor covers no town, records no visits, and its login reads no
@@ -231,7 +232,7 @@ pub struct TrainingCreate {
     #[validate(length(min = 1, max = 200))]
     pub title: String,
     /// Not in the future.
-    #[validate(custom(function = "validate_not_future"))]
+    #[validate(custom(function = "crate::views::validators::not_future"))]
     pub held_on: NaiveDate,
     /// Length in hours, more than 0 and at most 200.
     #[validate(range(exclusive_min = 0.0, max = 200.0))]
@@ -278,7 +279,7 @@ pub struct VisitCreate {
     /// A cooperative in a town the counselor covers.
     pub cooperative_id: i64,
     /// Not in the future.
-    #[validate(custom(function = "validate_not_future"))]
+    #[validate(custom(function = "crate::views::validators::not_future"))]
     pub visited_on: NaiveDate,
     #[validate(length(min = 1, max = 20), custom(function = "validate_texts"))]
     pub topics: Vec<String>,
@@ -411,7 +412,7 @@ pub struct Rankings {
 
 /// Which counselors the caller may see: everyone for the district, town officers and
 /// observers; a counselor themselves; a cooperative the counselors of its town.
-fn counselor_scope(user: &AuthUser, conn: &mut DbConn) -> ApiResult<CounselorScope> {
+fn counselor_scope(user: &Caller, conn: &mut DbConn) -> ApiResult<CounselorScope> {
     let c = &user.claims;
     Ok(match c.role {
         Role::Counselor => CounselorScope::One(c.counselor_id.unwrap_or(-1)),
@@ -431,7 +432,7 @@ fn counselor_scope(user: &AuthUser, conn: &mut DbConn) -> ApiResult<CounselorSco
 }
 
 /// The district manages counselors; a counselor's login may write only its own visits.
-fn require_manage(user: &AuthUser) -> ApiResult<()> {
+fn require_manage(user: &Caller) -> ApiResult<()> {
     user.require(Resource::Counselors, Access::Write)?;
     if user.role() != Role::DistrictAdmin {
         return Err(ApiError::Forbidden(
@@ -502,7 +503,7 @@ fn names_of(conn: &mut DbConn, ids: &[i64]) -> ApiResult<HashMap<i64, String>> {
 #[post("/counselors")]
 pub async fn create_counselor(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     body: ValidJson<CounselorCreate>,
 ) -> ApiResult<HttpResponse> {
     require_manage(&user)?;
@@ -568,7 +569,7 @@ pub async fn create_counselor(
 #[get("/counselors")]
 pub async fn list_counselors(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     filters: ValidQuery<CounselorFilterParams>,
     page: ValidQuery<PageParams>,
 ) -> ApiResult<HttpResponse> {
@@ -619,7 +620,7 @@ pub async fn list_counselors(
 #[get("/counselors/{id}")]
 pub async fn get_counselor(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::Counselors, Access::Read)?;
@@ -659,7 +660,7 @@ pub async fn get_counselor(
 #[patch("/counselors/{id}")]
 pub async fn patch_counselor(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     req: HttpRequest,
     path: web::Path<i64>,
     body: ValidJson<CounselorPatch>,
@@ -737,7 +738,7 @@ pub async fn patch_counselor(
     )
 )]
 #[get("/counselors/coverage")]
-pub async fn coverage(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
+pub async fn coverage(state: web::Data<AppState>, user: Caller) -> ApiResult<HttpResponse> {
     user.require(Resource::Counselors, Access::Read)?;
     let out = state
         .db(move |conn| {
@@ -847,7 +848,7 @@ pub fn build_coverage(conn: &mut DbConn, scope: &CounselorScope) -> ApiResult<Co
 #[get("/counselors/rankings")]
 pub async fn rankings(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     params: ValidQuery<RankingParams>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::Counselors, Access::Read)?;
@@ -932,7 +933,7 @@ pub async fn rankings(
 #[post("/counselors/{id}/trainings")]
 pub async fn add_training(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     body: ValidJson<TrainingCreate>,
 ) -> ApiResult<HttpResponse> {
@@ -997,7 +998,7 @@ pub async fn add_training(
 #[get("/counselors/{id}/trainings")]
 pub async fn list_trainings(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     page: ValidQuery<PageParams>,
 ) -> ApiResult<HttpResponse> {
@@ -1038,7 +1039,7 @@ pub async fn list_trainings(
 #[post("/counselors/{id}/visits")]
 pub async fn add_visit(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     body: ValidJson<VisitCreate>,
 ) -> ApiResult<HttpResponse> {
@@ -1133,7 +1134,7 @@ pub async fn add_visit(
 #[get("/counselors/{id}/visits")]
 pub async fn list_visits(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     page: ValidQuery<PageParams>,
 ) -> ApiResult<HttpResponse> {
@@ -1170,7 +1171,7 @@ pub async fn list_visits(
 #[get("/cooperatives/{id}/visits")]
 pub async fn cooperative_visits(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     page: ValidQuery<PageParams>,
 ) -> ApiResult<HttpResponse> {
@@ -1179,7 +1180,7 @@ pub async fn cooperative_visits(
     let page = page.page()?;
     let list = state
         .db(move |conn| {
-            super::cooperative_in_scope(conn, &user, id)?;
+            user.cooperative(conn, id)?;
             let rows = cm::visits(conn, None, Some(id), page.after, page.limit + 1)?;
             let list = ListResponse::from_rows(rows, page, None, |v| v.id);
             let ids: Vec<i64> = list.items.iter().map(|v| v.counselor_id).collect();
@@ -1223,7 +1224,7 @@ pub async fn cooperative_visits(
 #[put("/counselors/{id}/evaluations/{year}")]
 pub async fn put_evaluation(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     req: HttpRequest,
     path: web::Path<(i64, i32)>,
     body: ValidJson<EvaluationPut>,
@@ -1309,7 +1310,7 @@ pub async fn put_evaluation(
 #[get("/counselors/{id}/evaluations")]
 pub async fn list_evaluations(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::Counselors, Access::Read)?;
@@ -1390,7 +1391,7 @@ pub struct LoginOut {
 #[post("/counselors/{id}/login")]
 pub async fn create_login(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     body: ValidJson<LoginCreate>,
 ) -> ApiResult<HttpResponse> {

@@ -9,11 +9,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use super::extract::{OptionalJson, ValidJson, ValidQuery};
-use super::pagination::{ListResponse, PageParams};
-use super::{cooperative_in_scope, ensure_operating};
+use crate::api::support::extract::{OptionalJson, ValidJson, ValidQuery};
 use crate::auth::policy::CoopScope;
-use crate::auth::{Access, AuthUser, Resource};
+use crate::auth::{Access, Caller, Resource};
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::cooperative::{self as coop, Cooperative};
 use crate::db::models::demonstration::{
@@ -24,12 +22,15 @@ use crate::db::models::{annual_report, member, now, today};
 use crate::db::schema::cooperatives;
 use crate::db::DbConn;
 use crate::domain::annual_report::ReportStatus;
+use crate::domain::cooperative::CoopStatus;
 use crate::domain::cooperative::{text_enum, DemonstrationLevel};
 use crate::domain::demonstration::{
     self as rules, Gate, GateFacts, ScoreInputs, ScorePart, MONITORING_INTERVAL_YEARS,
 };
 use crate::error::{ApiError, ApiResult};
+use crate::service::cooperatives::ensure_operating;
 use crate::state::AppState;
+use crate::views::pagination::{ListResponse, PageParams};
 
 /// The plan's yearly quota of new demonstration cooperatives (≥ 7 a year).
 pub const YEARLY_QUOTA: i64 = 7;
@@ -179,11 +180,8 @@ fn gate_facts(conn: &mut DbConn, c: &Cooperative, today: NaiveDate) -> ApiResult
                 r.late,
             )
         }),
-        abnormal: c.status == "abnormal",
-        current_level: c
-            .demonstration_level
-            .as_deref()
-            .and_then(DemonstrationLevel::parse),
+        abnormal: c.status == CoopStatus::Abnormal,
+        current_level: c.demonstration_level,
         today,
     })
 }
@@ -251,7 +249,7 @@ pub fn counselor_visits(
 #[post("/demonstration-applications")]
 pub async fn create_application(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     body: ValidJson<ApplicationIn>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::Demonstration, Access::Write)?;
@@ -267,7 +265,7 @@ pub async fn create_application(
     let actor = Actor::from(&user);
     let out = state
         .db_write(move |conn| {
-            let c = match cooperative_in_scope(conn, &user, b.cooperative_id) {
+            let c = match user.cooperative(conn, b.cooperative_id) {
                 Err(ApiError::NotFound) => {
                     return Err(ApiError::field(
                         "cooperative_id",
@@ -345,7 +343,7 @@ pub struct ApplicationFilterParams {
 }
 
 /// The ids of the cooperatives in the caller's scope (`None` = all).
-fn scope_ids(conn: &mut DbConn, user: &AuthUser) -> ApiResult<Option<Vec<i64>>> {
+fn scope_ids(conn: &mut DbConn, user: &Caller) -> ApiResult<Option<Vec<i64>>> {
     let scope = user.coop_scope(conn)?;
     Ok(coop::visible_ids(conn, &scope, None)?)
 }
@@ -367,7 +365,7 @@ fn scope_ids(conn: &mut DbConn, user: &AuthUser) -> ApiResult<Option<Vec<i64>>> 
 #[get("/demonstration-applications")]
 pub async fn list_applications(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     filters: ValidQuery<ApplicationFilterParams>,
     page: ValidQuery<PageParams>,
 ) -> ApiResult<HttpResponse> {
@@ -394,9 +392,9 @@ pub async fn list_applications(
     Ok(HttpResponse::Ok().json(list))
 }
 
-fn application_in_scope(conn: &mut DbConn, user: &AuthUser, id: i64) -> ApiResult<Application> {
+fn application_in_scope(conn: &mut DbConn, user: &Caller, id: i64) -> ApiResult<Application> {
     let a = demo::find(conn, id)?;
-    cooperative_in_scope(conn, user, a.cooperative_id)?;
+    user.cooperative(conn, a.cooperative_id)?;
     Ok(a)
 }
 
@@ -416,7 +414,7 @@ fn application_in_scope(conn: &mut DbConn, user: &AuthUser, id: i64) -> ApiResul
 #[get("/demonstration-applications/{id}")]
 pub async fn get_application(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::Demonstration, Access::Read)?;
@@ -437,7 +435,7 @@ pub struct DecisionIn {
 
 async fn decide(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     id: i64,
     approve: bool,
     note: Option<String>,
@@ -471,14 +469,9 @@ async fn decide(
                 let c = coop::find(conn, &CoopScope::All, a.cooperative_id)?;
                 let level =
                     DemonstrationLevel::parse(&a.level).unwrap_or(DemonstrationLevel::District);
-                let held = rules::highest(
-                    c.demonstration_level
-                        .as_deref()
-                        .and_then(DemonstrationLevel::parse),
-                    level,
-                );
-                super::cooperatives::set_derived(conn, &actor, "award_title", &c, |c| {
-                    c.demonstration_level = Some(held.as_str().to_string())
+                let held = rules::highest(c.demonstration_level, level);
+                crate::service::cooperatives::set_derived(conn, &actor, "award_title", &c, |c| {
+                    c.demonstration_level = Some(held)
                 })?;
             }
             let after = ApplicationOut::from(demo::find(conn, id)?);
@@ -518,7 +511,7 @@ async fn decide(
 #[post("/demonstration-applications/{id}/approve")]
 pub async fn approve_application(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     body: OptionalJson<DecisionIn>,
 ) -> ApiResult<HttpResponse> {
@@ -553,7 +546,7 @@ pub async fn approve_application(
 #[post("/demonstration-applications/{id}/reject")]
 pub async fn reject_application(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     body: OptionalJson<DecisionIn>,
 ) -> ApiResult<HttpResponse> {
@@ -620,7 +613,7 @@ pub struct DirectoryOut {
 #[get("/demonstration-directory")]
 pub async fn directory(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     params: ValidQuery<DirectoryParams>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::Demonstration, Access::Read)?;
@@ -645,10 +638,7 @@ pub async fn directory(
             let items: Vec<DirectoryEntry> = rows
                 .into_iter()
                 .filter_map(|c| {
-                    let level = c
-                        .demonstration_level
-                        .as_deref()
-                        .and_then(DemonstrationLevel::parse)?;
+                    let level = c.demonstration_level?;
                     let approved_year = years.get(&c.id).copied();
                     if p.year.is_some() && approved_year != p.year {
                         return None;
@@ -726,7 +716,7 @@ pub struct MonitoringOut {
 #[post("/cooperatives/{id}/demonstration-monitoring")]
 pub async fn record_monitoring(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     body: ValidJson<MonitoringIn>,
 ) -> ApiResult<HttpResponse> {
@@ -743,7 +733,7 @@ pub async fn record_monitoring(
     let actor = Actor::from(&user);
     let out = state
         .db_write(move |conn| {
-            let c = cooperative_in_scope(conn, &user, id)?;
+            let c = user.cooperative(conn, id)?;
             let Some(level) = c.demonstration_level.clone() else {
                 return Err(ApiError::Conflict(format!(
                     "cooperative {id} holds no demonstration title"
@@ -756,13 +746,13 @@ pub async fn record_monitoring(
                 b.year,
                 b.result.as_str(),
                 b.notes.as_deref(),
-                Some(&level),
+                Some(level.as_str()),
                 revoked,
                 &actor.name,
                 now(),
             )?;
             if revoked {
-                super::cooperatives::set_derived(conn, &actor, "revoke_title", &c, |c| {
+                crate::service::cooperatives::set_derived(conn, &actor, "revoke_title", &c, |c| {
                     c.demonstration_level = None
                 })?;
             }
@@ -772,7 +762,7 @@ pub async fn record_monitoring(
                 year: m.year,
                 result: b.result,
                 notes: m.notes,
-                level_before: DemonstrationLevel::parse(&level),
+                level_before: Some(level),
                 revoked,
                 recorded_by: m.recorded_by,
                 recorded_at: m.recorded_at.and_utc(),
@@ -816,7 +806,7 @@ pub struct DueEntry {
     )
 )]
 #[get("/demonstration-monitoring/due")]
-pub async fn monitoring_due(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
+pub async fn monitoring_due(state: web::Data<AppState>, user: Caller) -> ApiResult<HttpResponse> {
     user.require(Resource::Demonstration, Access::Read)?;
     let this_year = today().year();
     let items = state
@@ -837,10 +827,7 @@ pub async fn monitoring_due(state: web::Data<AppState>, user: AuthUser) -> ApiRe
                     let approved_year = approved.get(&c.id).copied();
                     let since = last_monitored.or(approved_year);
                     let due = since.is_none_or(|y| this_year - y >= MONITORING_INTERVAL_YEARS);
-                    let level = c
-                        .demonstration_level
-                        .as_deref()
-                        .and_then(DemonstrationLevel::parse)?;
+                    let level = c.demonstration_level?;
                     due.then_some(DueEntry {
                         cooperative_id: c.id,
                         name: c.name,

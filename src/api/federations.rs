@@ -10,13 +10,12 @@ use diesel::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
-use validator::{Validate, ValidationError};
+use validator::Validate;
 
-use super::extract::{ValidJson, ValidQuery};
-use super::pagination::{ListResponse, PageParams};
-use super::{check_version, if_match, with_etag};
+use crate::api::support::etag::{if_match, with_etag};
+use crate::api::support::extract::{ValidJson, ValidQuery};
 use crate::auth::policy::CoopScope;
-use crate::auth::{Access, AuthUser, Resource};
+use crate::auth::{Access, Caller, Resource};
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::cooperative as coop;
 use crate::db::models::federation::{
@@ -31,7 +30,9 @@ use crate::domain::federation::{
 };
 use crate::domain::uscc;
 use crate::error::{ApiError, ApiResult};
+use crate::service::check_version;
 use crate::state::AppState;
+use crate::views::pagination::{ListResponse, PageParams};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     // `by-industry` before `{id}`, so the literal path wins.
@@ -48,23 +49,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 pub const BASE_PATH: &str = "/api/v1/federations";
-
-/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`) in a patch.
-pub fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
-
-pub fn validate_not_future(value: &NaiveDate) -> Result<(), ValidationError> {
-    if *value > Utc::now().date_naive() {
-        Err(ValidationError::new("future").with_message("must not be in the future".into()))
-    } else {
-        Ok(())
-    }
-}
 
 /// A new federation or consortium.
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -101,10 +85,10 @@ pub struct FederationPatch {
     pub name: Option<String>,
     #[validate(length(min = 1, max = 50))]
     pub industry_code: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::views::validators::double_option")]
     #[schema(value_type = Option<String>)]
     pub uscc: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::views::validators::double_option")]
     #[schema(value_type = Option<String>)]
     pub town_code: Option<Option<String>>,
 }
@@ -207,7 +191,7 @@ pub struct MemberCreate {
     /// `member` when absent; at most one `lead` per federation.
     pub role: Option<MemberRole>,
     /// Date of joining; today when absent, never in the future.
-    #[validate(custom(function = "validate_not_future"))]
+    #[validate(custom(function = "crate::views::validators::not_future"))]
     pub joined_on: Option<NaiveDate>,
 }
 
@@ -358,7 +342,7 @@ fn lock_federation(conn: &mut DbConn, id: i64) -> ApiResult<Federation> {
 #[post("/federations")]
 pub async fn create_federation(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     body: ValidJson<FederationCreate>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::Federations, Access::Write)?;
@@ -443,7 +427,7 @@ pub async fn create_federation(
 #[get("/federations")]
 pub async fn list_federations(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     filters: ValidQuery<FederationFilterParams>,
     page: ValidQuery<PageParams>,
 ) -> ApiResult<HttpResponse> {
@@ -489,7 +473,7 @@ pub async fn list_federations(
 #[get("/federations/by-industry")]
 pub async fn federations_by_industry(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::Federations, Access::Read)?;
     let out = state.db(by_industry).await?;
@@ -572,7 +556,7 @@ pub fn by_industry(conn: &mut DbConn) -> ApiResult<FederationsByIndustry> {
 #[get("/federations/{id}")]
 pub async fn get_federation(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::Federations, Access::Read)?;
@@ -612,7 +596,7 @@ pub async fn get_federation(
 #[patch("/federations/{id}")]
 pub async fn patch_federation(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     req: HttpRequest,
     path: web::Path<i64>,
     body: ValidJson<FederationPatch>,
@@ -699,7 +683,7 @@ pub async fn patch_federation(
 #[post("/federations/{id}/activate")]
 pub async fn activate_federation(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::Federations, Access::Write)?;
@@ -756,7 +740,7 @@ pub async fn activate_federation(
 #[post("/federations/{id}/members")]
 pub async fn add_member(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     body: ValidJson<MemberCreate>,
 ) -> ApiResult<HttpResponse> {
@@ -793,10 +777,7 @@ pub async fn add_member(
                             format!("there is no cooperative {coop_id}"),
                         )
                     })?;
-                if matches!(
-                    CoopStatus::parse(&c.status),
-                    Some(CoopStatus::Merged | CoopStatus::Deregistered)
-                ) {
+                if matches!(c.status, CoopStatus::Merged | CoopStatus::Deregistered) {
                     return Err(ApiError::field(
                         "cooperative_id",
                         "inactive",
@@ -887,7 +868,7 @@ pub async fn add_member(
 #[get("/federations/{id}/members")]
 pub async fn list_members(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     page: ValidQuery<PageParams>,
 ) -> ApiResult<HttpResponse> {
@@ -930,7 +911,7 @@ pub async fn list_members(
 #[delete("/federations/{id}/members/{member_id}")]
 pub async fn remove_member(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<(i64, i64)>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::Federations, Access::Write)?;
@@ -1000,7 +981,7 @@ pub struct RemoveMemberParams {
 #[delete("/federations/{id}/members")]
 pub async fn remove_member_by_query(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     params: ValidQuery<RemoveMemberParams>,
 ) -> ApiResult<HttpResponse> {

@@ -11,10 +11,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::{Validate, ValidationError};
 
-use super::extract::{is_json_content_type, parse_json, ValidJson, ValidQuery};
-use super::pagination::{ListResponse, PageParams};
-use super::{check_version, if_match, with_etag};
-use crate::auth::{Access, AuthUser, Resource, Role};
+use crate::api::support::etag::{if_match, with_etag};
+use crate::api::support::extract::{is_json_content_type, parse_json, ValidJson, ValidQuery};
+use crate::auth::{Access, Caller, Resource, Role};
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::loans::{
     self as m, FundEntry, Loan, LoanChanges, LoanEvent, LoanFilter, LoanProduct,
@@ -27,7 +26,9 @@ use crate::domain::loan_schedule::{self as sched, Instalment, RepaymentMethod};
 use crate::domain::loan_state::{self, LoanAction, LoanStatus};
 use crate::domain::risk_fund::{self, EntryKind};
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::service::check_version;
 use crate::state::AppState;
+use crate::views::pagination::{ListResponse, PageParams};
 use crate::webhooks::emit;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -150,7 +151,7 @@ impl From<LoanProduct> for ProductOut {
 }
 
 /// A bank partner sees its own bank's products only.
-fn product_bank_scope(user: &AuthUser) -> Option<String> {
+fn product_bank_scope(user: &Caller) -> Option<String> {
     match user.role() {
         Role::BankPartner => Some(user.claims.bank_code.clone().unwrap_or_default()),
         _ => None,
@@ -176,7 +177,7 @@ fn product_bank_scope(user: &AuthUser) -> Option<String> {
 #[post("/loan-products")]
 pub async fn create_product(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     body: ValidJson<ProductCreate>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::ReferenceData, Access::Write)?;
@@ -250,7 +251,7 @@ pub struct ProductFilter {
 #[get("/loan-products")]
 pub async fn list_products(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     filter: ValidQuery<ProductFilter>,
     page: ValidQuery<PageParams>,
 ) -> ApiResult<HttpResponse> {
@@ -301,7 +302,7 @@ pub async fn list_products(
 #[get("/loan-products/{id}")]
 pub async fn get_product(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::ReferenceData, Access::Read)?;
@@ -316,7 +317,7 @@ pub async fn get_product(
 
 async fn change_product(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     id: i64,
     demanded: Option<i32>,
     changes: LoanProductChanges,
@@ -372,7 +373,7 @@ async fn change_product(
 #[patch("/loan-products/{id}")]
 pub async fn patch_product(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     req: HttpRequest,
     path: web::Path<i64>,
     body: ValidJson<ProductPatch>,
@@ -415,7 +416,7 @@ pub async fn patch_product(
 #[post("/loan-products/{id}/retire")]
 pub async fn retire_product(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let changes = LoanProductChanges {
@@ -539,7 +540,7 @@ impl LoanOut {
 }
 
 /// Which loans the caller may see (403 for roles that see none).
-fn loan_scope(user: &AuthUser) -> ApiResult<LoanScope> {
+fn loan_scope(user: &Caller) -> ApiResult<LoanScope> {
     user.require(Resource::Loans, Access::Read)?;
     let c = &user.claims;
     Ok(match c.role {
@@ -552,7 +553,7 @@ fn loan_scope(user: &AuthUser) -> ApiResult<LoanScope> {
 }
 
 /// The bank acts through its system; the district acts for a bank without one.
-fn act_as_bank(user: &AuthUser, conn: &mut DbConn, loan: &Loan) -> ApiResult<()> {
+fn act_as_bank(user: &Caller, conn: &mut DbConn, loan: &Loan) -> ApiResult<()> {
     match user.role() {
         Role::BankPartner => Ok(()),
         Role::DistrictAdmin => {
@@ -640,7 +641,7 @@ fn transit(
 #[post("/loans")]
 pub async fn apply(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     body: ValidJson<LoanCreate>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::Loans, Access::Write)?;
@@ -653,7 +654,7 @@ pub async fn apply(
     let actor = Actor::from(&user);
     let out = state
         .db_write(move |conn| {
-            super::cooperative_in_scope(conn, &user, b.cooperative_id)?;
+            user.cooperative(conn, b.cooperative_id)?;
             let product = match m::product(conn, b.product_id, None) {
                 Ok(p) if !p.retired => p,
                 Ok(_) => {
@@ -799,7 +800,7 @@ pub struct LoanList {
 #[get("/loans")]
 pub async fn list_loans(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     filters: ValidQuery<LoanFilterParams>,
     page: ValidQuery<PageParams>,
 ) -> ApiResult<HttpResponse> {
@@ -860,7 +861,7 @@ pub async fn list_loans(
 #[get("/loans/{id}")]
 pub async fn get_loan(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let scope = loan_scope(&user)?;
@@ -923,7 +924,7 @@ pub struct LoanHistory {
 #[get("/loans/{id}/history")]
 pub async fn loan_history(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let scope = loan_scope(&user)?;
@@ -985,7 +986,7 @@ pub struct ScheduleOut {
 #[get("/loans/{id}/schedule")]
 pub async fn loan_schedule(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let scope = loan_scope(&user)?;
@@ -1104,7 +1105,7 @@ pub(crate) enum IdemStart {
 /// request (method, path, canonical body).
 pub(crate) async fn idem_open(
     state: &AppState,
-    user: &AuthUser,
+    user: &Caller,
     req: &HttpRequest,
     request: String,
     required: bool,
@@ -1179,7 +1180,7 @@ pub(crate) fn canonical<T: Serialize>(path: &str, body: &T) -> String {
 
 async fn bank_action<F>(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     req: HttpRequest,
     request: String,
     id: i64,
@@ -1255,7 +1256,7 @@ macro_rules! simple_action {
         #[post($path)]
         pub async fn $fn_name(
             state: web::Data<AppState>,
-            user: AuthUser,
+            user: Caller,
             req: HttpRequest,
             path: web::Path<i64>,
             body: web::Bytes,
@@ -1327,7 +1328,7 @@ simple_action!(
 #[post("/loans/{id}/approve")]
 pub async fn approve(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     req: HttpRequest,
     path: web::Path<i64>,
     body: web::Bytes,
@@ -1393,7 +1394,7 @@ pub async fn approve(
 #[post("/loans/{id}/reject")]
 pub async fn reject(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     req: HttpRequest,
     path: web::Path<i64>,
     body: ValidJson<RejectBody>,
@@ -1443,7 +1444,7 @@ pub async fn reject(
 #[post("/loans/{id}/disburse")]
 pub async fn disburse(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     req: HttpRequest,
     path: web::Path<i64>,
     body: web::Bytes,
@@ -1540,7 +1541,7 @@ impl RepaymentOut {
 #[get("/loans/{id}/repayments")]
 pub async fn list_repayments(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let scope = loan_scope(&user)?;
@@ -1638,7 +1639,7 @@ fn idem_begin(conn: &mut DbConn, owner: &str, key: &str, hash: &str) -> ApiResul
 #[post("/loans/{id}/repayments")]
 pub async fn record_repayment(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     req: HttpRequest,
     path: web::Path<i64>,
     body: ValidJson<RepaymentCreate>,
@@ -1812,7 +1813,7 @@ pub struct RiskFundOut {
     )
 )]
 #[get("/risk-fund")]
-pub async fn get_risk_fund(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
+pub async fn get_risk_fund(state: web::Data<AppState>, user: Caller) -> ApiResult<HttpResponse> {
     user.require(Resource::RiskFund, Access::Read)?;
     let leverage = state.settings.risk_leverage;
     let share = state.settings.risk_compensation_share_bp;
@@ -1872,7 +1873,7 @@ pub struct ContributionCreate {
 #[post("/risk-fund/contributions")]
 pub async fn contribute(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     body: ValidJson<ContributionCreate>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::RiskFund, Access::Write)?;
@@ -1933,7 +1934,7 @@ pub struct CompensationOut {
 #[post("/loans/{id}/compensation")]
 pub async fn compensate(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::RiskFund, Access::Write)?;

@@ -8,10 +8,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use super::extract::{ValidJson, ValidQuery};
-use super::pagination::{ListResponse, PageParams};
-use super::{check_version, cooperative_in_scope, csv_line, ensure_operating, if_match, with_etag};
-use crate::auth::{Access, AuthUser, Resource};
+use crate::api::support::etag::{if_match, with_etag};
+use crate::api::support::extract::{ValidJson, ValidQuery};
+use crate::auth::{Access, Caller, Resource};
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::member::{self, Member, MemberChanges, MemberFilter, NewMember};
 use crate::db::models::{now, today};
@@ -20,7 +19,11 @@ use crate::domain::id_number;
 use crate::domain::member::{ContributionForm, MemberType};
 use crate::domain::phone;
 use crate::error::{ApiError, ApiResult};
+use crate::service::check_version;
+use crate::service::cooperatives::ensure_operating;
 use crate::state::AppState;
+use crate::views::csv::csv_line;
+use crate::views::pagination::{ListResponse, PageParams};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(add_member)
@@ -44,9 +47,9 @@ pub struct MemberCreate {
     pub member_type: MemberType,
     /// Resident ID number (GB 11643); required for farmers. Never returned whole.
     pub id_number: Option<String>,
-    #[validate(custom(function = "super::validators::phone"))]
+    #[validate(custom(function = "crate::views::validators::phone"))]
     pub phone: Option<String>,
-    #[validate(custom(function = "super::validators::not_future"))]
+    #[validate(custom(function = "crate::views::validators::not_future"))]
     pub joined_on: NaiveDate,
     /// The capital contributed, in fen.
     #[validate(range(min = 0))]
@@ -63,9 +66,9 @@ pub struct MemberPatch {
     pub name: Option<String>,
     pub member_type: Option<MemberType>,
     pub id_number: Option<String>,
-    #[validate(custom(function = "super::validators::phone"))]
+    #[validate(custom(function = "crate::views::validators::phone"))]
     pub phone: Option<String>,
-    #[validate(custom(function = "super::validators::not_future"))]
+    #[validate(custom(function = "crate::views::validators::not_future"))]
     pub joined_on: Option<NaiveDate>,
     #[validate(range(min = 0))]
     pub contribution_fen: Option<i64>,
@@ -172,11 +175,11 @@ fn duplicate() -> ApiError {
 
 fn member_in_scope(
     conn: &mut DbConn,
-    user: &AuthUser,
+    user: &Caller,
     coop_id: i64,
     member_id: i64,
 ) -> ApiResult<Member> {
-    cooperative_in_scope(conn, user, coop_id)?;
+    user.cooperative(conn, coop_id)?;
     Ok(member::find(conn, coop_id, member_id)?)
 }
 
@@ -201,7 +204,7 @@ fn member_in_scope(
 #[post("/cooperatives/{id}/members")]
 pub async fn add_member(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     body: ValidJson<MemberCreate>,
 ) -> ApiResult<HttpResponse> {
@@ -212,7 +215,7 @@ pub async fn add_member(
     let actor = Actor::from(&user);
     let out = state
         .db_write(move |conn| {
-            let coop = cooperative_in_scope(conn, &user, coop_id)?;
+            let coop = user.cooperative(conn, coop_id)?;
             ensure_operating(&coop)?;
             if let Some(n) = &id_number {
                 if member::active_id_number_taken(conn, coop_id, n, None)? {
@@ -277,7 +280,7 @@ pub async fn add_member(
 #[get("/cooperatives/{id}/members")]
 pub async fn list_members(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     filters: ValidQuery<MemberFilterParams>,
     page: ValidQuery<PageParams>,
@@ -288,7 +291,7 @@ pub async fn list_members(
     let filter = filters.to_filter();
     let list = state
         .db(move |conn| {
-            cooperative_in_scope(conn, &user, coop_id)?;
+            user.cooperative(conn, coop_id)?;
             let rows = member::list(conn, coop_id, &filter, page.after, page.limit + 1)?;
             let total = if page.count {
                 Some(member::count(conn, coop_id, &filter)?)
@@ -318,7 +321,7 @@ pub async fn list_members(
 #[get("/cooperatives/{id}/members.csv")]
 pub async fn export_members_csv(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     filters: ValidQuery<MemberFilterParams>,
 ) -> ApiResult<HttpResponse> {
@@ -327,7 +330,7 @@ pub async fn export_members_csv(
     let filter = filters.to_filter();
     let body = state
         .db(move |conn| {
-            cooperative_in_scope(conn, &user, coop_id)?;
+            user.cooperative(conn, coop_id)?;
             let mut out = b"\xEF\xBB\xBF".to_vec();
             out.extend(csv_line([
                 "id",
@@ -391,7 +394,7 @@ pub async fn export_members_csv(
 #[get("/cooperatives/{id}/members/{member_id}")]
 pub async fn get_member(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<(i64, i64)>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::MemberLedger, Access::Read)?;
@@ -432,7 +435,7 @@ pub async fn get_member(
 #[patch("/cooperatives/{id}/members/{member_id}")]
 pub async fn patch_member(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     req: HttpRequest,
     path: web::Path<(i64, i64)>,
     body: ValidJson<MemberPatch>,
@@ -444,7 +447,7 @@ pub async fn patch_member(
     let actor = Actor::from(&user);
     let out = state
         .db_write(move |conn| {
-            let coop = cooperative_in_scope(conn, &user, coop_id)?;
+            let coop = user.cooperative(conn, coop_id)?;
             ensure_operating(&coop)?;
             let current = member::find(conn, coop_id, member_id)?;
             check_version(demanded, current.version)?;
@@ -519,7 +522,7 @@ pub async fn patch_member(
 #[delete("/cooperatives/{id}/members/{member_id}")]
 pub async fn exit_member(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<(i64, i64)>,
     params: ValidQuery<ExitParams>,
 ) -> ApiResult<HttpResponse> {
@@ -537,7 +540,7 @@ pub async fn exit_member(
     let actor = Actor::from(&user);
     let out = state
         .db_write(move |conn| {
-            let coop = cooperative_in_scope(conn, &user, coop_id)?;
+            let coop = user.cooperative(conn, coop_id)?;
             ensure_operating(&coop)?;
             let current = member::find(conn, coop_id, member_id)?;
             if current.exited_on.is_some() {

@@ -14,15 +14,15 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use super::auth::{client_key, TokenResponse};
-use super::extract::{content_type_essence, parse_json, ValidJson, ValidQuery};
-use super::pagination::{ListResponse, PageParams};
+use crate::api::support::extract::{content_type_essence, parse_json, ValidJson, ValidQuery};
 use crate::auth::jwt::Subject;
-use crate::auth::{Access, AuthUser, Resource, Role};
+use crate::auth::{Access, Caller, Resource, Role};
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::loans::{self as m, NewPartner, Partner};
 use crate::db::models::now;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::views::pagination::{ListResponse, PageParams};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_partner)
@@ -134,7 +134,7 @@ pub struct PartnerWithSecret {
     pub client_secret: String,
 }
 
-fn admin_only(user: &AuthUser) -> ApiResult<()> {
+fn admin_only(user: &Caller) -> ApiResult<()> {
     user.require(Resource::Partners, Access::Write)
 }
 
@@ -157,7 +157,7 @@ fn admin_only(user: &AuthUser) -> ApiResult<()> {
 #[post("/partners")]
 pub async fn create_partner(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     body: ValidJson<PartnerCreate>,
 ) -> ApiResult<HttpResponse> {
     admin_only(&user)?;
@@ -219,7 +219,7 @@ pub async fn create_partner(
 #[get("/partners")]
 pub async fn list_partners(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     page: ValidQuery<PageParams>,
 ) -> ApiResult<HttpResponse> {
     admin_only(&user)?;
@@ -250,7 +250,7 @@ pub async fn list_partners(
 #[get("/partners/{id}")]
 pub async fn get_partner(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     admin_only(&user)?;
@@ -276,7 +276,7 @@ pub async fn get_partner(
 #[post("/partners/{id}/disable")]
 pub async fn disable_partner(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     admin_only(&user)?;
@@ -318,7 +318,7 @@ pub async fn disable_partner(
 #[post("/partners/{id}/rotate-secret")]
 pub async fn rotate_secret(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     admin_only(&user)?;

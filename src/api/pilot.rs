@@ -12,9 +12,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use super::extract::ValidQuery;
+use crate::api::support::extract::ValidQuery;
 use crate::auth::policy::CoopScope;
-use crate::auth::{Access, AuthUser, Resource};
+use crate::auth::{Access, Caller, Resource};
 use crate::config::PilotTargets;
 use crate::db::models::counselor::CounselorScope;
 use crate::db::models::{annual_report, cooperative as coop, today};
@@ -319,7 +319,7 @@ pub fn compute(
 
 async fn load(
     state: &web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     p: ProgressParams,
 ) -> ApiResult<PilotProgress> {
     user.require(Resource::Demonstration, Access::Read)?;
@@ -359,7 +359,7 @@ async fn load(
 #[get("/pilot/progress")]
 pub async fn progress(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     params: ValidQuery<ProgressParams>,
 ) -> ApiResult<HttpResponse> {
     let out = load(&state, user, params.0).await?;
@@ -537,7 +537,7 @@ pub fn workbook(p: &PilotProgress) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError
 #[get("/pilot/progress.xlsx")]
 pub async fn progress_xlsx(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     params: ValidQuery<ProgressParams>,
 ) -> ApiResult<HttpResponse> {
     let out = load(&state, user, params.0).await?;

@@ -5,11 +5,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::pagination::ListResponse;
-use crate::auth::{Access, AuthUser, Resource};
+use crate::auth::{Access, Caller, Resource};
 use crate::db::models::reference;
 use crate::error::ApiResult;
 use crate::state::AppState;
+use crate::views::pagination::ListResponse;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_towns).service(list_industries);
@@ -48,7 +48,7 @@ pub struct IndustryOut {
     )
 )]
 #[get("/towns")]
-pub async fn list_towns(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
+pub async fn list_towns(state: web::Data<AppState>, user: Caller) -> ApiResult<HttpResponse> {
     user.require(Resource::ReferenceData, Access::Read)?;
     let towns = state.db(|conn| Ok(reference::all_towns(conn)?)).await?;
     let items: Vec<TownOut> = towns
@@ -74,10 +74,7 @@ pub async fn list_towns(state: web::Data<AppState>, user: AuthUser) -> ApiResult
     )
 )]
 #[get("/industries")]
-pub async fn list_industries(
-    state: web::Data<AppState>,
-    user: AuthUser,
-) -> ApiResult<HttpResponse> {
+pub async fn list_industries(state: web::Data<AppState>, user: Caller) -> ApiResult<HttpResponse> {
     user.require(Resource::ReferenceData, Access::Read)?;
     let rows = state
         .db(|conn| Ok(reference::all_industries(conn)?))

@@ -7,10 +7,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use super::extract::{OptionalJson, ValidJson, ValidQuery};
-use super::pagination::{ListResponse, PageParams};
-use super::{cooperative_in_scope, ensure_operating};
-use crate::auth::{Access, AuthUser, Resource, Role};
+use crate::api::support::extract::{OptionalJson, ValidJson, ValidQuery};
+use crate::auth::{Access, Caller, Resource, Role};
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::now;
 use crate::db::models::service::{self as svc, OrderFilter, ServiceOrder, ServiceType};
@@ -18,7 +16,9 @@ use crate::db::schema::service_types;
 use crate::db::DbConn;
 use crate::domain::service_order::{transition, OrderAction, OrderStatus};
 use crate::error::{ApiError, ApiResult};
+use crate::service::cooperatives::ensure_operating;
 use crate::state::AppState;
+use crate::views::pagination::{ListResponse, PageParams};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_service_types)
@@ -129,7 +129,7 @@ fn check_price(free: bool, price_fen: i64) -> ApiResult<()> {
 #[get("/service-types")]
 pub async fn list_service_types(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::ReferenceData, Access::Read)?;
     let items = state
@@ -162,7 +162,7 @@ pub async fn list_service_types(
 #[post("/service-types")]
 pub async fn create_service_type(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     body: ValidJson<ServiceTypeCreate>,
 ) -> ApiResult<HttpResponse> {
     use diesel::prelude::*;
@@ -227,7 +227,7 @@ pub async fn create_service_type(
 #[patch("/service-types/{code}")]
 pub async fn patch_service_type(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<String>,
     body: ValidJson<ServiceTypePatch>,
 ) -> ApiResult<HttpResponse> {
@@ -362,9 +362,9 @@ pub struct OrderCreate {
 }
 
 /// An order the caller may see, or 404.
-fn order_in_scope(conn: &mut DbConn, user: &AuthUser, id: i64) -> ApiResult<ServiceOrder> {
+fn order_in_scope(conn: &mut DbConn, user: &Caller, id: i64) -> ApiResult<ServiceOrder> {
     let order = svc::find_any(conn, id)?;
-    cooperative_in_scope(conn, user, order.cooperative_id)?;
+    user.cooperative(conn, order.cooperative_id)?;
     Ok(order)
 }
 
@@ -387,7 +387,7 @@ fn order_in_scope(conn: &mut DbConn, user: &AuthUser, id: i64) -> ApiResult<Serv
 #[post("/service-orders")]
 pub async fn place_order(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     body: ValidJson<OrderCreate>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::ServiceOrders, Access::Write)?;
@@ -401,7 +401,7 @@ pub async fn place_order(
     let actor = Actor::from(&user);
     let out = state
         .db_write(move |conn| {
-            let coop = match cooperative_in_scope(conn, &user, b.cooperative_id) {
+            let coop = match user.cooperative(conn, b.cooperative_id) {
                 Err(ApiError::NotFound) => {
                     return Err(ApiError::field(
                         "cooperative_id",
@@ -479,7 +479,7 @@ impl OrderFilterParams {
 
 async fn order_list(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     filter: OrderFilter,
     page: PageParams,
 ) -> ApiResult<HttpResponse> {
@@ -516,7 +516,7 @@ async fn order_list(
 #[get("/service-orders")]
 pub async fn list_orders(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     filters: ValidQuery<OrderFilterParams>,
     page: ValidQuery<PageParams>,
 ) -> ApiResult<HttpResponse> {
@@ -542,7 +542,7 @@ pub async fn list_orders(
 #[get("/service-orders/queue")]
 pub async fn work_queue(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     filters: ValidQuery<OrderFilterParams>,
     page: ValidQuery<PageParams>,
 ) -> ApiResult<HttpResponse> {
@@ -567,7 +567,7 @@ pub async fn work_queue(
 #[get("/service-orders/{id}")]
 pub async fn get_order(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::ServiceOrders, Access::Read)?;
@@ -578,7 +578,7 @@ pub async fn get_order(
     Ok(HttpResponse::Ok().json(out))
 }
 
-fn require_staff(user: &AuthUser) -> ApiResult<()> {
+fn require_staff(user: &Caller) -> ApiResult<()> {
     user.require(Resource::ServiceOrders, Access::Write)?;
     if matches!(user.role(), Role::ServiceCenter | Role::DistrictAdmin) {
         Ok(())
@@ -592,7 +592,7 @@ fn require_staff(user: &AuthUser) -> ApiResult<()> {
 /// Runs one step of an order's life in a write transaction, audited.
 async fn step(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     id: i64,
     action: &'static str,
     apply: impl FnOnce(&ServiceOrder, &mut svc::OrderState, &mut DbConn) -> ApiResult<()>
@@ -676,7 +676,7 @@ pub struct AcceptIn {
 #[post("/service-orders/{id}/accept")]
 pub async fn accept_order(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     body: OptionalJson<AcceptIn>,
 ) -> ApiResult<HttpResponse> {
@@ -715,7 +715,7 @@ pub async fn accept_order(
 #[post("/service-orders/{id}/start")]
 pub async fn start_order(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     require_staff(&user)?;
@@ -761,7 +761,7 @@ pub struct CompleteIn {
 #[post("/service-orders/{id}/complete")]
 pub async fn complete_order(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     body: ValidJson<CompleteIn>,
 ) -> ApiResult<HttpResponse> {
@@ -831,7 +831,7 @@ pub struct CancelIn {
 #[post("/service-orders/{id}/cancel")]
 pub async fn cancel_order(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     body: ValidJson<CancelIn>,
 ) -> ApiResult<HttpResponse> {
@@ -889,7 +889,7 @@ pub struct RatingIn {
 #[post("/service-orders/{id}/rating")]
 pub async fn rate_order(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     body: ValidJson<RatingIn>,
 ) -> ApiResult<HttpResponse> {

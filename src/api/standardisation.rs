@@ -7,10 +7,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::{Validate, ValidationError};
 
-use super::extract::{OptionalJson, ValidJson, ValidQuery};
-use super::pagination::{ListResponse, PageParams};
-use super::{check_version, cooperative_in_scope, ensure_operating, if_match, with_etag};
-use crate::auth::{Access, AuthUser, Resource, Role};
+use crate::api::support::etag::{if_match, with_etag};
+use crate::api::support::extract::{OptionalJson, ValidJson, ValidQuery};
+use crate::auth::{Access, Caller, Resource, Role};
 use crate::db::models::annual_report::{self as report, AnnualReport, DraftRow, ReportFilter};
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::governance::{self as gov, Governance};
@@ -23,7 +22,10 @@ use crate::domain::compliance::{self, Check, Facts, GovernanceFacts, MemberCount
 use crate::domain::cooperative::text_enum;
 use crate::domain::member::MemberType;
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::service::check_version;
+use crate::service::cooperatives::ensure_operating;
 use crate::state::AppState;
+use crate::views::pagination::{ListResponse, PageParams};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(get_governance)
@@ -82,7 +84,7 @@ fn names(list: &[String]) -> Result<(), ValidationError> {
 }))]
 pub struct GovernanceIn {
     /// When the member assembly adopted the charter (章程); `null` if not yet.
-    #[validate(custom(function = "super::validators::not_future"))]
+    #[validate(custom(function = "crate::views::validators::not_future"))]
     pub charter_adopted_on: Option<NaiveDate>,
     /// Whether the member assembly (成员大会) is constituted.
     pub member_assembly: bool,
@@ -159,14 +161,14 @@ fn json_list<T: Serialize>(v: &[T]) -> String {
 #[get("/cooperatives/{id}/governance")]
 pub async fn get_governance(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::MemberLedger, Access::Read)?;
     let id = path.into_inner();
     let out = state
         .db(move |conn| {
-            cooperative_in_scope(conn, &user, id)?;
+            user.cooperative(conn, id)?;
             gov::find(conn, id)?
                 .map(GovernanceOut::from)
                 .ok_or(ApiError::NotFound)
@@ -198,7 +200,7 @@ pub async fn get_governance(
 #[put("/cooperatives/{id}/governance")]
 pub async fn put_governance(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     req: HttpRequest,
     path: web::Path<i64>,
     body: ValidJson<GovernanceIn>,
@@ -226,7 +228,7 @@ pub async fn put_governance(
     let actor = Actor::from(&user);
     let (out, created) = state
         .db_write(move |conn| {
-            let coop = cooperative_in_scope(conn, &user, id)?;
+            let coop = user.cooperative(conn, id)?;
             ensure_operating(&coop)?;
             let current = gov::find(conn, id)?;
             check_version(demanded, current.as_ref().map(|c| c.version).unwrap_or(0))?;
@@ -393,11 +395,11 @@ fn check_year(year: i32, established_on: NaiveDate) -> ApiResult<()> {
 
 fn report_in_scope(
     conn: &mut DbConn,
-    user: &AuthUser,
+    user: &Caller,
     id: i64,
     year: i32,
 ) -> ApiResult<AnnualReport> {
-    cooperative_in_scope(conn, user, id)?;
+    user.cooperative(conn, id)?;
     report::find(conn, id, year)?.ok_or(ApiError::NotFound)
 }
 
@@ -407,7 +409,7 @@ fn illegal(status: &str, action: &str) -> ApiError {
 
 /// A date the caller gives for a filing step: not in the future, and a past date only from
 /// the district or a town officer (who record filings made on the national system).
-fn filing_date(user: &AuthUser, given: Option<NaiveDate>, field: &str) -> ApiResult<NaiveDate> {
+fn filing_date(user: &Caller, given: Option<NaiveDate>, field: &str) -> ApiResult<NaiveDate> {
     let today = today();
     let date = given.unwrap_or(today);
     if date > today {
@@ -441,14 +443,14 @@ fn filing_date(user: &AuthUser, given: Option<NaiveDate>, field: &str) -> ApiRes
 #[get("/cooperatives/{id}/annual-reports")]
 pub async fn list_cooperative_reports(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::AnnualReports, Access::Read)?;
     let id = path.into_inner();
     let items = state
         .db(move |conn| {
-            cooperative_in_scope(conn, &user, id)?;
+            user.cooperative(conn, id)?;
             Ok(report::of_cooperative(conn, id)?
                 .into_iter()
                 .map(ReportOut::from)
@@ -474,7 +476,7 @@ pub async fn list_cooperative_reports(
 #[get("/cooperatives/{id}/annual-reports/{year}")]
 pub async fn get_report(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<(i64, i32)>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::AnnualReports, Access::Read)?;
@@ -508,7 +510,7 @@ pub async fn get_report(
 #[put("/cooperatives/{id}/annual-reports/{year}")]
 pub async fn put_report(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     req: HttpRequest,
     path: web::Path<(i64, i32)>,
     body: ValidJson<ReportDraft>,
@@ -537,7 +539,7 @@ pub async fn put_report(
     let actor = Actor::from(&user);
     let (out, created) = state
         .db_write(move |conn| {
-            let coop = cooperative_in_scope(conn, &user, id)?;
+            let coop = user.cooperative(conn, id)?;
             ensure_operating(&coop)?;
             check_year(year, coop.established_on)?;
             let at = now();
@@ -624,7 +626,7 @@ pub async fn put_report(
 #[post("/cooperatives/{id}/annual-reports/{year}/submit")]
 pub async fn submit_report(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<(i64, i32)>,
     body: OptionalJson<SubmitIn>,
 ) -> ApiResult<HttpResponse> {
@@ -675,7 +677,7 @@ pub async fn submit_report(
 #[post("/cooperatives/{id}/annual-reports/{year}/publish")]
 pub async fn publish_report(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<(i64, i32)>,
     body: OptionalJson<PublishIn>,
 ) -> ApiResult<HttpResponse> {
@@ -710,7 +712,7 @@ pub async fn publish_report(
 /// scope, the state machine, the change (`apply` returns the rows it changed), the audit.
 async fn report_step(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     id: i64,
     year: i32,
     action: &'static str,
@@ -776,7 +778,7 @@ pub struct ReportFilterParams {
 #[get("/annual-reports")]
 pub async fn list_reports(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     filters: ValidQuery<ReportFilterParams>,
     page: ValidQuery<PageParams>,
 ) -> ApiResult<HttpResponse> {
@@ -840,7 +842,7 @@ pub struct PublicationRate {
 #[get("/annual-reports/publication-rate")]
 pub async fn publication_rate(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     params: ValidQuery<PublicationParams>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::AnnualReports, Access::Read)?;
@@ -928,14 +930,14 @@ pub fn compliance_facts(conn: &mut DbConn, id: i64, today: NaiveDate) -> ApiResu
 #[get("/cooperatives/{id}/compliance")]
 pub async fn get_compliance(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::MemberLedger, Access::Read)?;
     let id = path.into_inner();
     let out = state
         .db(move |conn| {
-            cooperative_in_scope(conn, &user, id)?;
+            user.cooperative(conn, id)?;
             let today = today();
             let checks = compliance::evaluate(&compliance_facts(conn, id, today)?);
             Ok(ComplianceOut {

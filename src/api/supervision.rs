@@ -7,12 +7,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use super::cooperatives::{set_derived, CooperativeOut};
-use super::extract::{ValidJson, ValidQuery};
 use super::members::MemberOut;
-use super::pagination::{ListResponse, PageParams};
-use super::{cooperative_in_scope, ensure_operating};
-use crate::auth::{Access, AuthUser, Resource};
+use crate::api::support::extract::{ValidJson, ValidQuery};
+use crate::auth::{Access, Caller, Resource};
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::cooperative::{self as coop, Cooperative};
 use crate::db::models::supervision::{self as sup, AbnormalListing, Assessment, NewAssessment};
@@ -20,8 +17,13 @@ use crate::db::models::{member, now, today};
 use crate::db::schema::{annual_reports, cooperatives};
 use crate::domain::annual_report::deadline;
 use crate::domain::classification::{self, Checklist};
+use crate::domain::cooperative::CoopStatus;
 use crate::error::{ApiError, ApiResult};
+use crate::service::cooperatives::ensure_operating;
+use crate::service::cooperatives::{self as coop_service, set_derived};
 use crate::state::AppState;
+use crate::views::cooperatives::CooperativeOut;
+use crate::views::pagination::{ListResponse, PageParams};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_assessment)
@@ -102,7 +104,7 @@ impl From<Assessment> for AssessmentOut {
 #[post("/cooperatives/{id}/assessments")]
 pub async fn create_assessment(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     body: ValidJson<AssessmentIn>,
 ) -> ApiResult<HttpResponse> {
@@ -112,7 +114,7 @@ pub async fn create_assessment(
     let actor = Actor::from(&user);
     let out = state
         .db_write(move |conn| {
-            let current = cooperative_in_scope(conn, &user, id)?;
+            let current = user.cooperative(conn, id)?;
             ensure_operating(&current)?;
             let c = body.checklist;
             let tier = classification::tier(&c);
@@ -145,9 +147,7 @@ pub async fn create_assessment(
                 None::<&()>,
                 Some(&out),
             )?;
-            set_derived(conn, &actor, "classify", &current, |c| {
-                c.tier = Some(tier.as_str().into())
-            })?;
+            set_derived(conn, &actor, "classify", &current, |c| c.tier = Some(tier))?;
             Ok(out)
         })
         .await?;
@@ -170,14 +170,14 @@ pub async fn create_assessment(
 #[get("/cooperatives/{id}/assessments")]
 pub async fn list_assessments(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::Supervision, Access::Read)?;
     let id = path.into_inner();
     let items = state
         .db(move |conn| {
-            cooperative_in_scope(conn, &user, id)?;
+            user.cooperative(conn, id)?;
             Ok(sup::assessments_of(conn, id)?
                 .into_iter()
                 .map(AssessmentOut::from)
@@ -247,7 +247,7 @@ impl From<AbnormalListing> for AbnormalListingOut {
 #[post("/cooperatives/{id}/abnormal-listing")]
 pub async fn list_abnormal(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     body: ValidJson<AbnormalIn>,
 ) -> ApiResult<HttpResponse> {
@@ -265,8 +265,8 @@ pub async fn list_abnormal(
     let actor = Actor::from(&user);
     let out = state
         .db_write(move |conn| {
-            let current = cooperative_in_scope(conn, &user, id)?;
-            if current.status != "active" {
+            let current = user.cooperative(conn, id)?;
+            if current.status != CoopStatus::Active {
                 return Err(ApiError::Conflict(format!(
                     "cooperative {id} is {}, not active",
                     current.status
@@ -289,7 +289,7 @@ pub async fn list_abnormal(
                 Some(&listing),
             )?;
             set_derived(conn, &actor, "list_abnormal", &current, |c| {
-                c.status = "abnormal".into()
+                c.status = CoopStatus::Abnormal
             })?;
             Ok(listing)
         })
@@ -326,7 +326,7 @@ pub struct LiftParams {
 #[delete("/cooperatives/{id}/abnormal-listing")]
 pub async fn lift_abnormal(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     params: ValidQuery<LiftParams>,
 ) -> ApiResult<HttpResponse> {
@@ -344,7 +344,7 @@ pub async fn lift_abnormal(
     let actor = Actor::from(&user);
     let out = state
         .db_write(move |conn| {
-            let current = cooperative_in_scope(conn, &user, id)?;
+            let current = user.cooperative(conn, id)?;
             let listing = match (current.status.as_str(), sup::current_listing(conn, id)?) {
                 ("abnormal", Some(l)) => l,
                 _ => {
@@ -378,7 +378,7 @@ pub async fn lift_abnormal(
                 Some(&after),
             )?;
             set_derived(conn, &actor, "lift_abnormal", &current, |c| {
-                c.status = "active".into()
+                c.status = CoopStatus::Active
             })?;
             Ok(after)
         })
@@ -402,14 +402,14 @@ pub async fn lift_abnormal(
 #[get("/cooperatives/{id}/abnormal-listings")]
 pub async fn abnormal_history(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::Supervision, Access::Read)?;
     let id = path.into_inner();
     let items = state
         .db(move |conn| {
-            cooperative_in_scope(conn, &user, id)?;
+            user.cooperative(conn, id)?;
             Ok(sup::listings_of(conn, id)?
                 .into_iter()
                 .map(AbnormalListingOut::from)
@@ -457,7 +457,7 @@ pub struct CandidatesOut {
 #[get("/abnormal-listing-candidates")]
 pub async fn abnormal_candidates(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     params: ValidQuery<CandidateParams>,
     page: ValidQuery<PageParams>,
 ) -> ApiResult<HttpResponse> {
@@ -581,7 +581,7 @@ pub struct MergeOut {
 #[post("/cooperatives/{id}/merge")]
 pub async fn merge_cooperative(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     body: ValidJson<MergeIn>,
 ) -> ApiResult<HttpResponse> {
@@ -598,7 +598,7 @@ pub async fn merge_cooperative(
     let actor = Actor::from(&user);
     let out = state
         .db_write(move |conn| {
-            let source = cooperative_in_scope(conn, &user, id)?;
+            let source = user.cooperative(conn, id)?;
             let scope = user.coop_scope(conn)?;
             let target = match coop::find(conn, &scope, into) {
                 Ok(t) => t,
@@ -647,13 +647,13 @@ pub async fn merge_cooperative(
             let moved_federation_ids: Vec<i64> = federations.moved.iter().map(|m| m.federation_id).collect();
             let merged_federation_ids: Vec<i64> = federations.skipped.iter().map(|m| m.federation_id).collect();
             let merged = set_derived(conn, &actor, "merge", &source, |c| {
-                c.status = "merged".into();
+                c.status = CoopStatus::Merged;
                 c.merged_into_id = Some(into);
             })?;
             let target = coop::find(conn, &crate::auth::policy::CoopScope::All, target.id)?;
             Ok(MergeOut {
-                source: CooperativeOut::load(conn, merged)?,
-                target: CooperativeOut::load(conn, target)?,
+                source: coop_service::view(conn, merged)?,
+                target: coop_service::view(conn, target)?,
                 moved_members: moving_ids.len() as i64,
                 skipped_members: skipped,
                 moved_federation_ids,

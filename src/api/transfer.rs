@@ -22,13 +22,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::cooperatives::{
-    new_cooperative, reference_errors, validate_create, CooperativeCreate, CooperativeFilterParams,
-    CooperativeOut,
-};
-use super::extract::{content_type_essence, ValidQuery};
+use crate::api::support::extract::{content_type_essence, ValidQuery};
 use crate::auth::policy::CoopScope;
-use crate::auth::{Access, AuthUser, Resource, Role};
+use crate::auth::{Access, Caller, Resource, Role};
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::cooperative::{self as coop, CoopFilter, Cooperative, NewCooperative};
 use crate::db::models::{now, reference};
@@ -36,7 +32,9 @@ use crate::db::schema::{cooperative_industries, cooperatives};
 use crate::db::DbConn;
 use crate::domain::uscc;
 use crate::error::{problem_response, ApiError, ApiResult, FieldError, Problem};
+use crate::service::cooperatives::{new_cooperative, reference_errors, validate_create};
 use crate::state::AppState;
+use crate::views::cooperatives::{CooperativeCreate, CooperativeFilterParams, CooperativeOut};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(import_cooperatives)
@@ -631,7 +629,7 @@ async fn read_limited(req: &HttpRequest, mut payload: web::Payload) -> ApiResult
 #[post("/imports/cooperatives")]
 pub async fn import_cooperatives(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     req: HttpRequest,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
@@ -785,7 +783,7 @@ struct ExportCursor {
 #[get("/exports/cooperatives.csv")]
 pub async fn export_cooperatives_csv(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     filters: ValidQuery<CooperativeFilterParams>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::Cooperatives, Access::Read)?;
@@ -1014,7 +1012,7 @@ fn build_xlsx(conn: &mut DbConn, scope: &CoopScope, filter: &CoopFilter) -> ApiR
 #[get("/exports/cooperatives.xlsx")]
 pub async fn export_cooperatives_xlsx(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     filters: ValidQuery<CooperativeFilterParams>,
 ) -> ApiResult<HttpResponse> {
     user.require(Resource::Cooperatives, Access::Read)?;

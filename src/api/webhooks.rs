@@ -7,15 +7,15 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::{Validate, ValidationError};
 
-use super::extract::{ValidJson, ValidQuery};
 use super::loans::{canonical, idem_abort, idem_open, idem_store, IdemCtx, IdemStart};
-use super::pagination::{ListResponse, PageParams};
-use crate::auth::{Access, AuthUser, Resource};
+use crate::api::support::extract::{ValidJson, ValidQuery};
+use crate::auth::{Access, Caller, Resource};
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::now;
 use crate::db::models::webhooks::{self as m, Delivery, NewWebhook, Webhook};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::state::AppState;
+use crate::views::pagination::{ListResponse, PageParams};
 use crate::webhooks::{check_url, EVENT_TYPES};
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -74,7 +74,7 @@ impl From<Webhook> for WebhookOut {
     }
 }
 
-fn bank_of(user: &AuthUser, access: Access) -> ApiResult<String> {
+fn bank_of(user: &Caller, access: Access) -> ApiResult<String> {
     user.require(Resource::Webhooks, access)?;
     user.claims
         .bank_code
@@ -102,7 +102,7 @@ fn bank_of(user: &AuthUser, access: Access) -> ApiResult<String> {
 #[post("/webhooks")]
 pub async fn create_webhook(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     req: HttpRequest,
     body: ValidJson<WebhookCreate>,
 ) -> ApiResult<HttpResponse> {
@@ -121,7 +121,7 @@ pub async fn create_webhook(
 
 async fn subscribe(
     state: &AppState,
-    user: &AuthUser,
+    user: &Caller,
     bank: String,
     b: WebhookCreate,
     ctx: std::sync::Arc<Option<IdemCtx>>,
@@ -183,7 +183,7 @@ async fn subscribe(
 #[get("/webhooks")]
 pub async fn list_webhooks(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     page: ValidQuery<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let bank = bank_of(&user, Access::Read)?;
@@ -214,7 +214,7 @@ pub async fn list_webhooks(
 #[get("/webhooks/{id}")]
 pub async fn get_webhook(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let bank = bank_of(&user, Access::Read)?;
@@ -240,7 +240,7 @@ pub async fn get_webhook(
 #[delete("/webhooks/{id}")]
 pub async fn delete_webhook(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let bank = bank_of(&user, Access::Write)?;
@@ -317,7 +317,7 @@ impl From<Delivery> for DeliveryOut {
 #[get("/webhooks/{id}/deliveries")]
 pub async fn list_deliveries(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Caller,
     path: web::Path<i64>,
     page: ValidQuery<PageParams>,
 ) -> ApiResult<HttpResponse> {

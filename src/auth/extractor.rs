@@ -1,93 +1,16 @@
-//! The logged-in caller, as an actix extractor.
+//! The logged-in caller, as an actix extractor: it reads the token only, never the database.
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
-use diesel::prelude::*;
 use std::future::{ready, Ready};
 
 use super::jwt::Claims;
-use super::policy::{permits, Access, CoopScope, Resource, Role};
-use crate::db::schema::{counselor_towns, counselors};
-use crate::db::DbConn;
+use super::policy::Role;
+use super::scope::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::middleware::RequestId;
 use crate::state::AppState;
-
-/// The authenticated caller: who, in which role, with which scope.
-#[derive(Debug, Clone)]
-pub struct AuthUser {
-    pub claims: Claims,
-    pub request_id: Option<String>,
-}
-
-impl AuthUser {
-    pub fn role(&self) -> Role {
-        self.claims.role
-    }
-
-    /// The numeric user id, when the caller is a user (not a partner client).
-    pub fn user_id(&self) -> Option<i64> {
-        self.claims.sub.parse().ok()
-    }
-
-    /// 403 unless the role may access this kind of resource.
-    pub fn require(&self, resource: Resource, access: Access) -> ApiResult<()> {
-        if permits(self.role(), resource, access) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden(format!(
-                "the role {} may not {} {}",
-                self.role(),
-                match access {
-                    Access::Read => "read",
-                    Access::Write => "change",
-                },
-                resource_name(resource)
-            )))
-        }
-    }
-
-    /// Which cooperatives the caller may see (a counselor's towns are read from the database).
-    pub fn coop_scope(&self, conn: &mut DbConn) -> QueryResult<CoopScope> {
-        let c = &self.claims;
-        Ok(match c.role {
-            Role::DistrictAdmin | Role::ServiceCenter | Role::Observer => CoopScope::All,
-            Role::TownOfficer => CoopScope::Towns(c.town_code.iter().cloned().collect()),
-            Role::Cooperative => CoopScope::One(c.cooperative_id.unwrap_or(-1)),
-            Role::BankPartner => CoopScope::Bank(c.bank_code.clone().unwrap_or_default()),
-            // An inactive counselor covers no town, so its login sees no cooperative.
-            Role::Counselor => CoopScope::Towns(match c.counselor_id {
-                Some(id) => counselor_towns::table
-                    .inner_join(counselors::table)
-                    .filter(counselor_towns::counselor_id.eq(id))
-                    .filter(counselors::active.eq(true))
-                    .select(counselor_towns::town_code)
-                    .load(conn)?,
-                None => Vec::new(),
-            }),
-        })
-    }
-}
-
-fn resource_name(r: Resource) -> &'static str {
-    match r {
-        Resource::ReferenceData => "reference data",
-        Resource::Cooperatives => "cooperatives",
-        Resource::MemberLedger => "member ledgers",
-        Resource::AnnualReports => "annual reports",
-        Resource::Supervision => "assessments and the abnormal list",
-        Resource::Federations => "federations",
-        Resource::Counselors => "counselors",
-        Resource::Loans => "loans",
-        Resource::RiskFund => "the risk-compensation fund",
-        Resource::Partners => "partners",
-        Resource::Webhooks => "webhooks",
-        Resource::ServiceOrders => "service orders",
-        Resource::Demonstration => "demonstration cooperatives",
-        Resource::AuditEvents => "audit events",
-    }
-}
 
 /// Scope claims must match the role, or the token is not accepted.
 fn scope_is_consistent(c: &Claims) -> bool {
@@ -100,7 +23,7 @@ fn scope_is_consistent(c: &Claims) -> bool {
     }
 }
 
-fn authenticate(req: &HttpRequest) -> ApiResult<AuthUser> {
+fn authenticate(req: &HttpRequest) -> ApiResult<Caller> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::internal("application state missing"))?;
@@ -135,13 +58,13 @@ fn authenticate(req: &HttpRequest) -> ApiResult<AuthUser> {
             "the token's scope does not match its role".into(),
         ));
     }
-    Ok(AuthUser {
+    Ok(Caller::new(
         claims,
-        request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
-    })
+        req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+    ))
 }
 
-impl FromRequest for AuthUser {
+impl FromRequest for Caller {
     type Error = ApiError;
     type Future = Ready<Result<Self, Self::Error>>;
 

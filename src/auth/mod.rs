@@ -1,10 +1,11 @@
-//! Authentication (passwords, tokens, the `AuthUser` extractor) and authorisation (policy).
+//! Authentication (passwords, tokens, the `Caller` extractor) and authorisation (policy).
 
 pub mod extractor;
 pub mod jwt;
 pub mod login_limiter;
 pub mod password;
 pub mod policy;
+pub mod scope;
 
-pub use extractor::AuthUser;
 pub use policy::{Access, Resource, Role};
+pub use scope::Caller;

@@ -85,6 +85,28 @@ pub enum Resource {
     AuditEvents,
 }
 
+impl Resource {
+    /// The resource's name in refusals.
+    pub fn name(self) -> &'static str {
+        match self {
+            Resource::ReferenceData => "reference data",
+            Resource::Cooperatives => "cooperatives",
+            Resource::MemberLedger => "member ledgers",
+            Resource::AnnualReports => "annual reports",
+            Resource::Supervision => "assessments and the abnormal list",
+            Resource::Federations => "federations",
+            Resource::Counselors => "counselors",
+            Resource::Loans => "loans",
+            Resource::RiskFund => "the risk-compensation fund",
+            Resource::Partners => "partners",
+            Resource::Webhooks => "webhooks",
+            Resource::ServiceOrders => "service orders",
+            Resource::Demonstration => "demonstration cooperatives",
+            Resource::AuditEvents => "audit events",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     Read,
@@ -151,18 +173,7 @@ pub fn permits(role: Role, resource: Resource, access: Access) -> bool {
     }
 }
 
-/// Which cooperatives a caller may see. Records outside are answered with 404.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CoopScope {
-    /// Every cooperative (district admin, service center, observer).
-    All,
-    /// The cooperatives of these towns (a town officer: one; a counselor: those covered).
-    Towns(Vec<String>),
-    /// One cooperative (a cooperative's own account).
-    One(i64),
-    /// Those with a loan at this bank (a bank partner).
-    Bank(String),
-}
+pub use crate::domain::scope::CoopScope;
 
 #[cfg(test)]
 mod tests {

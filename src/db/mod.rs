@@ -3,6 +3,7 @@
 //! The backend is chosen by the URL: `postgres://`/`postgresql://` selects
 //! PostgreSQL, anything else is a SQLite file path (created on first use).
 
+pub mod columns;
 pub mod models;
 pub mod schema;
 

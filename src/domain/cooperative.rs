@@ -1,10 +1,16 @@
 //! The vocabulary of the registry: a cooperative's status, tier and demonstration level.
+//!
+//! `text_enum!` declares a closed vocabulary stored as text. The enum derives Diesel's
+//! `AsExpression`/`FromSqlRow` markers so row structs can hold it; the conversion itself (and
+//! the rule that an unknown stored value is an error, never a default) is in
+//! `crate::db::columns`.
 
 macro_rules! text_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize, ::utoipa::ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize, ::utoipa::ToSchema, ::diesel::expression::AsExpression, ::diesel::deserialize::FromSqlRow)]
         #[serde(rename_all = "snake_case")]
+        #[diesel(sql_type = ::diesel::sql_types::Text)]
         pub enum $name { $($(#[$vm])* $variant),+ }
 
         impl $name {

@@ -14,5 +14,6 @@ pub mod member;
 pub mod phone;
 pub mod pilot;
 pub mod risk_fund;
+pub mod scope;
 pub mod service_order;
 pub mod uscc;

@@ -3,79 +3,8 @@ use coophub::auth::jwt::Subject;
 use coophub::auth::Role;
 use serde_json::{json, Value};
 
-use crate::common::{Resp, TestApp, TOWN_A, TOWN_B};
-use crate::partners::partner_token;
-
-pub async fn product(app: &TestApp, bank: &str, method: &str, eligible: bool) -> i64 {
-    app.post(
-        "/api/v1/loan-products",
-        &app.admin(),
-        json!({"bank_code": bank, "name": format!("惠农贷 {bank} {method}"), "annual_rate_bp": 600,
-               "max_amount_fen": 100_000_000, "max_term_months": 36,
-               "repayment_method": method, "risk_compensation_eligible": eligible}),
-    )
-    .await
-    .ok(201)["id"]
-        .as_i64()
-        .unwrap()
-}
-
-pub async fn contribute(app: &TestApp, amount: i64) {
-    app.post(
-        "/api/v1/risk-fund/contributions",
-        &app.admin(),
-        json!({"amount_fen": amount, "source": "区财政", "contributed_on": "2026-01-01"}),
-    )
-    .await
-    .ok(201);
-}
-
-/// A submitted loan of cooperative `coop` (applied for by the district).
-pub async fn apply(app: &TestApp, coop: i64, product: i64, amount: i64, term: i64) -> i64 {
-    app.post(
-        "/api/v1/loans",
-        &app.admin(),
-        json!({"cooperative_id": coop, "product_id": product, "amount_fen": amount,
-               "term_months": term, "purpose": "购置加工设备"}),
-    )
-    .await
-    .ok(201)["id"]
-        .as_i64()
-        .unwrap()
-}
-
-pub async fn act(app: &TestApp, token: &str, id: i64, action: &str, body: Value) -> Resp {
-    app.post(&format!("/api/v1/loans/{id}/{action}"), token, body)
-        .await
-}
-
-pub async fn repay(app: &TestApp, token: &str, id: i64, key: Option<&str>, body: Value) -> Resp {
-    let mut req = TestRequest::post()
-        .uri(&format!("/api/v1/loans/{id}/repayments"))
-        .insert_header(("Authorization", format!("Bearer {token}")))
-        .set_json(body);
-    if let Some(k) = key {
-        req = req.insert_header(("Idempotency-Key", k));
-    }
-    app.request(req).await
-}
-
-/// A disbursed loan (bullet, 2 months at 6 %, disbursed 2026-01-15) acted on by `token`.
-pub async fn disbursed(app: &TestApp, token: &str, coop: i64, product: i64, amount: i64) -> i64 {
-    let id = apply(app, coop, product, amount, 2).await;
-    act(app, token, id, "review", json!({})).await.ok(200);
-    act(app, token, id, "approve", json!({})).await.ok(200);
-    act(
-        app,
-        token,
-        id,
-        "disburse",
-        json!({"disbursed_on": "2026-01-15"}),
-    )
-    .await
-    .ok(200);
-    id
-}
+use crate::common::fixtures::{act, apply, contribute, disbursed, partner_token, product, repay};
+use crate::common::{TestApp, TOWN_A, TOWN_B};
 
 fn other_bank(app: &TestApp) -> String {
     app.token_for(

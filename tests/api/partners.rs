@@ -1,44 +1,9 @@
 use actix_web::test::TestRequest;
 use coophub::auth::Role;
-use serde_json::{json, Value};
+use serde_json::json;
 
+use crate::common::fixtures::{make_partner, token_form};
 use crate::common::TestApp;
-
-async fn make_partner(app: &TestApp, bank: &str) -> Value {
-    app.post(
-        "/api/v1/partners",
-        &app.admin(),
-        json!({"bank_code": bank, "name": "邮储银行南川区支行"}),
-    )
-    .await
-    .ok(201)
-}
-
-async fn token_form(app: &TestApp, id: &str, secret: &str) -> crate::common::Resp {
-    let body = format!(
-        "grant_type=client_credentials&client_id={}&client_secret={}",
-        id, secret
-    );
-    app.request(
-        TestRequest::post()
-            .uri("/api/v1/auth/token")
-            .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
-            .set_payload(body),
-    )
-    .await
-}
-
-/// A partner client's token, via the form-encoded grant.
-pub async fn partner_token(app: &TestApp, bank: &str) -> String {
-    let p = make_partner(app, bank).await;
-    let r = token_form(
-        app,
-        p["client_id"].as_str().unwrap(),
-        p["client_secret"].as_str().unwrap(),
-    )
-    .await;
-    r.ok(200)["access_token"].as_str().unwrap().to_string()
-}
 
 #[actix_web::test]
 async fn partner_secret_is_shown_once_and_hashed() {

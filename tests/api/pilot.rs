@@ -4,8 +4,8 @@ use chrono::Datelike;
 use coophub::auth::Role;
 use serde_json::json;
 
+use crate::common::fixtures::{apply, product};
 use crate::common::{TestApp, TOWN_A, TOWN_B};
-use crate::loans::{apply, product};
 
 #[actix_web::test]
 async fn figures_match_a_hand_computed_data_set() {

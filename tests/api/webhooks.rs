@@ -7,8 +7,8 @@ use coophub::auth::Role;
 use coophub::webhooks::{verify, Worker};
 use serde_json::{json, Value};
 
+use crate::common::fixtures::{act, apply, product};
 use crate::common::{TestApp, TOWN_A};
-use crate::loans::{act, apply, product};
 
 const SECRET: &str = "whsec_test_0123456789abcdef";
 

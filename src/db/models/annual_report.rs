@@ -3,9 +3,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::auth::policy::CoopScope;
 use crate::db::schema::{annual_reports, cooperatives};
 use crate::db::{Backend, DbConn};
+use crate::domain::scope::CoopScope;
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = annual_reports)]

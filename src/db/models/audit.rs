@@ -4,7 +4,6 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::auth::AuthUser;
 use crate::db::schema::audit_events;
 use crate::db::{Backend, DbConn};
 
@@ -24,17 +23,6 @@ impl Actor {
             name: "cli".into(),
             role: "system".into(),
             request_id: None,
-        }
-    }
-}
-
-impl From<&AuthUser> for Actor {
-    fn from(u: &AuthUser) -> Self {
-        Actor {
-            user_id: u.user_id(),
-            name: u.claims.name.clone(),
-            role: u.role().as_str().into(),
-            request_id: u.request_id.clone(),
         }
     }
 }

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::auth::policy::CoopScope;
 use crate::db::schema::{cooperative_industries, cooperatives, loans};
 use crate::db::{Backend, DbConn};
+use crate::domain::cooperative::{CoopStatus, DemonstrationLevel, Tier};
+use crate::domain::scope::CoopScope;
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = cooperatives)]
@@ -22,9 +23,9 @@ pub struct Cooperative {
     pub registered_capital_fen: i64,
     pub address: Option<String>,
     pub business_scope: Option<String>,
-    pub status: String,
-    pub tier: Option<String>,
-    pub demonstration_level: Option<String>,
+    pub status: CoopStatus,
+    pub tier: Option<Tier>,
+    pub demonstration_level: Option<DemonstrationLevel>,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -44,7 +45,7 @@ pub struct NewCooperative {
     pub registered_capital_fen: i64,
     pub address: Option<String>,
     pub business_scope: Option<String>,
-    pub status: String,
+    pub status: CoopStatus,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -70,9 +71,9 @@ pub struct CooperativeChanges {
 pub struct CoopFilter {
     pub town_code: Option<String>,
     pub industry: Option<String>,
-    pub status: Option<String>,
-    pub tier: Option<String>,
-    pub demonstration_level: Option<String>,
+    pub status: Option<CoopStatus>,
+    pub tier: Option<Tier>,
+    pub demonstration_level: Option<DemonstrationLevel>,
     pub q: Option<String>,
 }
 

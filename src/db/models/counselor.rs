@@ -61,18 +61,15 @@ impl CounselorChanges {
     }
 }
 
-/// Which counselors a caller may see.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CounselorScope {
-    All,
-    /// One counselor (a counselor's own login).
-    One(i64),
-    /// Counselors covering this town (a cooperative's account: its own town).
-    CoveringTown(String),
+pub use crate::domain::scope::CounselorScope;
+
+/// Applies a [`CounselorScope`] to one counselor.
+pub trait CounselorScopeExt {
+    fn allows(&self, conn: &mut DbConn, id: i64) -> QueryResult<bool>;
 }
 
-impl CounselorScope {
-    pub fn allows(&self, conn: &mut DbConn, id: i64) -> QueryResult<bool> {
+impl CounselorScopeExt for CounselorScope {
+    fn allows(&self, conn: &mut DbConn, id: i64) -> QueryResult<bool> {
         Ok(match self {
             CounselorScope::All => true,
             CounselorScope::One(own) => *own == id,

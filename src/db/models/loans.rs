@@ -267,14 +267,7 @@ pub struct NewLoan {
     pub updated_at: NaiveDateTime,
 }
 
-/// Which loans a caller may see.
-#[derive(Debug, Clone)]
-pub enum LoanScope {
-    All,
-    Town(String),
-    Cooperative(i64),
-    Bank(String),
-}
+pub use crate::domain::scope::LoanScope;
 
 /// List filters (already validated).
 #[derive(Debug, Clone, Default)]

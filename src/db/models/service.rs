@@ -3,9 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::auth::policy::CoopScope;
 use crate::db::schema::{service_orders, service_types};
 use crate::db::{Backend, DbConn};
+use crate::domain::scope::CoopScope;
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = service_types)]

@@ -23,3 +23,12 @@ pub fn not_future(value: &NaiveDate) -> Result<(), ValidationError> {
         Ok(())
     }
 }
+
+/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`) in a patch.
+pub fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}

@@ -3,6 +3,10 @@
 
 #![allow(dead_code)]
 
+pub mod fixtures;
+
+pub use fixtures::{coop_body, id_number, member_body, uscc};
+
 use std::rc::Rc;
 
 use actix_http::Request;
@@ -20,7 +24,7 @@ use coophub::{build_app, AppState};
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
 use futures_util::future::LocalBoxFuture;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 pub const REGION: &str = "500119";
 /// 金山镇, the home town of most test cooperatives.
@@ -285,64 +289,6 @@ impl TestApp {
         self.send(Method::PATCH, path, Some(token), Some(body))
             .await
     }
-
-    /// Registers a cooperative as the district; returns its JSON.
-    pub async fn create_coop(&self, n: u32, town: &str) -> Value {
-        let res = self
-            .post("/api/v1/cooperatives", &self.admin(), coop_body(n, town))
-            .await;
-        res.ok(201)
-    }
-
-    /// Adds a counselor covering `towns`; returns its id.
-    pub fn add_counselor(&self, towns: &[&str]) -> i64 {
-        use coophub::db::schema::{counselor_towns, counselors};
-        use diesel::prelude::*;
-        let mut conn = self.conn();
-        let now = coophub::db::models::now();
-        let id: i64 = diesel::insert_into(counselors::table)
-            .values((
-                counselors::name.eq("王辅导"),
-                counselors::phone.eq("13900000000"),
-                counselors::source.eq("agri_tech_instructor"),
-                counselors::level.eq("town"),
-                counselors::created_at.eq(now),
-                counselors::updated_at.eq(now),
-            ))
-            .returning(counselors::id)
-            .get_result(&mut *conn)
-            .expect("insert counselor");
-        for t in towns {
-            diesel::insert_into(counselor_towns::table)
-                .values((
-                    counselor_towns::counselor_id.eq(id),
-                    counselor_towns::town_code.eq(*t),
-                ))
-                .execute(&mut *conn)
-                .expect("insert coverage");
-        }
-        id
-    }
-}
-
-/// A valid USCC of this region, different for every `n`.
-pub fn uscc(n: u32) -> String {
-    coophub::domain::uscc::complete(&format!("93{REGION}MA{n:07}")).expect("17 characters")
-}
-
-pub fn coop_body(n: u32, town: &str) -> Value {
-    json!({
-        "name": format!("南川区测试{n}号专业合作社"),
-        "uscc": uscc(n),
-        "town_code": town,
-        "industry_codes": ["ancient_tree_tea"],
-        "legal_representative": "张三",
-        "phone": "13812345678",
-        "established_on": "2015-03-18",
-        "registered_capital_fen": 50_000_000,
-        "address": "金山村3组",
-        "business_scope": "茶叶种植与销售"
-    })
 }
 
 /// Runs raw SQL on the test database (for setting up odd states).
@@ -350,41 +296,7 @@ pub fn exec(conn: &mut DbConn, sql: &str) {
     conn.batch_execute(sql).expect("sql");
 }
 
-/// A valid resident ID number, different for every `n` (born 1980-01-01 + n days).
-pub fn id_number(n: u32) -> String {
-    let birth = chrono::NaiveDate::from_ymd_opt(1980, 1, 1).unwrap()
-        + chrono::Days::new(u64::from(n / 1000));
-    let first17 = format!("500119{}{:03}", birth.format("%Y%m%d"), n % 1000);
-    let check = coophub::domain::id_number::check_character(first17.as_bytes()).unwrap();
-    format!("{first17}{check}")
-}
-
-pub fn member_body(n: u32, member_type: &str) -> Value {
-    let mut body = json!({
-        "name": format!("成员{n}"),
-        "member_type": member_type,
-        "joined_on": "2020-03-01",
-        "contribution_fen": 100_000,
-        "contribution_form": "cash"
-    });
-    if member_type == "farmer" {
-        body["id_number"] = json!(id_number(n));
-    }
-    body
-}
-
 impl TestApp {
-    /// Adds a member as the district; returns its JSON.
-    pub async fn add_member(&self, coop_id: i64, n: u32, member_type: &str) -> Value {
-        self.post(
-            &format!("/api/v1/cooperatives/{coop_id}/members"),
-            &self.admin(),
-            member_body(n, member_type),
-        )
-        .await
-        .ok(201)
-    }
-
     pub async fn put(&self, path: &str, token: &str, body: Value) -> Resp {
         self.send(Method::PUT, path, Some(token), Some(body)).await
     }

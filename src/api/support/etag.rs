@@ -1,0 +1,43 @@
+//! Versions as strong ETags: `ETag` on every versioned resource, `If-Match` on its changes.
+
+use actix_web::http::header;
+use actix_web::HttpRequest;
+
+use crate::error::{ApiError, ApiResult};
+
+/// The strong ETag of a versioned resource.
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+/// A JSON response carrying the resource's version as its `ETag`.
+pub fn with_etag<T: serde::Serialize>(
+    mut builder: actix_web::HttpResponseBuilder,
+    version: i32,
+    body: &T,
+) -> actix_web::HttpResponse {
+    builder
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}
+
+/// The version an `If-Match` header demands, if any; `*` demands nothing.
+/// A header that names no version of ours can never match: 412.
+pub fn if_match(req: &HttpRequest) -> ApiResult<Option<i32>> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::PreconditionFailed)?
+        .trim();
+    if value == "*" {
+        return Ok(None);
+    }
+    value
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .parse::<i32>()
+        .map(Some)
+        .map_err(|_| ApiError::PreconditionFailed)
+}

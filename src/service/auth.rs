@@ -1,0 +1,1 @@
+//! Logging in: users by password, partner banks by client credentials.

@@ -1,0 +1,1 @@
+//! Classification assessments, the abnormal list, mergers.

@@ -1,0 +1,1 @@
+//! Demonstration cooperatives (示范社): applications, titles, directory, monitoring.

@@ -1,0 +1,1 @@
+//! Agricultural loans (惠农贷): products, applications, the state machine, repayments, the risk fund.

@@ -1,0 +1,1 @@
+//! The member ledger (成员台账).

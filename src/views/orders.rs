@@ -1,0 +1,1 @@
+//! The service center (服务中心): catalogue, orders, ratings.

@@ -1,0 +1,1 @@
+//! Partner banks' machine clients.

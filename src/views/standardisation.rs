@@ -1,0 +1,1 @@
+//! Governance and charter, annual reports, compliance.

@@ -1,0 +1,1 @@
+//! Bulk CSV import and CSV/XLSX export of the registry.
