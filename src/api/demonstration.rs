@@ -734,7 +734,7 @@ pub async fn record_monitoring(
     let out = state
         .db_write(move |conn| {
             let c = user.cooperative(conn, id)?;
-            let Some(level) = c.demonstration_level.clone() else {
+            let Some(level) = c.demonstration_level else {
                 return Err(ApiError::Conflict(format!(
                     "cooperative {id} holds no demonstration title"
                 )));

@@ -135,13 +135,13 @@ fn filtered(scope: &CoopScope, f: &CoopFilter) -> Boxed {
         q = q.filter(cooperatives::town_code.eq(v.clone()));
     }
     if let Some(v) = &f.status {
-        q = q.filter(cooperatives::status.eq(v.clone()));
+        q = q.filter(cooperatives::status.eq(*v));
     }
     if let Some(v) = &f.tier {
-        q = q.filter(cooperatives::tier.eq(v.clone()));
+        q = q.filter(cooperatives::tier.eq(*v));
     }
     if let Some(v) = &f.demonstration_level {
-        q = q.filter(cooperatives::demonstration_level.eq(v.clone()));
+        q = q.filter(cooperatives::demonstration_level.eq(*v));
     }
     if let Some(v) = &f.industry {
         q = q.filter(
