@@ -245,9 +245,22 @@ impl From<diesel::result::Error> for ApiError {
                     info.message()
                 ))
             }
-            other => ApiError::Internal(other.to_string()),
+            other => ApiError::Internal(with_causes(&other)),
         }
     }
+}
+
+/// An error's message followed by its causes (Diesel names the field that failed to
+/// deserialise and keeps the reason as the source).
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        message.push_str(": ");
+        message.push_str(&c.to_string());
+        cause = c.source();
+    }
+    message
 }
 
 impl From<r2d2::Error> for ApiError {

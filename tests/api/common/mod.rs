@@ -242,6 +242,21 @@ impl TestApp {
         self.state.jwt.issue(role, subject).expect("token").0
     }
 
+    /// The caller a handler would get for `token`, for calling services without HTTP.
+    pub fn caller(&self, token: &str) -> coophub::auth::Caller {
+        let claims = self.state.jwt.decode(token).expect("a token of this app");
+        coophub::auth::Caller::new(claims, Some("test".into()))
+    }
+
+    /// Runs `f` in one write transaction, as a handler's `db_write` does.
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> coophub::error::ApiResult<T>,
+    ) -> coophub::error::ApiResult<T> {
+        let mut conn = self.conn();
+        db::write_tx(&mut conn, f)
+    }
+
     pub fn admin(&self) -> String {
         self.token(Role::DistrictAdmin)
     }

@@ -521,3 +521,5 @@ async fn reference_data_is_loaded() {
     );
     assert_eq!(inds["items"].as_array().unwrap().len(), 12);
 }
+
+mod service;
