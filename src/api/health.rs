@@ -1,17 +1,10 @@
 //! Liveness and readiness probes (public).
 
-use actix_web::{get, web, HttpResponse};
-use serde::Serialize;
-use utoipa::ToSchema;
-
+use crate::error::ApiError;
+use crate::service::health;
 use crate::state::AppState;
-
-#[derive(Serialize, ToSchema)]
-pub struct Health {
-    /// `ok` when healthy.
-    #[schema(example = "ok")]
-    pub status: String,
-}
+use crate::views::health::Health;
+use actix_web::{get, web, HttpResponse};
 
 /// Liveness: the process is running.
 #[utoipa::path(
@@ -46,10 +39,8 @@ pub async fn healthz() -> HttpResponse {
     )
 )]
 #[get("/readyz")]
-pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, crate::error::ApiError> {
-    state
-        .db(|conn| crate::db::ping(conn).map_err(|_| crate::error::ApiError::Unavailable))
-        .await?;
+pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    state.db(health::ready).await?;
     Ok(HttpResponse::Ok().json(Health {
         status: "ok".into(),
     }))

@@ -8,6 +8,7 @@ pub mod counselors;
 pub mod csv;
 pub mod demonstration;
 pub mod federations;
+pub mod health;
 pub mod loans;
 pub mod members;
 pub mod orders;
