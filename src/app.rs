@@ -10,7 +10,7 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::api::{self, health};
 use crate::error::ApiError;
-use crate::middleware::{fallback, problemize, request_context};
+use crate::middleware::{fallback, problemize, request_context, AllowedMethods};
 use crate::openapi::{finish, ApiDoc};
 use crate::state::AppState;
 
@@ -47,11 +47,13 @@ pub fn build_app(
     >,
 > {
     let doc = openapi();
+    let allowed = web::Data::new(AllowedMethods::from_doc(&doc));
     let (app, _) = routes(
         App::new()
             .into_utoipa_app()
             .openapi(ApiDoc::openapi())
             .app_data(web::Data::new(state))
+            .app_data(allowed)
             .app_data(web::PayloadConfig::new(JSON_BODY_LIMIT))
             .app_data(web::PathConfig::default().error_handler(|err, _| {
                 ApiError::BadRequest(format!("bad path parameter: {err}")).into()

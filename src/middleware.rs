@@ -95,17 +95,67 @@ pub fn problemize<B: MessageBody + 'static>(
     ))
 }
 
-/// The default service: 405 when the path exists with other methods, else 404.
+/// The methods each route template answers (read from the OpenAPI document at start-up), for
+/// the `Allow` header of a 405 (RFC 9110 §15.5.6).
+#[derive(Debug, Default)]
+pub struct AllowedMethods(std::collections::HashMap<String, String>);
+
+impl AllowedMethods {
+    pub fn from_doc(doc: &utoipa::openapi::OpenApi) -> Self {
+        let value = serde_json::to_value(doc).unwrap_or_default();
+        let mut table = std::collections::HashMap::new();
+        if let Some(paths) = value["paths"].as_object() {
+            for (template, item) in paths {
+                let mut methods: Vec<String> = item
+                    .as_object()
+                    .map(|ops| {
+                        ops.keys()
+                            .filter(|m| {
+                                matches!(
+                                    m.as_str(),
+                                    "get"
+                                        | "put"
+                                        | "post"
+                                        | "delete"
+                                        | "patch"
+                                        | "head"
+                                        | "options"
+                                )
+                            })
+                            .map(|m| m.to_ascii_uppercase())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                methods.sort();
+                table.insert(template.clone(), methods.join(", "));
+            }
+        }
+        AllowedMethods(table)
+    }
+
+    fn allow(&self, pattern: &str) -> Option<&str> {
+        self.0.get(pattern).map(String::as_str)
+    }
+}
+
+/// The default service: 405 (with `Allow`) when the path exists with other methods, else 404.
 pub async fn fallback(req: HttpRequest) -> HttpResponse {
-    if req.match_pattern().is_some() {
+    if let Some(pattern) = req.match_pattern() {
         let status = StatusCode::METHOD_NOT_ALLOWED;
-        problem_response(
+        let mut res = problem_response(
             status,
             &generic_problem(
                 status,
                 format!("{} is not allowed on {}", req.method(), req.path()),
             ),
-        )
+        );
+        let allow = req
+            .app_data::<actix_web::web::Data<AllowedMethods>>()
+            .and_then(|t| t.allow(&pattern).map(str::to_owned));
+        if let Some(allow) = allow.and_then(|a| header::HeaderValue::from_str(&a).ok()) {
+            res.headers_mut().insert(header::ALLOW, allow);
+        }
+        res
     } else {
         let status = StatusCode::NOT_FOUND;
         problem_response(

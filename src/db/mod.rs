@@ -34,10 +34,12 @@ pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
-/// SQLite settings applied to every pooled connection.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; \
+/// SQLite settings applied to every pooled connection. `busy_timeout` comes first: switching
+/// to WAL needs a lock, and a new connection opened while another writes must wait for it
+/// rather than fail with "database is locked".
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; \
+     PRAGMA journal_mode = WAL; \
      PRAGMA synchronous = NORMAL; \
-     PRAGMA busy_timeout = 5000; \
      PRAGMA foreign_keys = ON;";
 
 /// Opens one connection, keeping the real error (the derived `establish` hides it).
@@ -170,4 +172,17 @@ macro_rules! on_inner {
 /// Which backend a connection talks to (for the rare query that must differ).
 pub fn is_postgres(conn: &DbConn) -> bool {
     matches!(conn, DbConn::Pg(_))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_busy_timeout_is_set_before_anything_that_takes_a_lock() {
+        let first = super::SQLITE_PRAGMAS
+            .split(';')
+            .map(str::trim)
+            .find(|p| !p.is_empty())
+            .unwrap();
+        assert_eq!(first, "PRAGMA busy_timeout = 5000");
+    }
 }

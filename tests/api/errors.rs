@@ -87,8 +87,34 @@ async fn unknown_route_is_404_and_wrong_method_405() {
         .send(Method::DELETE, "/api/v1/towns", Some(&app.admin()), None)
         .await;
     r.problem(405);
+    assert_eq!(
+        r.header("allow").as_deref(),
+        Some("GET"),
+        "RFC 9110: a 405 says what is allowed"
+    );
     let r = app.send(Method::POST, "/healthz", None, None).await;
     r.problem(405);
+    assert_eq!(r.header("allow").as_deref(), Some("GET"));
+    // A path template with several methods lists them all, and a path parameter matches.
+    let r = app
+        .send(
+            Method::DELETE,
+            "/api/v1/cooperatives/7",
+            Some(&app.admin()),
+            None,
+        )
+        .await;
+    r.problem(405);
+    assert_eq!(r.header("allow").as_deref(), Some("GET, PATCH"));
+    let r = app
+        .send(
+            Method::PUT,
+            "/api/v1/cooperatives",
+            Some(&app.admin()),
+            None,
+        )
+        .await;
+    assert_eq!(r.header("allow").as_deref(), Some("GET, POST"));
 }
 
 #[actix_web::test]
