@@ -1,6 +1,7 @@
 //! The audit trail, read back by the district and observers.
 
-use crate::auth::{Access, Caller, Resource};
+use crate::auth::policy::permits;
+use crate::auth::{Access, Caller, Resource, Role};
 use crate::db::models::audit;
 use crate::db::DbConn;
 use crate::error::ApiResult;
@@ -15,7 +16,17 @@ pub fn list(
     page: Page,
 ) -> ApiResult<ListResponse<AuditEventOut>> {
     caller.require(Resource::AuditEvents, Access::Read)?;
-    let filter = filters.to_filter();
+    let mut filter = filters.to_filter();
+    // The trail must not be a side door: records of a kind the role may not read stay hidden
+    // (an observer reads neither partner credentials nor webhook subscriptions). The district
+    // keeps the whole trail: it is the auditor of every change, its own included.
+    filter.hidden_entities = AUDITED_ENTITIES
+        .iter()
+        .filter(|(_, resource)| {
+            caller.role() != Role::DistrictAdmin && !permits(caller.role(), *resource, Access::Read)
+        })
+        .map(|(entity, _)| *entity)
+        .collect();
     let rows = audit::list(conn, &filter, page.after, page.limit + 1)?;
     let total = if page.count {
         Some(audit::count(conn, &filter)?)
@@ -24,3 +35,10 @@ pub fn list(
     };
     Ok(ListResponse::from_rows(rows, page, total, |e| e.id).map(AuditEventOut::from))
 }
+
+/// The kinds of record whose reading the policy restricts beyond the audit trail itself, with
+/// the resource a reader must be allowed to read.
+const AUDITED_ENTITIES: &[(&str, Resource)] = &[
+    ("partner", Resource::Partners),
+    ("webhook", Resource::Webhooks),
+];

@@ -88,6 +88,7 @@ impl AuditFilterParams {
             action: self.action.clone(),
             since: self.since.map(|t| t.naive_utc()),
             until: self.until.map(|t| t.naive_utc()),
+            hidden_entities: Vec::new(),
         }
     }
 }

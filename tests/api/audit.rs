@@ -1,6 +1,7 @@
 use coophub::auth::Role;
 use serde_json::json;
 
+use crate::common::fixtures::partner_token;
 use crate::common::{TestApp, TOWN_A};
 
 #[actix_web::test]
@@ -145,5 +146,46 @@ async fn only_district_and_observer_read_the_trail() {
         app.get("/api/v1/audit-events", &app.token(role))
             .await
             .problem(403);
+    }
+}
+
+#[actix_web::test]
+async fn observers_do_not_read_partner_or_webhook_records_through_the_trail() {
+    let app = TestApp::new().await;
+    app.create_coop(1, TOWN_A).await;
+    let bank = partner_token(&app, "psbc").await;
+    app.post(
+        "/api/v1/webhooks",
+        &bank,
+        json!({"url": "https://203.0.113.7/h", "events": ["loan.approved"], "secret": "whsec_test_0123456789abcdef"}),
+    )
+    .await
+    .ok(201);
+    let entities = |v: &serde_json::Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["entity"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let all = app.get("/api/v1/audit-events", &app.admin()).await.ok(200);
+    let seen = entities(&all);
+    assert!(seen.contains(&"partner".to_string()), "{seen:?}");
+    assert!(seen.contains(&"webhook".to_string()), "{seen:?}");
+
+    let observer = app.token(Role::Observer);
+    let theirs = entities(&app.get("/api/v1/audit-events", &observer).await.ok(200));
+    assert_eq!(theirs, vec!["cooperative".to_string()]);
+    for entity in ["partner", "webhook"] {
+        let r = app
+            .get(
+                &format!("/api/v1/audit-events?entity={entity}&count=true"),
+                &observer,
+            )
+            .await
+            .ok(200);
+        assert_eq!(r["items"], json!([]), "{entity}");
+        assert_eq!(r["total"], 0, "{entity}");
     }
 }

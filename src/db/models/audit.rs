@@ -132,6 +132,8 @@ pub struct AuditFilter {
     pub action: Option<String>,
     pub since: Option<NaiveDateTime>,
     pub until: Option<NaiveDateTime>,
+    /// Kinds of record the caller may not read: never listed, whatever the other filters.
+    pub hidden_entities: Vec<&'static str>,
 }
 
 fn filtered(f: &AuditFilter) -> audit_events::BoxedQuery<'static, Backend> {
@@ -153,6 +155,9 @@ fn filtered(f: &AuditFilter) -> audit_events::BoxedQuery<'static, Backend> {
     }
     if let Some(v) = f.until {
         q = q.filter(audit_events::occurred_at.lt(v));
+    }
+    if !f.hidden_entities.is_empty() {
+        q = q.filter(audit_events::entity.ne_all(f.hidden_entities.clone()));
     }
     q
 }
