@@ -8,6 +8,7 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt, UtoipaApp};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
+use crate::api::support::body_schema::BodySchemas;
 use crate::api::{self, health};
 use crate::error::ApiError;
 use crate::middleware::{fallback, problemize, request_context, AllowedMethods};
@@ -54,6 +55,7 @@ pub fn build_app(
             .openapi(ApiDoc::openapi())
             .app_data(web::Data::new(state))
             .app_data(allowed)
+            .app_data(web::Data::new(BodySchemas::from_doc(&doc)))
             .app_data(web::PayloadConfig::new(JSON_BODY_LIMIT))
             .app_data(web::PathConfig::default().error_handler(|err, _| {
                 ApiError::BadRequest(format!("bad path parameter: {err}")).into()

@@ -5,7 +5,7 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::support::etag::{if_match, with_etag};
-use crate::api::support::extract::{ValidJson, ValidQuery};
+use crate::api::support::extract::{JsonBody, ValidQuery};
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::service::cooperatives;
@@ -43,7 +43,7 @@ pub const BASE_PATH: &str = "/api/v1/cooperatives";
 pub async fn create_cooperative(
     state: web::Data<AppState>,
     caller: Caller,
-    body: ValidJson<CooperativeCreate>,
+    body: JsonBody<CooperativeCreate>,
 ) -> ApiResult<HttpResponse> {
     let region = state.settings.region_code.clone();
     let out = state
@@ -137,7 +137,7 @@ pub async fn patch_cooperative(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<i64>,
-    body: ValidJson<CooperativePatch>,
+    body: JsonBody<CooperativePatch>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let demanded = if_match(&req)?;

@@ -48,8 +48,12 @@ pub fn member_summaries(conn: &mut DbConn, ids: &[i64]) -> ApiResult<HashMap<i64
         .collect())
 }
 
-fn uscc_error(e: uscc::UsccError) -> ApiError {
-    ApiError::field("uscc", e.code(), e.to_string())
+/// The `validator` rules of a body, as field problems.
+fn field_problems(body: &impl Validate) -> Vec<FieldError> {
+    match body.validate().map_err(ApiError::from) {
+        Err(ApiError::Validation(v)) => v,
+        _ => Vec::new(),
+    }
 }
 
 /// The rules of `POST /cooperatives` that need no database: the `validator` rules, then the
@@ -59,13 +63,7 @@ pub fn validate_create(
     body: &CooperativeCreate,
     region_code: &str,
 ) -> Result<String, Vec<FieldError>> {
-    let mut errors = match body.validate() {
-        Ok(()) => Vec::new(),
-        Err(e) => match ApiError::from(e) {
-            ApiError::Validation(v) => v,
-            _ => Vec::new(),
-        },
-    };
+    let mut errors = field_problems(body);
     match uscc::validate_cooperative(&body.uscc, region_code) {
         Ok(code) if errors.is_empty() => return Ok(code),
         Ok(_) => {}
@@ -120,12 +118,12 @@ pub fn reference_errors(
     errors
 }
 
-/// Town and industries must exist (422 naming the field otherwise).
-fn check_references(
+/// The problems of a town and industries that do not exist.
+fn reference_problems(
     conn: &mut DbConn,
     town_code: Option<&str>,
     industry_codes: Option<&[String]>,
-) -> ApiResult<()> {
+) -> ApiResult<Vec<FieldError>> {
     let town = match town_code {
         Some(t) => Some((t, reference::town_exists(conn, t)?)),
         None => None,
@@ -134,12 +132,7 @@ fn check_references(
         Some(codes) => (codes, reference::unknown_industries(conn, codes)?),
         None => (&[][..], Vec::new()),
     };
-    let errors = reference_errors(town, codes, &unknown);
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(errors))
-    }
+    Ok(reference_errors(town, codes, &unknown))
 }
 
 /// A town officer acts in their own town only.
@@ -238,9 +231,20 @@ pub fn create(
             "a cooperative's account may not register cooperatives".into(),
         ));
     }
-    let code = uscc::validate_cooperative(&body.uscc, region_code).map_err(uscc_error)?;
     check_town_allowed(caller, &body.town_code)?;
-    check_references(conn, Some(&body.town_code), Some(&body.industry_codes))?;
+    // One 422 names every field at fault: the field rules, the USCC and the references.
+    let (code, mut errors) = match validate_create(&body, region_code) {
+        Ok(code) => (code, Vec::new()),
+        Err(errors) => (String::new(), errors),
+    };
+    errors.extend(reference_problems(
+        conn,
+        Some(&body.town_code),
+        Some(&body.industry_codes),
+    )?);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
     if coop::uscc_taken(conn, &code, None)? {
         return Err(ApiError::Conflict(format!(
             "a cooperative with USCC {code} is already registered"
@@ -315,20 +319,33 @@ pub fn update(
             )));
         }
     }
-    let new_uscc = match &patch.uscc {
-        Some(u) => Some(uscc::validate_cooperative(u, region_code).map_err(uscc_error)?),
-        None => None,
-    };
     if let Some(town) = &patch.town_code {
         check_town_allowed(caller, town)?;
     }
     let current = caller.cooperative(conn, id)?;
     check_version(demanded, current.version)?;
-    check_references(
+    // One 422 names every field at fault: the field rules, the USCC and the references.
+    let mut errors = field_problems(&patch);
+    let new_uscc = match patch
+        .uscc
+        .as_deref()
+        .map(|u| uscc::validate_cooperative(u, region_code))
+    {
+        Some(Ok(code)) => Some(code),
+        Some(Err(e)) => {
+            errors.push(FieldError::new("uscc", e.code(), e.to_string()));
+            None
+        }
+        None => None,
+    };
+    errors.extend(reference_problems(
         conn,
         patch.town_code.as_deref(),
         patch.industry_codes.as_deref(),
-    )?;
+    )?);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
     if let Some(code) = &new_uscc {
         if coop::uscc_taken(conn, code, Some(id))? {
             return Err(ApiError::Conflict(format!(

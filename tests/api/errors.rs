@@ -158,3 +158,88 @@ async fn too_long_field_is_422() {
         .await
         .field_error("business_scope");
 }
+
+/// The fields a 422 names, in order.
+fn fields_of(p: &serde_json::Value) -> Vec<String> {
+    p["errors"]
+        .as_array()
+        .expect("errors[]")
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[actix_web::test]
+async fn a_422_names_every_missing_and_mistyped_field_at_once() {
+    let app = TestApp::new().await;
+    let mut body = coop_body(1, TOWN_A);
+    let obj = body.as_object_mut().unwrap();
+    obj.remove("name");
+    obj.remove("legal_representative");
+    obj.insert("registered_capital_fen".into(), json!("a lot"));
+    obj.insert("established_on".into(), json!("2015-02-30"));
+    let p = app
+        .post("/api/v1/cooperatives", &app.admin(), body)
+        .await
+        .problem(422);
+    let fields = fields_of(&p);
+    for f in [
+        "name",
+        "legal_representative",
+        "registered_capital_fen",
+        "established_on",
+    ] {
+        assert!(
+            fields.contains(&f.to_string()),
+            "{f} missing from {fields:?}"
+        );
+    }
+    assert_eq!(fields.len(), 4, "{p:#}");
+    let capital = &p["errors"].as_array().unwrap()[fields
+        .iter()
+        .position(|f| f == "registered_capital_fen")
+        .unwrap()];
+    assert_eq!(capital["code"], "invalid_type");
+    let name = &p["errors"].as_array().unwrap()[fields.iter().position(|f| f == "name").unwrap()];
+    assert_eq!(name["code"], "required");
+}
+
+#[actix_web::test]
+async fn field_rules_and_domain_checks_come_in_one_answer() {
+    let app = TestApp::new().await;
+    let mut body = coop_body(1, TOWN_A);
+    // A wrong check character, a bad phone, an unknown town and an unknown industry.
+    let good = body["uscc"].as_str().unwrap().to_string();
+    let last = if good.ends_with('0') { '1' } else { '0' };
+    body["uscc"] = json!(format!("{}{last}", &good[..17]));
+    body["phone"] = json!("12345");
+    body["town_code"] = json!("500119999");
+    body["industry_codes"] = json!(["ancient_tree_tea", "durian"]);
+    let p = app
+        .post("/api/v1/cooperatives", &app.admin(), body)
+        .await
+        .problem(422);
+    let fields = fields_of(&p);
+    assert_eq!(
+        fields,
+        vec!["phone", "uscc", "town_code", "industry_codes.1"],
+        "{p:#}"
+    );
+    // A patch likewise: a bad USCC and an unknown town together.
+    let id = app.create_coop(2, TOWN_A).await["id"].as_i64().unwrap();
+    let p = app
+        .patch(
+            &format!("/api/v1/cooperatives/{id}"),
+            &app.admin(),
+            json!({"uscc": "93500119MA00000000", "town_code": "500119999", "name": ""}),
+        )
+        .await
+        .problem(422);
+    assert_eq!(fields_of(&p), vec!["name", "uscc", "town_code"], "{p:#}");
+    // Nothing was written.
+    let c = app
+        .get(&format!("/api/v1/cooperatives/{id}"), &app.admin())
+        .await
+        .ok(200);
+    assert_eq!(c["version"], 1);
+}

@@ -7,6 +7,10 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 use validator::Validate;
 
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::body_schema::BodySchemas;
 use crate::error::{ApiError, ApiResult, FieldError};
 
 /// A JSON body: `application/json` (or `+json`) only, unknown fields refused (400), wrong
@@ -54,35 +58,103 @@ pub async fn read_body(
     })
 }
 
-impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
+/// Reads a JSON body (415 for another media type, 413 over the limit) and parses it with
+/// `parse`, which sees the request-body schemas.
+fn read_json<R: 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    parse: fn(&[u8], Option<&BodySchemas>) -> ApiResult<R>,
+) -> LocalBoxFuture<'static, ApiResult<R>> {
+    if !is_json_content_type(req) {
+        let found = content_type_essence(req).unwrap_or_else(|| "none".into());
+        return Box::pin(async move {
+            Err(ApiError::UnsupportedMediaType(format!(
+                "the body must be application/json (Content-Type was {found})"
+            )))
+        });
+    }
+    let bytes = web::Bytes::from_request(req, payload);
+    let schemas = req.app_data::<web::Data<BodySchemas>>().cloned();
+    Box::pin(async move {
+        let body = read_body(bytes).await?;
+        parse(&body, schemas.as_ref().map(|s| s.get_ref()))
+    })
+}
+
+impl<T: DeserializeOwned + Validate + ToSchema + 'static> FromRequest for ValidJson<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        if !is_json_content_type(req) {
-            let found = content_type_essence(req).unwrap_or_else(|| "none".into());
-            return Box::pin(async move {
-                Err(ApiError::UnsupportedMediaType(format!(
-                    "the body must be application/json (Content-Type was {found})"
-                )))
-            });
+        let read = read_json(req, payload, parse_json_checked::<T>);
+        Box::pin(async move { read.await.map(ValidJson) })
+    }
+}
+
+/// A JSON body deserialised like [`ValidJson`] but not yet put to its `validator` rules: for
+/// use cases that check the body together with their own rules (a USCC's check character, a
+/// town that must exist) and answer one 422 naming every field at fault.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + ToSchema + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let read = read_json(req, payload, deserialize_checked::<T>);
+        Box::pin(async move { read.await.map(JsonBody) })
+    }
+}
+
+/// Like [`parse_json`], but when serde finds a missing or mistyped field the body is checked
+/// against `T`'s schema too, so that the 422 names every field at fault, not only the first.
+pub fn parse_json_checked<T: DeserializeOwned + Validate + ToSchema>(
+    body: &[u8],
+    schemas: Option<&BodySchemas>,
+) -> ApiResult<T> {
+    let value = deserialize_checked::<T>(body, schemas)?;
+    value.validate()?;
+    Ok(value)
+}
+
+/// Deserialises a body; a missing or mistyped field is reported with every other one the
+/// schema finds. The `validator` rules are left to the caller.
+pub fn deserialize_checked<T: DeserializeOwned + ToSchema>(
+    body: &[u8],
+    schemas: Option<&BodySchemas>,
+) -> ApiResult<T> {
+    match deserialize_json(body) {
+        Err(ApiError::Validation(first)) => {
+            let (Some(schemas), Ok(doc)) = (schemas, serde_json::from_slice::<Value>(body)) else {
+                return Err(ApiError::Validation(first));
+            };
+            let mut all = schemas.problems(&T::name(), &doc);
+            for e in first {
+                if !all.iter().any(|a| a.field == e.field) {
+                    all.push(e);
+                }
+            }
+            Err(ApiError::Validation(all))
         }
-        let bytes = web::Bytes::from_request(req, payload);
-        Box::pin(async move {
-            let body = read_body(bytes).await?;
-            parse_json::<T>(&body).map(ValidJson)
-        })
+        other => other,
     }
 }
 
 /// Deserialises and validates a JSON document.
 pub fn parse_json<T: DeserializeOwned + Validate>(body: &[u8]) -> ApiResult<T> {
+    let value: T = deserialize_json(body)?;
+    value.validate()?;
+    Ok(value)
+}
+
+/// Deserialises a JSON document: malformed → 400, unknown field → 400, the first missing or
+/// mistyped field → 422.
+fn deserialize_json<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
     let de = &mut serde_json::Deserializer::from_slice(body);
     let value: T = serde_path_to_error::deserialize(&mut *de).map_err(json_error)?;
     de.end().map_err(|_| {
         ApiError::BadRequest("malformed JSON: trailing characters after the document".into())
     })?;
-    value.validate()?;
     Ok(value)
 }
 
@@ -192,13 +264,14 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidQuery<T> {
 /// [`ValidJson`] (a malformed body is never silently ignored).
 pub struct OptionalJson<T>(pub Option<T>);
 
-impl<T: DeserializeOwned + Validate + 'static> FromRequest for OptionalJson<T> {
+impl<T: DeserializeOwned + Validate + ToSchema + 'static> FromRequest for OptionalJson<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let json = is_json_content_type(req);
         let found = content_type_essence(req);
+        let schemas = req.app_data::<web::Data<BodySchemas>>().cloned();
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             let body = read_body(bytes).await?;
@@ -211,7 +284,8 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for OptionalJson<T> {
                     found.unwrap_or_else(|| "none".into())
                 )));
             }
-            parse_json::<T>(&body).map(|v| OptionalJson(Some(v)))
+            parse_json_checked::<T>(&body, schemas.as_ref().map(|s| s.get_ref()))
+                .map(|v| OptionalJson(Some(v)))
         })
     }
 }
