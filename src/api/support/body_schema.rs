@@ -31,9 +31,7 @@ impl BodySchemas {
         compiled
             .entry(name.to_string())
             .or_insert_with(|| {
-                if self.components["schemas"].get(name).is_none() {
-                    return None;
-                }
+                self.components["schemas"].get(name)?;
                 let root = json!({
                     "$ref": format!("#/components/schemas/{name}"),
                     "components": self.components,
