@@ -25,6 +25,7 @@ use crate::db::schema::{
 };
 use crate::db::{write_tx, DbConn};
 use crate::domain::classification::{self, Checklist};
+use crate::domain::member::{ContributionForm, MemberType};
 use crate::domain::{annual_report, id_number, uscc};
 
 pub const DEFAULT_SEED: u64 = 20210801;
@@ -297,19 +298,19 @@ fn fill(
     let total_members: usize = sizes.iter().sum();
     let bar = progress(total_members as u64, show, "members");
     let forms = [
-        "cash",
-        "cash",
-        "cash",
-        "cash",
-        "cash",
-        "cash",
-        "land_management_right",
-        "land_management_right",
-        "homestead_use_right",
-        "collective_asset",
-        "equipment",
-        "technology",
-        "other",
+        ContributionForm::Cash,
+        ContributionForm::Cash,
+        ContributionForm::Cash,
+        ContributionForm::Cash,
+        ContributionForm::Cash,
+        ContributionForm::Cash,
+        ContributionForm::LandManagementRight,
+        ContributionForm::LandManagementRight,
+        ContributionForm::HomesteadUseRight,
+        ContributionForm::CollectiveAsset,
+        ContributionForm::Equipment,
+        ContributionForm::Technology,
+        ContributionForm::Other,
     ];
     let mut batch: Vec<NewMember> = Vec::with_capacity(2000);
     for (i, size) in sizes.iter().enumerate() {
@@ -323,13 +324,17 @@ fn fill(
         let collective = usize::from(rng.gen_bool(0.1));
         for m in 0..*size {
             let member_type = if m < capped {
-                ["enterprise", "institution", "social_group"][rng.gen_range(0..3)]
+                [
+                    MemberType::Enterprise,
+                    MemberType::Institution,
+                    MemberType::SocialGroup,
+                ][rng.gen_range(0..3)]
             } else if m < capped + collective {
-                "collective_economic_org"
+                MemberType::CollectiveEconomicOrg
             } else {
-                "farmer"
+                MemberType::Farmer
             };
-            let id = (member_type == "farmer").then(|| loop {
+            let id = (member_type == MemberType::Farmer).then(|| loop {
                 let candidate = synthetic_id(rng);
                 if seen.insert(candidate.clone()) {
                     break candidate;
@@ -341,7 +346,7 @@ fn fill(
                 );
             batch.push(NewMember {
                 cooperative_id: id_of(i),
-                name: if member_type == "farmer" {
+                name: if member_type == MemberType::Farmer {
                     name(rng)
                 } else {
                     format!(
@@ -355,15 +360,15 @@ fn fill(
                         ][rng.gen_range(0..4)]
                     )
                 },
-                member_type: member_type.into(),
+                member_type,
                 id_number: id,
                 phone: rng.gen_bool(0.6).then(|| phone(rng)),
                 joined_on: joined.min(today),
                 contribution_fen: rng.gen_range(1..=50) * 100_000,
-                contribution_form: if member_type == "collective_economic_org" {
-                    "collective_asset".into()
+                contribution_form: if member_type == MemberType::CollectiveEconomicOrg {
+                    ContributionForm::CollectiveAsset
                 } else {
-                    forms[rng.gen_range(0..forms.len())].into()
+                    forms[rng.gen_range(0..forms.len())]
                 },
                 version: 1,
                 created_at: at,
@@ -502,7 +507,7 @@ fn fill(
             transaction_distribution: c.transaction_distribution,
             real_operations: c.real_operations,
             passed: c.passed() as i32,
-            tier: tier.as_str().into(),
+            tier,
             notes: None,
             assessed_by: "seed".into(),
             assessed_at: at,
@@ -551,7 +556,10 @@ fn fill(
     // Demonstration titles go to standard cooperatives not on the abnormal list.
     let mut eligible: Vec<i64> = assessment_rows
         .iter()
-        .filter(|a| a.tier == "standard" && !abnormal.contains(&a.cooperative_id))
+        .filter(|a| {
+            a.tier == crate::domain::cooperative::Tier::Standard
+                && !abnormal.contains(&a.cooperative_id)
+        })
         .map(|a| a.cooperative_id)
         .collect();
     eligible.sort_unstable();

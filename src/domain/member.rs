@@ -43,3 +43,124 @@ impl MemberType {
         )
     }
 }
+
+/// Why a member's ID number is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdNumberRule {
+    /// A farmer member needs one.
+    Required,
+    /// Not a valid resident ID number.
+    Invalid(super::id_number::IdNumberError),
+}
+
+/// The ID number to store for a member of this type: a given number must be valid (and is
+/// normalised), a blank one counts as none, and a farmer must have one.
+pub fn checked_id_number(
+    raw: Option<&str>,
+    member_type: MemberType,
+    today: chrono::NaiveDate,
+) -> Result<Option<String>, IdNumberRule> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(raw) => super::id_number::normalize(raw, today)
+            .map(Some)
+            .map_err(IdNumberRule::Invalid),
+        None if member_type == MemberType::Farmer => Err(IdNumberRule::Required),
+        None => Ok(None),
+    }
+}
+
+/// Why an exit cannot be recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitBreach {
+    /// The exit date is after today.
+    Future,
+    /// The member has exited already: the record is closed.
+    AlreadyExited,
+    /// The exit date is before the member joined.
+    BeforeJoining,
+}
+
+/// An exit date must not be in the future.
+pub fn exit_date(exited_on: chrono::NaiveDate, today: chrono::NaiveDate) -> Result<(), ExitBreach> {
+    if exited_on > today {
+        Err(ExitBreach::Future)
+    } else {
+        Ok(())
+    }
+}
+
+/// May a member who joined on `joined_on` (and exited on `exited`, if so) exit on `exited_on`?
+pub fn may_exit(
+    joined_on: chrono::NaiveDate,
+    exited: Option<chrono::NaiveDate>,
+    exited_on: chrono::NaiveDate,
+) -> Result<(), ExitBreach> {
+    if exited.is_some() {
+        return Err(ExitBreach::AlreadyExited);
+    }
+    if exited_on < joined_on {
+        return Err(ExitBreach::BeforeJoining);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_farmer_needs_an_id_number_the_others_do_not() {
+        let today = day(2026, 11, 27);
+        assert_eq!(
+            checked_id_number(None, MemberType::Farmer, today),
+            Err(IdNumberRule::Required)
+        );
+        assert_eq!(
+            checked_id_number(Some("  "), MemberType::Farmer, today),
+            Err(IdNumberRule::Required)
+        );
+        assert_eq!(
+            checked_id_number(None, MemberType::Enterprise, today),
+            Ok(None)
+        );
+        assert_eq!(
+            checked_id_number(Some(" 11010519491231002x "), MemberType::Farmer, today),
+            Ok(Some("11010519491231002X".into()))
+        );
+        assert_eq!(
+            checked_id_number(Some("500119201003070027"), MemberType::Institution, today),
+            Err(IdNumberRule::Invalid(
+                super::super::id_number::IdNumberError::Checksum
+            ))
+        );
+    }
+
+    #[test]
+    fn exits_are_not_in_the_future_not_twice_and_not_before_joining() {
+        let today = day(2026, 11, 27);
+        assert_eq!(exit_date(today, today), Ok(()));
+        assert_eq!(exit_date(day(2026, 11, 28), today), Err(ExitBreach::Future));
+        let joined = day(2020, 3, 1);
+        assert_eq!(may_exit(joined, None, day(2020, 3, 1)), Ok(()));
+        assert_eq!(
+            may_exit(joined, None, day(2020, 2, 29)),
+            Err(ExitBreach::BeforeJoining)
+        );
+        assert_eq!(
+            may_exit(joined, Some(day(2024, 5, 1)), day(2025, 1, 1)),
+            Err(ExitBreach::AlreadyExited)
+        );
+    }
+
+    #[test]
+    fn capped_non_farmers() {
+        assert!(MemberType::Enterprise.is_capped_non_farmer());
+        assert!(!MemberType::Farmer.is_capped_non_farmer());
+        assert!(!MemberType::CollectiveEconomicOrg.is_capped_non_farmer());
+    }
+}

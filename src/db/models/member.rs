@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::members;
 use crate::db::{Backend, DbConn};
+use crate::domain::member::{ContributionForm, MemberType};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = members)]
@@ -14,7 +15,7 @@ pub struct Member {
     pub id: i64,
     pub cooperative_id: i64,
     pub name: String,
-    pub member_type: String,
+    pub member_type: MemberType,
     /// The whole number: never logged, never returned (see `domain::id_number::mask`).
     pub id_number: Option<String>,
     pub phone: Option<String>,
@@ -22,7 +23,7 @@ pub struct Member {
     pub exited_on: Option<NaiveDate>,
     pub exit_reason: Option<String>,
     pub contribution_fen: i64,
-    pub contribution_form: String,
+    pub contribution_form: ContributionForm,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -33,12 +34,12 @@ pub struct Member {
 pub struct NewMember {
     pub cooperative_id: i64,
     pub name: String,
-    pub member_type: String,
+    pub member_type: MemberType,
     pub id_number: Option<String>,
     pub phone: Option<String>,
     pub joined_on: NaiveDate,
     pub contribution_fen: i64,
-    pub contribution_form: String,
+    pub contribution_form: ContributionForm,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -48,12 +49,12 @@ pub struct NewMember {
 #[diesel(table_name = members)]
 pub struct MemberChanges {
     pub name: Option<String>,
-    pub member_type: Option<String>,
+    pub member_type: Option<MemberType>,
     pub id_number: Option<String>,
     pub phone: Option<String>,
     pub joined_on: Option<NaiveDate>,
     pub contribution_fen: Option<i64>,
-    pub contribution_form: Option<String>,
+    pub contribution_form: Option<ContributionForm>,
     pub exited_on: Option<NaiveDate>,
     pub exit_reason: Option<String>,
     pub version: i32,
@@ -62,7 +63,7 @@ pub struct MemberChanges {
 
 #[derive(Debug, Default, Clone)]
 pub struct MemberFilter {
-    pub member_type: Option<String>,
+    pub member_type: Option<MemberType>,
     /// `Some(true)`: active only; `Some(false)`: exited only.
     pub active: Option<bool>,
 }
@@ -72,7 +73,7 @@ fn filtered(cooperative_id: i64, f: &MemberFilter) -> members::BoxedQuery<'stati
         .filter(members::cooperative_id.eq(cooperative_id))
         .into_boxed::<Backend>();
     if let Some(t) = &f.member_type {
-        q = q.filter(members::member_type.eq(t.clone()));
+        q = q.filter(members::member_type.eq(*t));
     }
     match f.active {
         Some(true) => q = q.filter(members::exited_on.is_null()),
@@ -165,20 +166,41 @@ pub fn update(
         .map(Some)
 }
 
+/// An active member, as the registry's summaries and checks count it.
+#[derive(Queryable, Selectable, Debug, Clone, Copy, PartialEq, Eq)]
+#[diesel(table_name = members)]
+pub struct ActiveMember {
+    pub cooperative_id: i64,
+    pub member_type: MemberType,
+    pub contribution_fen: i64,
+}
+
+/// Active members of the given cooperatives.
+pub fn active(conn: &mut DbConn, cooperative_ids: &[i64]) -> QueryResult<Vec<ActiveMember>> {
+    members::table
+        .filter(members::cooperative_id.eq_any(cooperative_ids))
+        .filter(members::exited_on.is_null())
+        .select(ActiveMember::as_select())
+        .load(conn)
+}
+
 /// Active members of the given cooperatives: (cooperative_id, member_type, contribution_fen).
+/// Kept for the callers outside the registry until they take [`active`]; the type is read
+/// typed (an unknown stored type is an error) and handed on as its text.
 pub fn active_rows(
     conn: &mut DbConn,
     cooperative_ids: &[i64],
 ) -> QueryResult<Vec<(i64, String, i64)>> {
-    members::table
-        .filter(members::cooperative_id.eq_any(cooperative_ids))
-        .filter(members::exited_on.is_null())
-        .select((
-            members::cooperative_id,
-            members::member_type,
-            members::contribution_fen,
-        ))
-        .load(conn)
+    Ok(active(conn, cooperative_ids)?
+        .into_iter()
+        .map(|m| {
+            (
+                m.cooperative_id,
+                m.member_type.as_str().to_string(),
+                m.contribution_fen,
+            )
+        })
+        .collect())
 }
 
 /// Active members of one cooperative: how many of each type, and their contributions.
@@ -191,10 +213,13 @@ pub struct Counts {
 /// Per cooperative: member count by type and total contributions of active members.
 pub fn summaries(conn: &mut DbConn, cooperative_ids: &[i64]) -> QueryResult<HashMap<i64, Counts>> {
     let mut out: HashMap<i64, Counts> = HashMap::new();
-    for (coop, member_type, fen) in active_rows(conn, cooperative_ids)? {
-        let entry = out.entry(coop).or_default();
-        *entry.by_type.entry(member_type).or_default() += 1;
-        entry.total_contribution_fen += fen;
+    for m in active(conn, cooperative_ids)? {
+        let entry = out.entry(m.cooperative_id).or_default();
+        *entry
+            .by_type
+            .entry(m.member_type.as_str().to_string())
+            .or_default() += 1;
+        entry.total_contribution_fen += m.contribution_fen;
     }
     Ok(out)
 }

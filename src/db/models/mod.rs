@@ -10,9 +10,11 @@ pub mod federation;
 pub mod governance;
 pub mod loans;
 pub mod member;
+pub mod merger;
 pub mod reference;
 pub mod service;
 pub mod supervision;
+pub mod transfer;
 pub mod user;
 pub mod webhooks;
 

@@ -3,8 +3,11 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::schema::{abnormal_listings, assessments};
-use crate::db::DbConn;
+use crate::db::models::cooperative::{self as coop, Cooperative};
+use crate::db::schema::{abnormal_listings, annual_reports, assessments, cooperatives};
+use crate::db::{Backend, DbConn};
+use crate::domain::cooperative::{CoopStatus, Tier};
+use crate::domain::scope::CoopScope;
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = assessments)]
@@ -20,7 +23,7 @@ pub struct Assessment {
     pub transaction_distribution: bool,
     pub real_operations: bool,
     pub passed: i32,
-    pub tier: String,
+    pub tier: Tier,
     pub notes: Option<String>,
     pub assessed_by: String,
     pub assessed_at: NaiveDateTime,
@@ -39,7 +42,7 @@ pub struct NewAssessment {
     pub transaction_distribution: bool,
     pub real_operations: bool,
     pub passed: i32,
-    pub tier: String,
+    pub tier: Tier,
     pub notes: Option<String>,
     pub assessed_by: String,
     pub assessed_at: NaiveDateTime,
@@ -129,4 +132,78 @@ pub fn listings_of(conn: &mut DbConn, cooperative_id: i64) -> QueryResult<Vec<Ab
         .order(abnormal_listings::id.desc())
         .select(AbnormalListing::as_select())
         .load(conn)
+}
+
+/// Which cooperatives are candidates for the abnormal list: of these statuses, established by
+/// `established_by`, without a report for `year` submitted by `due`.
+#[derive(Debug, Clone)]
+pub struct CandidateFilter<'a> {
+    pub year: i32,
+    pub due: NaiveDate,
+    pub established_by: NaiveDate,
+    pub statuses: &'a [CoopStatus],
+    pub town_code: Option<&'a str>,
+}
+
+/// The ids of the cooperatives that filed the year's report by the deadline.
+fn filed_by(conn: &mut DbConn, year: i32, due: NaiveDate) -> QueryResult<Vec<i64>> {
+    annual_reports::table
+        .filter(annual_reports::year.eq(year))
+        .filter(annual_reports::submitted_on.le(due))
+        .select(annual_reports::cooperative_id)
+        .load(conn)
+}
+
+fn candidates_query(
+    scope: &CoopScope,
+    f: &CandidateFilter<'_>,
+    filed: &[i64],
+) -> cooperatives::BoxedQuery<'static, Backend> {
+    let mut q = coop::scoped(scope)
+        .filter(cooperatives::status.eq_any(f.statuses.to_vec()))
+        .filter(cooperatives::established_on.le(f.established_by))
+        .filter(cooperatives::id.ne_all(filed.to_vec()));
+    if let Some(t) = f.town_code {
+        q = q.filter(cooperatives::town_code.eq(t.to_string()));
+    }
+    q
+}
+
+/// One page of candidates in the scope, in id order after `after`, and (if `count`) how many
+/// there are in all.
+pub fn candidates(
+    conn: &mut DbConn,
+    scope: &CoopScope,
+    f: &CandidateFilter<'_>,
+    after: Option<i64>,
+    limit: i64,
+    count: bool,
+) -> QueryResult<CandidatePage> {
+    let filed = filed_by(conn, f.year, f.due)?;
+    let mut q = candidates_query(scope, f, &filed);
+    if let Some(a) = after {
+        q = q.filter(cooperatives::id.gt(a));
+    }
+    let rows: Vec<Cooperative> = q
+        .order(cooperatives::id.asc())
+        .limit(limit)
+        .select(Cooperative::as_select())
+        .load(conn)?;
+    let total = if count {
+        Some(
+            candidates_query(scope, f, &filed)
+                .count()
+                .get_result(conn)?,
+        )
+    } else {
+        None
+    };
+    Ok(CandidatePage { rows, total })
+}
+
+/// A page of candidates.
+#[derive(Debug, Clone)]
+pub struct CandidatePage {
+    pub rows: Vec<Cooperative>,
+    pub total: Option<i64>,
 }

@@ -1,3 +1,5 @@
+mod service;
+
 use coophub::auth::jwt::Subject;
 use coophub::auth::Role;
 use serde_json::json;

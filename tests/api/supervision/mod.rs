@@ -1,3 +1,5 @@
+mod service;
+
 use chrono::Datelike;
 use coophub::auth::jwt::Subject;
 use coophub::auth::Role;
@@ -297,49 +299,17 @@ async fn merge_moves_members_and_marks_the_source() {
 #[actix_web::test]
 async fn merge_moves_federation_memberships_and_keeps_unions_whole() {
     let app = TestApp::new().await;
-    let ids: Vec<i64> = {
-        let mut v = Vec::new();
-        for n in 1..=4 {
-            v.push(app.create_coop(n, TOWN_A).await["id"].as_i64().unwrap());
-        }
-        v
-    };
-    let (source, target, a, b) = (ids[0], ids[1], ids[2], ids[3]);
-    let fed = |body: serde_json::Value| {
-        let app = &app;
-        async move {
-            app.post("/api/v1/federations", &app.admin(), body)
-                .await
-                .ok(201)["id"]
-                .as_i64()
-                .unwrap()
-        }
-    };
-    let join = |f: i64, c: i64| {
-        let app = &app;
-        async move {
-            app.post(
-                &format!("/api/v1/federations/{f}/members"),
-                &app.admin(),
-                json!({"member_kind": "cooperative", "cooperative_id": c}),
-            )
-            .await
-            .ok(201);
-        }
-    };
-    // An active union of source, target and a: merging source into target would leave 2.
-    let union = fed(json!({"name": "联合社", "kind": "union_cooperative", "industry_code": "ancient_tree_tea", "uscc": crate::common::uscc(901), "town_code": TOWN_A})).await;
-    for c in [source, target, a] {
-        join(union, c).await;
+    let mut ids = Vec::new();
+    for n in 1..=4 {
+        ids.push(app.coop_id(n, TOWN_A).await);
     }
-    app.send(
-        actix_web::http::Method::POST,
-        &format!("/api/v1/federations/{union}/activate"),
-        Some(&app.admin()),
-        None,
-    )
-    .await
-    .ok(200);
+    let (source, target, a, b) = (ids[0], ids[1], ids[2], ids[3]);
+    // An active union of source, target and a: merging source into target would leave 2.
+    let union = app.union(1).await;
+    for c in [source, target, a] {
+        app.join(union, c).await;
+    }
+    app.activate(union).await;
     let url = format!("/api/v1/cooperatives/{source}/merge");
     let p = app
         .post(&url, &app.admin(), json!({"into_cooperative_id": target}))
@@ -366,9 +336,9 @@ async fn merge_moves_federation_memberships_and_keeps_unions_whole() {
     );
 
     // With a fourth member the union survives; a consortium membership moves over.
-    join(union, b).await;
-    let consortium = fed(json!({"name": "方竹笋产业化联合体", "kind": "industrial_consortium", "industry_code": "square_bamboo_shoot"})).await;
-    join(consortium, source).await;
+    app.join(union, b).await;
+    let consortium = app.consortium().await;
+    app.join(consortium, source).await;
     let r = app
         .post(&url, &app.admin(), json!({"into_cooperative_id": target}))
         .await

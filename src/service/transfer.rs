@@ -1,1 +1,0 @@
-//! Bulk CSV import and CSV/XLSX export of the registry.

@@ -1,0 +1,226 @@
+//! The registry's exports (名录导出): CSV that re-imports as it is, read from the database a
+//! chunk at a time, and an XLSX workbook for people.
+
+use std::collections::HashMap;
+
+use chrono::Datelike;
+
+use crate::auth::{Access, Caller, Resource};
+use crate::db::models::cooperative::{self as coop, CoopFilter};
+use crate::db::models::reference;
+use crate::db::DbConn;
+use crate::domain::scope::CoopScope;
+use crate::error::{ApiError, ApiResult};
+use crate::views::cooperatives::{CooperativeFilterParams, CooperativeOut};
+use crate::views::transfer::{
+    demonstration_zh, guard, status_zh, tier_zh, BOM, CREATE_COLUMNS, EXPORT_EXTRA_COLUMNS,
+    XLSX_COLUMNS, XLSX_SHEET,
+};
+
+/// How many cooperatives an export loads from the database at a time.
+pub const EXPORT_CHUNK: i64 = 500;
+
+/// The cooperatives an export may hold: those the caller may read (as the list).
+pub fn scope(conn: &mut DbConn, caller: &Caller) -> ApiResult<CoopScope> {
+    caller.require(Resource::Cooperatives, Access::Read)?;
+    Ok(caller.coop_scope(conn)?)
+}
+
+/// One chunk of the export, in id order after `after`, with industry codes.
+fn load_chunk(
+    conn: &mut DbConn,
+    scope: &CoopScope,
+    filter: &CoopFilter,
+    after: Option<i64>,
+) -> ApiResult<Vec<CooperativeOut>> {
+    let rows = coop::list(conn, scope, filter, after, EXPORT_CHUNK)?;
+    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let mut industries = coop::industries_of(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|c| {
+            let codes = industries.remove(&c.id).unwrap_or_default();
+            CooperativeOut::new(c, codes)
+        })
+        .collect())
+}
+
+/// The CSV header row, after the BOM.
+pub fn csv_header() -> ApiResult<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(BOM.to_vec());
+    w.write_record(CREATE_COLUMNS.iter().chain(EXPORT_EXTRA_COLUMNS.iter()))
+        .map_err(ApiError::internal)?;
+    w.into_inner().map_err(ApiError::internal)
+}
+
+/// CSV rows for a chunk of cooperatives, columns as [`csv_header`].
+fn csv_rows(items: &[CooperativeOut]) -> ApiResult<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::with_capacity(items.len() * 400));
+    for c in items {
+        let codes = c.industry_codes.join(";");
+        let established = c.established_on.format("%Y-%m-%d").to_string();
+        let capital = c.registered_capital_fen.to_string();
+        let id = c.id.to_string();
+        let version = c.version.to_string();
+        w.write_record([
+            guard(&c.name).as_ref(),
+            &c.uscc,
+            &c.town_code,
+            &codes,
+            guard(&c.legal_representative).as_ref(),
+            &c.phone,
+            &established,
+            &capital,
+            guard(c.address.as_deref().unwrap_or_default()).as_ref(),
+            guard(c.business_scope.as_deref().unwrap_or_default()).as_ref(),
+            &id,
+            c.status.as_str(),
+            c.tier.map(|t| t.as_str()).unwrap_or_default(),
+            c.demonstration_level
+                .map(|d| d.as_str())
+                .unwrap_or_default(),
+            &version,
+        ])
+        .map_err(ApiError::internal)?;
+    }
+    w.into_inner().map_err(ApiError::internal)
+}
+
+/// A chunk of the CSV export.
+#[derive(Debug, Clone)]
+pub struct CsvChunk {
+    /// The CSV rows.
+    pub bytes: Vec<u8>,
+    /// The last cooperative's id (`None`: the chunk is empty).
+    pub last_id: Option<i64>,
+    /// The chunk is full: more may follow after `last_id`.
+    pub full: bool,
+}
+
+/// The CSV rows of the cooperatives after `after` (one chunk of [`EXPORT_CHUNK`]).
+pub fn csv_chunk(
+    conn: &mut DbConn,
+    scope: &CoopScope,
+    filters: &CooperativeFilterParams,
+    after: Option<i64>,
+) -> ApiResult<CsvChunk> {
+    let items = load_chunk(conn, scope, &filters.to_filter(), after)?;
+    Ok(CsvChunk {
+        bytes: csv_rows(&items)?,
+        last_id: items.last().map(|c| c.id),
+        full: items.len() as i64 == EXPORT_CHUNK,
+    })
+}
+
+/// The registry in the caller's scope as a workbook (see [`build_xlsx`]).
+pub fn xlsx(
+    conn: &mut DbConn,
+    caller: &Caller,
+    filters: &CooperativeFilterParams,
+) -> ApiResult<Vec<u8>> {
+    let scope = scope(conn, caller)?;
+    build_xlsx(conn, &scope, &filters.to_filter())
+}
+
+/// Builds the workbook, reading the database chunk by chunk and writing rows in
+/// constant-memory mode (rows go to a temporary file, not to memory).
+fn build_xlsx(conn: &mut DbConn, scope: &CoopScope, filter: &CoopFilter) -> ApiResult<Vec<u8>> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let x = ApiError::internal;
+    let towns: HashMap<String, String> = reference::all_towns(conn)?
+        .into_iter()
+        .map(|t| (t.code, t.name))
+        .collect();
+    let industries: HashMap<String, String> = reference::all_industries(conn)?
+        .into_iter()
+        .map(|i| (i.code, i.name))
+        .collect();
+    let bold = Format::new().set_bold();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let money = Format::new().set_num_format("#,##0.00");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet_with_constant_memory();
+    sheet.set_name(XLSX_SHEET).map_err(x)?;
+    for (col, (title, width)) in XLSX_COLUMNS.iter().enumerate() {
+        sheet.set_column_width(col as u16, *width).map_err(x)?;
+        sheet
+            .write_string_with_format(0, col as u16, *title, &bold)
+            .map_err(x)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(x)?;
+    let mut row: u32 = 0;
+    let mut after = None;
+    loop {
+        let items = load_chunk(conn, scope, filter, after)?;
+        for c in &items {
+            row += 1;
+            let industry_names: Vec<&str> = c
+                .industry_codes
+                .iter()
+                .map(|code| industries.get(code).map(String::as_str).unwrap_or(code))
+                .collect();
+            let d = c.established_on;
+            let established =
+                ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+                    .map_err(x)?;
+            sheet.write_number(row, 0, c.id as f64).map_err(x)?;
+            sheet.write_string(row, 1, &c.name).map_err(x)?;
+            sheet.write_string(row, 2, &c.uscc).map_err(x)?;
+            sheet
+                .write_string(
+                    row,
+                    3,
+                    towns.get(&c.town_code).map(String::as_str).unwrap_or(""),
+                )
+                .map_err(x)?;
+            sheet.write_string(row, 4, &c.town_code).map_err(x)?;
+            sheet
+                .write_string(row, 5, industry_names.join("、"))
+                .map_err(x)?;
+            sheet
+                .write_string(row, 6, &c.legal_representative)
+                .map_err(x)?;
+            sheet.write_string(row, 7, &c.phone).map_err(x)?;
+            sheet
+                .write_datetime_with_format(row, 8, &established, &date)
+                .map_err(x)?;
+            sheet
+                .write_number_with_format(row, 9, c.registered_capital_fen as f64 / 100.0, &money)
+                .map_err(x)?;
+            sheet
+                .write_string(row, 10, c.address.as_deref().unwrap_or_default())
+                .map_err(x)?;
+            sheet
+                .write_string(row, 11, c.business_scope.as_deref().unwrap_or_default())
+                .map_err(x)?;
+            sheet
+                .write_string(row, 12, status_zh(c.status))
+                .map_err(x)?;
+            sheet
+                .write_string(row, 13, c.tier.map(tier_zh).unwrap_or_default())
+                .map_err(x)?;
+            sheet
+                .write_string(
+                    row,
+                    14,
+                    c.demonstration_level
+                        .map(demonstration_zh)
+                        .unwrap_or_default(),
+                )
+                .map_err(x)?;
+            sheet
+                .write_number(row, 15, f64::from(c.version))
+                .map_err(x)?;
+        }
+        if (items.len() as i64) < EXPORT_CHUNK {
+            break;
+        }
+        after = items.last().map(|c| c.id);
+    }
+    if row > 0 {
+        sheet
+            .autofilter(0, 0, row, (XLSX_COLUMNS.len() - 1) as u16)
+            .map_err(x)?;
+    }
+    workbook.save_to_buffer().map_err(x)
+}
