@@ -211,7 +211,10 @@ pub fn compute(
     };
 
     let report_year = on.year() - 1;
-    let (expected, published) = annual_report::publication(conn, scope, report_year, town)?;
+    let annual_report::Publication {
+        expected,
+        published,
+    } = annual_report::publication(conn, scope, report_year, town)?;
     let annual_report_publication = PublicationProgress {
         year: report_year,
         expected,

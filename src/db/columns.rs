@@ -101,3 +101,9 @@ text_columns!(
     OrderAction,
     OrderStatus,
 );
+
+// books
+use crate::domain::compliance::Bookkeeping;
+use crate::domain::demonstration::{ApplicationStatus, MonitoringResult};
+
+text_columns!(ApplicationStatus, MonitoringResult, Bookkeeping);

@@ -7,6 +7,31 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::annual_report::{deadline, ReportStatus};
+use super::cooperative::text_enum;
+use super::member::MemberType;
+
+text_enum! {
+    /// Who keeps the books.
+    Bookkeeping {
+        /// The cooperative's own accountant.
+        SelfKept => "self",
+        /// An accounting agent (代理记账).
+        Agent => "agent",
+        /// The cooperative service center.
+        ServiceCenter => "service_center",
+    }
+}
+
+text_enum! {
+    /// How the cooperative discloses its affairs to members (社务公开).
+    DisclosureChannel {
+        BulletinBoard => "bulletin_board",
+        WechatGroup => "wechat_group",
+        Meeting => "meeting",
+        Website => "website",
+        Other => "other",
+    }
+}
 
 pub const MIN_MEMBERS: i64 = 5;
 /// Farmers must be at least this percentage of members.
@@ -26,6 +51,23 @@ pub struct MemberCounts {
     pub farmers: i64,
     /// Enterprises, institutions and social groups.
     pub capped_non_farmers: i64,
+}
+
+impl MemberCounts {
+    /// Counts active members by type (`None`: a type the law's checks do not know, counted
+    /// only in the total).
+    pub fn of(types: impl IntoIterator<Item = Option<MemberType>>) -> MemberCounts {
+        let mut counts = MemberCounts::default();
+        for t in types {
+            counts.total += 1;
+            match t {
+                Some(MemberType::Farmer) => counts.farmers += 1,
+                Some(t) if t.is_capped_non_farmer() => counts.capped_non_farmers += 1,
+                _ => {}
+            }
+        }
+        counts
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -304,6 +346,20 @@ mod tests {
             farmers,
             capped_non_farmers: capped,
         }
+    }
+
+    #[test]
+    fn members_are_counted_by_type() {
+        let c = MemberCounts::of([
+            Some(MemberType::Farmer),
+            Some(MemberType::Farmer),
+            Some(MemberType::Enterprise),
+            Some(MemberType::Institution),
+            None,
+        ]);
+        assert_eq!((c.total, c.farmers, c.capped_non_farmers), (5, 2, 2));
+        let none = MemberCounts::of([]);
+        assert_eq!(none.total, 0);
     }
 
     #[test]

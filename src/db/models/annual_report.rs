@@ -5,6 +5,8 @@ use diesel::prelude::*;
 
 use crate::db::schema::{annual_reports, cooperatives};
 use crate::db::{Backend, DbConn};
+use crate::domain::annual_report::ReportStatus;
+use crate::domain::cooperative::CoopStatus;
 use crate::domain::scope::CoopScope;
 
 #[derive(Queryable, Selectable, Debug, Clone)]
@@ -13,7 +15,7 @@ pub struct AnnualReport {
     pub id: i64,
     pub cooperative_id: i64,
     pub year: i32,
-    pub status: String,
+    pub status: ReportStatus,
     pub member_count: i32,
     pub farmer_member_count: i32,
     pub total_assets_fen: i64,
@@ -36,7 +38,7 @@ pub struct AnnualReport {
 pub struct DraftRow {
     pub cooperative_id: i64,
     pub year: i32,
-    pub status: String,
+    pub status: ReportStatus,
     pub member_count: i32,
     pub farmer_member_count: i32,
     pub total_assets_fen: i64,
@@ -73,7 +75,7 @@ pub fn of_cooperative(conn: &mut DbConn, cooperative_id: i64) -> QueryResult<Vec
 pub fn last_published(conn: &mut DbConn, cooperative_id: i64) -> QueryResult<Option<AnnualReport>> {
     annual_reports::table
         .filter(annual_reports::cooperative_id.eq(cooperative_id))
-        .filter(annual_reports::status.eq("published"))
+        .filter(annual_reports::status.eq(ReportStatus::Published))
         .order(annual_reports::year.desc())
         .select(AnnualReport::as_select())
         .first(conn)
@@ -123,7 +125,7 @@ pub fn mark_submitted(
             .filter(annual_reports::version.eq(version)),
     )
     .set((
-        annual_reports::status.eq("submitted"),
+        annual_reports::status.eq(ReportStatus::Submitted),
         annual_reports::submitted_on.eq(on),
         annual_reports::late.eq(late),
         annual_reports::version.eq(version + 1),
@@ -145,7 +147,7 @@ pub fn mark_published(
             .filter(annual_reports::version.eq(version)),
     )
     .set((
-        annual_reports::status.eq("published"),
+        annual_reports::status.eq(ReportStatus::Published),
         annual_reports::published_on.eq(on),
         annual_reports::version.eq(version + 1),
         annual_reports::updated_at.eq(at),
@@ -165,7 +167,7 @@ pub fn by_id(conn: &mut DbConn, id: i64) -> QueryResult<AnnualReport> {
 pub struct ReportFilter {
     pub year: Option<i32>,
     pub town_code: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<ReportStatus>,
     pub late: Option<bool>,
 }
 
@@ -180,8 +182,8 @@ fn filtered(
     if let Some(y) = f.year {
         q = q.filter(annual_reports::year.eq(y));
     }
-    if let Some(s) = &f.status {
-        q = q.filter(annual_reports::status.eq(s.clone()));
+    if let Some(s) = f.status {
+        q = q.filter(annual_reports::status.eq(s));
     }
     if let Some(l) = f.late {
         q = q.filter(annual_reports::late.eq(l));
@@ -218,6 +220,13 @@ pub fn count(conn: &mut DbConn, scope: &CoopScope, f: &ReportFilter) -> QueryRes
     .get_result(conn)
 }
 
+/// The cooperatives expected to publish a year's report, and how many have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Publication {
+    pub expected: i64,
+    pub published: i64,
+}
+
 /// The annual-report publication rate for `year`: cooperatives that are active (not on the
 /// abnormal list, not merged or deregistered) and were established by the end of the year,
 /// and how many of them have published that year's report.
@@ -226,10 +235,10 @@ pub fn publication(
     scope: &CoopScope,
     year: i32,
     town_code: Option<&str>,
-) -> QueryResult<(i64, i64)> {
+) -> QueryResult<Publication> {
     let year_end = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
     let mut q = super::cooperative::scoped(scope)
-        .filter(cooperatives::status.eq("active"))
+        .filter(cooperatives::status.eq(CoopStatus::Active))
         .filter(cooperatives::established_on.le(year_end));
     if let Some(t) = town_code {
         q = q.filter(cooperatives::town_code.eq(t.to_string()));
@@ -237,9 +246,12 @@ pub fn publication(
     let ids: Vec<i64> = q.select(cooperatives::id).load(conn)?;
     let published: i64 = annual_reports::table
         .filter(annual_reports::year.eq(year))
-        .filter(annual_reports::status.eq("published"))
+        .filter(annual_reports::status.eq(ReportStatus::Published))
         .filter(annual_reports::cooperative_id.eq_any(&ids))
         .count()
         .get_result(conn)?;
-    Ok((ids.len() as i64, published))
+    Ok(Publication {
+        expected: ids.len() as i64,
+        published,
+    })
 }

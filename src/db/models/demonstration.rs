@@ -1,19 +1,25 @@
 //! Demonstration-cooperative applications and monitoring (示范社).
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::schema::{demonstration_applications, demonstration_monitorings};
+use super::cooperative::{self as coop, Cooperative};
+use crate::db::schema::{
+    cooperatives, counselor_visits, demonstration_applications, demonstration_monitorings,
+};
 use crate::db::{Backend, DbConn};
+use crate::domain::cooperative::DemonstrationLevel;
+use crate::domain::demonstration::{ApplicationStatus, MonitoringResult, OPEN_APPLICATION};
+use crate::domain::scope::CoopScope;
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = demonstration_applications)]
 pub struct Application {
     pub id: i64,
     pub cooperative_id: i64,
-    pub level: String,
+    pub level: DemonstrationLevel,
     pub year: i32,
-    pub status: String,
+    pub status: ApplicationStatus,
     pub eligible: bool,
     /// JSON array of gates.
     pub gates: String,
@@ -32,9 +38,9 @@ pub struct Application {
 #[diesel(table_name = demonstration_applications)]
 pub struct NewApplication {
     pub cooperative_id: i64,
-    pub level: String,
+    pub level: DemonstrationLevel,
     pub year: i32,
-    pub status: String,
+    pub status: ApplicationStatus,
     pub eligible: bool,
     pub gates: String,
     pub score: Option<i32>,
@@ -61,14 +67,14 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Application> {
 pub fn open_duplicate(
     conn: &mut DbConn,
     cooperative_id: i64,
-    level: &str,
+    level: DemonstrationLevel,
     year: i32,
 ) -> QueryResult<bool> {
     let n: i64 = demonstration_applications::table
         .filter(demonstration_applications::cooperative_id.eq(cooperative_id))
         .filter(demonstration_applications::level.eq(level))
         .filter(demonstration_applications::year.eq(year))
-        .filter(demonstration_applications::status.eq_any(["pending", "approved"]))
+        .filter(demonstration_applications::status.eq_any(OPEN_APPLICATION))
         .count()
         .get_result(conn)?;
     Ok(n > 0)
@@ -78,7 +84,7 @@ pub fn decide(
     conn: &mut DbConn,
     id: i64,
     version: i32,
-    status: &str,
+    status: ApplicationStatus,
     by: &str,
     note: Option<&str>,
     at: NaiveDateTime,
@@ -102,8 +108,8 @@ pub fn decide(
 #[derive(Debug, Default, Clone)]
 pub struct ApplicationFilter {
     pub year: Option<i32>,
-    pub level: Option<String>,
-    pub status: Option<String>,
+    pub level: Option<DemonstrationLevel>,
+    pub status: Option<ApplicationStatus>,
     /// Restrict to these cooperatives (the caller's scope), when set.
     pub cooperative_ids: Option<Vec<i64>>,
 }
@@ -113,11 +119,11 @@ fn filtered(f: &ApplicationFilter) -> demonstration_applications::BoxedQuery<'st
     if let Some(y) = f.year {
         q = q.filter(demonstration_applications::year.eq(y));
     }
-    if let Some(l) = &f.level {
-        q = q.filter(demonstration_applications::level.eq(l.clone()));
+    if let Some(l) = f.level {
+        q = q.filter(demonstration_applications::level.eq(l));
     }
-    if let Some(s) = &f.status {
-        q = q.filter(demonstration_applications::status.eq(s.clone()));
+    if let Some(s) = f.status {
+        q = q.filter(demonstration_applications::status.eq(s));
     }
     if let Some(ids) = &f.cooperative_ids {
         q = q.filter(demonstration_applications::cooperative_id.eq_any(ids.clone()));
@@ -153,7 +159,7 @@ pub fn approvals_in(
 ) -> QueryResult<i64> {
     let mut q = demonstration_applications::table
         .filter(demonstration_applications::year.eq(year))
-        .filter(demonstration_applications::status.eq("approved"))
+        .filter(demonstration_applications::status.eq(ApplicationStatus::Approved))
         .into_boxed::<Backend>();
     if let Some(ids) = cooperative_ids {
         q = q.filter(demonstration_applications::cooperative_id.eq_any(ids.to_vec()));
@@ -168,7 +174,7 @@ pub fn latest_approval_years(
 ) -> QueryResult<std::collections::HashMap<i64, i32>> {
     let rows: Vec<(i64, i32)> = demonstration_applications::table
         .filter(demonstration_applications::cooperative_id.eq_any(ids))
-        .filter(demonstration_applications::status.eq("approved"))
+        .filter(demonstration_applications::status.eq(ApplicationStatus::Approved))
         .select((
             demonstration_applications::cooperative_id,
             demonstration_applications::year,
@@ -188,9 +194,9 @@ pub struct Monitoring {
     pub id: i64,
     pub cooperative_id: i64,
     pub year: i32,
-    pub result: String,
+    pub result: MonitoringResult,
     pub notes: Option<String>,
-    pub level_before: Option<String>,
+    pub level_before: Option<DemonstrationLevel>,
     pub revoked: bool,
     pub recorded_by: String,
     pub recorded_at: NaiveDateTime,
@@ -201,9 +207,9 @@ pub fn record_monitoring(
     conn: &mut DbConn,
     cooperative_id: i64,
     year: i32,
-    result: &str,
+    result: MonitoringResult,
     notes: Option<&str>,
-    level_before: Option<&str>,
+    level_before: Option<DemonstrationLevel>,
     revoked: bool,
     by: &str,
     at: NaiveDateTime,
@@ -240,4 +246,37 @@ pub fn latest_monitoring_years(
         *e = (*e).max(year);
     }
     Ok(out)
+}
+
+/// Counselor guidance visits to the cooperative since `since` that recorded findings.
+pub fn counselor_findings_since(
+    conn: &mut DbConn,
+    cooperative_id: i64,
+    since: NaiveDate,
+) -> QueryResult<i64> {
+    counselor_visits::table
+        .filter(counselor_visits::cooperative_id.eq(cooperative_id))
+        .filter(counselor_visits::visited_on.ge(since))
+        .filter(counselor_visits::findings.ne(""))
+        .count()
+        .get_result(conn)
+}
+
+/// The cooperatives in scope that hold a title, in id order, optionally of one level and town.
+pub fn titled(
+    conn: &mut DbConn,
+    scope: &CoopScope,
+    level: Option<DemonstrationLevel>,
+    town_code: Option<&str>,
+) -> QueryResult<Vec<Cooperative>> {
+    let mut q = coop::scoped(scope).filter(cooperatives::demonstration_level.is_not_null());
+    if let Some(l) = level {
+        q = q.filter(cooperatives::demonstration_level.eq(l));
+    }
+    if let Some(t) = town_code {
+        q = q.filter(cooperatives::town_code.eq(t.to_string()));
+    }
+    q.order(cooperatives::id)
+        .select(Cooperative::as_select())
+        .load(conn)
 }

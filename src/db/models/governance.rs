@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::governance;
 use crate::db::DbConn;
+use crate::domain::compliance::Bookkeeping;
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Debug, Clone)]
 #[diesel(table_name = governance, treat_none_as_null = true)]
@@ -17,7 +18,7 @@ pub struct Governance {
     pub board_members: String,
     /// JSON array of names.
     pub supervisors: String,
-    pub bookkeeping: Option<String>,
+    pub bookkeeping: Option<Bookkeeping>,
     pub bookkeeper: Option<String>,
     /// JSON array of channel codes.
     pub disclosure_channels: String,

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use crate::db::schema::{service_orders, service_types};
 use crate::db::{Backend, DbConn};
 use crate::domain::scope::CoopScope;
+use crate::domain::service_order::{OrderStatus, OPEN};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = service_types)]
@@ -34,6 +35,48 @@ pub fn find_type(conn: &mut DbConn, code: &str) -> QueryResult<Option<ServiceTyp
         .optional()
 }
 
+/// A new service, active, at the end of the catalogue.
+pub fn insert_type(
+    conn: &mut DbConn,
+    code: &str,
+    name: &str,
+    free: bool,
+    price_fen: i64,
+    provider: Option<&str>,
+) -> QueryResult<()> {
+    let order: i32 = service_types::table.count().get_result::<i64>(conn)? as i32 + 1;
+    diesel::insert_into(service_types::table)
+        .values((
+            service_types::code.eq(code),
+            service_types::name.eq(name),
+            service_types::free.eq(free),
+            service_types::price_fen.eq(price_fen),
+            service_types::provider.eq(provider),
+            service_types::active.eq(true),
+            service_types::sort_order.eq(order),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The fields of a service the district edits.
+#[derive(AsChangeset, Debug, Clone)]
+#[diesel(table_name = service_types, treat_none_as_null = true)]
+pub struct ServiceTypeChanges {
+    pub name: String,
+    pub free: bool,
+    pub price_fen: i64,
+    pub provider: Option<String>,
+    pub active: bool,
+}
+
+pub fn update_type(conn: &mut DbConn, code: &str, changes: &ServiceTypeChanges) -> QueryResult<()> {
+    diesel::update(service_types::table.filter(service_types::code.eq(code)))
+        .set(changes)
+        .execute(conn)?;
+    Ok(())
+}
+
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = service_orders)]
 pub struct ServiceOrder {
@@ -41,7 +84,7 @@ pub struct ServiceOrder {
     pub cooperative_id: i64,
     pub service_type: String,
     pub description: String,
-    pub status: String,
+    pub status: OrderStatus,
     pub placed_by: String,
     pub assignee: Option<String>,
     pub fee_fen: Option<i64>,
@@ -63,7 +106,7 @@ pub struct ServiceOrder {
 #[derive(AsChangeset, Debug, Clone)]
 #[diesel(table_name = service_orders, treat_none_as_null = true)]
 pub struct OrderState {
-    pub status: String,
+    pub status: OrderStatus,
     pub assignee: Option<String>,
     pub fee_fen: Option<i64>,
     pub result_note: Option<String>,
@@ -82,7 +125,7 @@ pub struct OrderState {
 impl ServiceOrder {
     pub fn state(&self) -> OrderState {
         OrderState {
-            status: self.status.clone(),
+            status: self.status,
             assignee: self.assignee.clone(),
             fee_fen: self.fee_fen,
             result_note: self.result_note.clone(),
@@ -113,7 +156,7 @@ pub fn insert(
             service_orders::cooperative_id.eq(cooperative_id),
             service_orders::service_type.eq(service_type),
             service_orders::description.eq(description),
-            service_orders::status.eq("submitted"),
+            service_orders::status.eq(OrderStatus::Submitted),
             service_orders::placed_by.eq(placed_by),
             service_orders::placed_at.eq(at),
             service_orders::version.eq(1),
@@ -152,7 +195,7 @@ pub fn find_any(conn: &mut DbConn, id: i64) -> QueryResult<ServiceOrder> {
 #[derive(Debug, Default, Clone)]
 pub struct OrderFilter {
     pub service_type: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<OrderStatus>,
     pub cooperative_id: Option<i64>,
     pub town_code: Option<String>,
     pub assignee: Option<String>,
@@ -171,8 +214,8 @@ fn filtered(
     if let Some(v) = &f.service_type {
         q = q.filter(service_orders::service_type.eq(v.clone()));
     }
-    if let Some(v) = &f.status {
-        q = q.filter(service_orders::status.eq(v.clone()));
+    if let Some(v) = f.status {
+        q = q.filter(service_orders::status.eq(v));
     }
     if let Some(v) = f.cooperative_id {
         q = q.filter(service_orders::cooperative_id.eq(v));
@@ -181,7 +224,7 @@ fn filtered(
         q = q.filter(service_orders::assignee.eq(v.clone()));
     }
     if f.open_only {
-        q = q.filter(service_orders::status.eq_any(["submitted", "accepted", "in_progress"]));
+        q = q.filter(service_orders::status.eq_any(OPEN));
     }
     q
 }

@@ -396,3 +396,5 @@ async fn placing_validates_and_scopes() {
         .await
         .problem(400);
 }
+
+mod service;

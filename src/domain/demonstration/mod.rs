@@ -1,16 +1,110 @@
 //! Demonstration cooperatives (示范社): eligibility gates and the score (RULES.md).
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::annual_report::{deadline, ReportStatus};
-use super::cooperative::DemonstrationLevel;
+use super::cooperative::{text_enum, DemonstrationLevel};
+
+mod score;
+
+pub use score::{score, score_inputs, Factor, PublishedFigures, ScoreInputs, ScorePart, WEIGHTS};
 
 /// Years of operation required.
 pub const MIN_YEARS_OPERATING: i32 = 2;
 /// Titles are monitored every two years.
 pub const MONITORING_INTERVAL_YEARS: i32 = 2;
+/// The plan's yearly quota of new demonstration cooperatives (≥ 7 a year).
+pub const YEARLY_QUOTA: i64 = 7;
+/// The first rating year of the system.
+pub const FIRST_RATING_YEAR: i32 = 2021;
+/// Counselor guidance counts for the score over this many days before the application.
+pub const COUNSELOR_WINDOW_DAYS: u64 = 730;
+
+text_enum! {
+    /// Where an application stands.
+    ApplicationStatus {
+        /// A gate failed; kept with its reasons.
+        Ineligible => "ineligible",
+        /// Eligible, waiting for the district's decision.
+        Pending => "pending",
+        Approved => "approved",
+        Rejected => "rejected",
+    }
+}
+
+text_enum! {
+    MonitoringResult {
+        Pass => "pass",
+        /// Revokes the title.
+        Fail => "fail",
+    }
+}
+
+/// The statuses that block another application for the same cooperative, level and year.
+pub const OPEN_APPLICATION: [ApplicationStatus; 2] =
+    [ApplicationStatus::Pending, ApplicationStatus::Approved];
+
+/// A rating (or monitoring) year: from [`FIRST_RATING_YEAR`] to this year.
+pub fn rating_year_ok(year: i32, today: NaiveDate) -> bool {
+    (FIRST_RATING_YEAR..=today.year()).contains(&year)
+}
+
+/// Every gate passed.
+pub fn eligible(gates: &[Gate]) -> bool {
+    gates.iter().all(|g| g.passed)
+}
+
+/// An eligible application waits for the district; an ineligible one is kept as such.
+pub fn initial_status(eligible: bool) -> ApplicationStatus {
+    if eligible {
+        ApplicationStatus::Pending
+    } else {
+        ApplicationStatus::Ineligible
+    }
+}
+
+/// The status a decision leads to; only a pending application can be decided.
+pub fn decision(status: ApplicationStatus, approve: bool) -> Option<ApplicationStatus> {
+    match (status, approve) {
+        (ApplicationStatus::Pending, true) => Some(ApplicationStatus::Approved),
+        (ApplicationStatus::Pending, false) => Some(ApplicationStatus::Rejected),
+        _ => None,
+    }
+}
+
+/// A failed monitoring revokes the title.
+pub fn revokes(result: MonitoringResult) -> bool {
+    result == MonitoringResult::Fail
+}
+
+/// A title is due for monitoring when its last monitoring (or, failing that, approval) was
+/// [`MONITORING_INTERVAL_YEARS`] or more years ago, or is not recorded.
+pub fn monitoring_due(
+    last_monitored: Option<i32>,
+    approved_year: Option<i32>,
+    this_year: i32,
+) -> bool {
+    last_monitored
+        .or(approved_year)
+        .is_none_or(|y| this_year - y >= MONITORING_INTERVAL_YEARS)
+}
+
+/// The first day whose counselor visits count for the score.
+pub fn counselor_window_start(today: NaiveDate) -> NaiveDate {
+    today
+        .checked_sub_days(Days::new(COUNSELOR_WINDOW_DAYS))
+        .unwrap_or(today)
+}
+
+/// The latest due report as the gates see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueReport {
+    pub year: i32,
+    pub status: ReportStatus,
+    pub late: bool,
+}
 
 /// The rank of a level: district < municipal < national.
 pub fn rank(level: DemonstrationLevel) -> u8 {
@@ -46,8 +140,8 @@ pub struct GateFacts {
     pub member_assembly: bool,
     pub board: bool,
     pub supervisors: bool,
-    /// The latest report that is due: (year, status, late).
-    pub last_due_report: Option<(i32, ReportStatus, bool)>,
+    /// The report of the latest year that is due, if any.
+    pub last_due_report: Option<DueReport>,
     pub abnormal: bool,
     pub current_level: Option<DemonstrationLevel>,
     pub today: NaiveDate,
@@ -88,17 +182,25 @@ pub fn gates(level: DemonstrationLevel, f: &GateFacts) -> Vec<Gate> {
         .unwrap_or(f.today - chrono::Days::new(730));
     let due = last_due_year(f.today);
     let report = match f.last_due_report {
-        Some((y, ReportStatus::Published, false)) if y == due => gate(
+        Some(DueReport {
+            year,
+            status: ReportStatus::Published,
+            late: false,
+        }) if year == due => gate(
             "annual_report_on_time",
             true,
             format!("the {due} report was filed on time and published"),
         ),
-        Some((y, ReportStatus::Published, true)) if y == due => gate(
+        Some(DueReport {
+            year,
+            status: ReportStatus::Published,
+            late: true,
+        }) if year == due => gate(
             "annual_report_on_time",
             false,
             format!("the {due} report was filed late"),
         ),
-        Some((y, status, _)) if y == due => gate(
+        Some(DueReport { year, status, .. }) if year == due => gate(
             "annual_report_on_time",
             false,
             format!("the {due} report is {status}, not published"),
@@ -174,101 +276,6 @@ pub fn gates(level: DemonstrationLevel, f: &GateFacts) -> Vec<Gate> {
     ]
 }
 
-/// One scoring factor: its weight (points) and where it saturates.
-#[derive(Debug, Clone, Copy)]
-pub struct Factor {
-    pub name: &'static str,
-    pub weight: u32,
-    /// The value that earns the full weight (scaled linearly below it).
-    pub full_at: f64,
-}
-
-/// The score's weights, as data; they add up to 100.
-pub const WEIGHTS: [Factor; 6] = [
-    Factor {
-        name: "members",
-        weight: 20,
-        full_at: 150.0,
-    },
-    Factor {
-        name: "registered_capital",
-        weight: 15,
-        full_at: 500_000_000.0,
-    },
-    Factor {
-        name: "operating_revenue",
-        weight: 20,
-        full_at: 1_000_000_000.0,
-    },
-    Factor {
-        name: "surplus_return_ratio",
-        weight: 20,
-        full_at: 0.6,
-    },
-    Factor {
-        name: "member_income",
-        weight: 15,
-        full_at: 3_000_000.0,
-    },
-    Factor {
-        name: "counselor_findings",
-        weight: 10,
-        full_at: 4.0,
-    },
-];
-
-/// The raw values, in the units of [`WEIGHTS`] (fen, ratios, counts).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ScoreInputs {
-    pub members: f64,
-    pub registered_capital_fen: f64,
-    pub operating_revenue_fen: f64,
-    pub surplus_return_ratio: f64,
-    pub member_income_fen: f64,
-    /// Counselor guidance visits with findings in the last two years.
-    pub counselor_visits: f64,
-}
-
-/// One line of the score's breakdown.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ScorePart {
-    pub factor: String,
-    pub value: f64,
-    pub weight: u32,
-    pub points: f64,
-}
-
-/// The score (0–100, rounded) and its breakdown.
-pub fn score(i: &ScoreInputs) -> (i32, Vec<ScorePart>) {
-    let values = [
-        i.members,
-        i.registered_capital_fen,
-        i.operating_revenue_fen,
-        i.surplus_return_ratio,
-        i.member_income_fen,
-        i.counselor_visits,
-    ];
-    let parts: Vec<ScorePart> = WEIGHTS
-        .iter()
-        .zip(values)
-        .map(|(f, v)| {
-            let share = if f.full_at <= 0.0 {
-                0.0
-            } else {
-                (v.max(0.0) / f.full_at).min(1.0)
-            };
-            ScorePart {
-                factor: f.name.into(),
-                value: v,
-                weight: f.weight,
-                points: (share * f64::from(f.weight) * 100.0).round() / 100.0,
-            }
-        })
-        .collect();
-    let total: f64 = parts.iter().map(|p| p.points).sum();
-    (total.round().clamp(0.0, 100.0) as i32, parts)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,7 +291,11 @@ mod tests {
             member_assembly: true,
             board: true,
             supervisors: true,
-            last_due_report: Some((2025, ReportStatus::Published, false)),
+            last_due_report: Some(DueReport {
+                year: 2025,
+                status: ReportStatus::Published,
+                late: false,
+            }),
             abnormal: false,
             current_level: None,
             today: day(2026, 11, 27),
@@ -317,7 +328,11 @@ mod tests {
         f.supervisors = false;
         assert_eq!(failing(d, &f), ["bodies"]);
         let mut f = good();
-        f.last_due_report = Some((2025, ReportStatus::Published, true));
+        f.last_due_report = Some(DueReport {
+            year: 2025,
+            status: ReportStatus::Published,
+            late: true,
+        });
         assert_eq!(failing(d, &f), ["annual_report_on_time"]);
         let mut f = good();
         f.last_due_report = None;
@@ -360,23 +375,61 @@ mod tests {
     }
 
     #[test]
-    fn weights_add_up_and_score_saturates() {
-        assert_eq!(WEIGHTS.iter().map(|w| w.weight).sum::<u32>(), 100);
-        let full = ScoreInputs {
-            members: 500.0,
-            registered_capital_fen: 1e12,
-            operating_revenue_fen: 1e12,
-            surplus_return_ratio: 0.9,
-            member_income_fen: 1e9,
-            counselor_visits: 10.0,
-        };
-        assert_eq!(score(&full).0, 100);
-        assert_eq!(score(&ScoreInputs::default()).0, 0);
-        let half_members = ScoreInputs {
-            members: 75.0,
-            ..Default::default()
-        };
-        assert_eq!(score(&half_members).0, 10);
+    fn a_report_of_another_year_or_unpublished_fails_the_report_gate() {
+        let d = DemonstrationLevel::District;
+        let mut f = good();
+        f.last_due_report = Some(DueReport {
+            year: 2024,
+            status: ReportStatus::Published,
+            late: false,
+        });
+        assert_eq!(failing(d, &f), ["annual_report_on_time"]);
+        f.last_due_report = Some(DueReport {
+            year: 2025,
+            status: ReportStatus::Submitted,
+            late: false,
+        });
+        assert_eq!(failing(d, &f), ["annual_report_on_time"]);
+    }
+
+    #[test]
+    fn eligibility_and_decisions() {
+        let f = good();
+        let passed = gates(DemonstrationLevel::District, &f);
+        assert!(eligible(&passed));
+        assert_eq!(initial_status(true), ApplicationStatus::Pending);
+        let failed = gates(DemonstrationLevel::National, &f);
+        assert!(!eligible(&failed));
+        assert_eq!(initial_status(false), ApplicationStatus::Ineligible);
+        use ApplicationStatus::*;
+        assert_eq!(decision(Pending, true), Some(Approved));
+        assert_eq!(decision(Pending, false), Some(Rejected));
+        for s in [Ineligible, Approved, Rejected] {
+            assert_eq!(decision(s, true), None);
+            assert_eq!(decision(s, false), None);
+        }
+        assert!(OPEN_APPLICATION.contains(&Pending) && OPEN_APPLICATION.contains(&Approved));
+        assert!(!OPEN_APPLICATION.contains(&Ineligible) && !OPEN_APPLICATION.contains(&Rejected));
+    }
+
+    #[test]
+    fn rating_years_and_monitoring() {
+        let today = day(2026, 11, 27);
+        assert!(!rating_year_ok(2020, today));
+        assert!(rating_year_ok(2021, today));
+        assert!(rating_year_ok(2026, today));
+        assert!(!rating_year_ok(2027, today));
+        assert!(revokes(MonitoringResult::Fail));
+        assert!(!revokes(MonitoringResult::Pass));
+        assert!(monitoring_due(None, None, 2026));
+        assert!(!monitoring_due(None, Some(2025), 2026));
+        assert!(monitoring_due(None, Some(2024), 2026));
+        assert!(
+            !monitoring_due(Some(2026), Some(2020), 2026),
+            "monitoring first"
+        );
+        assert!(monitoring_due(Some(2024), Some(2026), 2026));
+        assert_eq!(counselor_window_start(today), day(2024, 11, 27));
     }
 
     #[test]

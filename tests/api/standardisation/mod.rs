@@ -491,3 +491,5 @@ async fn report_and_governance_reads_are_scoped() {
     .await
     .problem(400);
 }
+
+mod service;

@@ -1,1 +1,0 @@
-//! Governance and charter, annual reports, compliance.
