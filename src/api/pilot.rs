@@ -224,7 +224,7 @@ pub fn compute(
         target_rate: 1.0,
     };
 
-    let coverage = super::counselors::build_coverage(conn, &CounselorScope::All)?;
+    let coverage = crate::service::counselors::build_coverage(conn, &CounselorScope::All)?;
     let towns: Vec<_> = coverage
         .towns
         .iter()
