@@ -240,7 +240,7 @@ pub fn compute(
             .collect(),
     };
 
-    let feds = super::federations::by_industry(conn)?;
+    let feds = crate::service::federations::by_industry(conn)?;
     let specialty: Vec<IndustryProgress> = feds
         .items
         .iter()
