@@ -10,6 +10,7 @@ pub mod federation;
 pub mod governance;
 pub mod loans;
 pub mod member;
+pub mod pilot;
 pub mod reference;
 pub mod service;
 pub mod supervision;
