@@ -1,6 +1,6 @@
 //! Federations (联合社) and industrial consortia (产业化联合体): their vocabulary and rules.
 
-use crate::domain::cooperative::text_enum;
+use crate::domain::cooperative::{text_enum, CoopStatus};
 
 /// A union cooperative needs at least this many member cooperatives (RULES.md).
 pub const MIN_UNION_MEMBER_COOPERATIVES: i64 = 3;
@@ -126,6 +126,88 @@ pub fn accepts(kind: FederationKind, member: MemberKind) -> bool {
     }
 }
 
+/// A union cooperative is registered with its own USCC and keeps it; a consortium's is
+/// optional.
+pub fn requires_uscc(kind: FederationKind) -> bool {
+    kind == FederationKind::UnionCooperative
+}
+
+/// A merged or deregistered cooperative joins no federation.
+pub fn may_join(status: CoopStatus) -> bool {
+    !matches!(status, CoopStatus::Merged | CoopStatus::Deregistered)
+}
+
+/// A federation has at most one lead: the role is free unless it is `lead` and one exists.
+pub fn role_free(role: MemberRole, has_lead: bool) -> bool {
+    !(role == MemberRole::Lead && has_lead)
+}
+
+/// Who a new member is: a cooperative of the registry, or a party given by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party<'a> {
+    Cooperative(i64),
+    Named(&'a str),
+}
+
+/// Why a new member's identity is incomplete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartyBreach {
+    /// A cooperative member without `cooperative_id`.
+    CooperativeIdRequired,
+    /// Another kind of member with a `cooperative_id`.
+    CooperativeIdNotAllowed,
+    /// Another kind of member without a (non-blank) name.
+    NameRequired,
+}
+
+/// A cooperative member is given by its id; every other kind by a non-blank name (trimmed)
+/// and without a cooperative id.
+pub fn party<'a>(
+    kind: MemberKind,
+    cooperative_id: Option<i64>,
+    name: Option<&'a str>,
+) -> Result<Party<'a>, PartyBreach> {
+    if kind == MemberKind::Cooperative {
+        return cooperative_id
+            .map(Party::Cooperative)
+            .ok_or(PartyBreach::CooperativeIdRequired);
+    }
+    if cooperative_id.is_some() {
+        return Err(PartyBreach::CooperativeIdNotAllowed);
+    }
+    name.map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(Party::Named)
+        .ok_or(PartyBreach::NameRequired)
+}
+
+/// One industry's federations, counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IndustryCount {
+    pub active_union_cooperatives: i64,
+    pub active_industrial_consortia: i64,
+    /// At least one active federation or consortium.
+    pub covered: bool,
+}
+
+/// Counts the active federations of each kind among an industry's (kind, status) pairs.
+pub fn industry_count(
+    federations: impl IntoIterator<Item = (FederationKind, FederationStatus)>,
+) -> IndustryCount {
+    let mut c = IndustryCount::default();
+    for (kind, status) in federations {
+        if status != FederationStatus::Active {
+            continue;
+        }
+        match kind {
+            FederationKind::UnionCooperative => c.active_union_cooperatives += 1,
+            FederationKind::IndustrialConsortium => c.active_industrial_consortia += 1,
+        }
+    }
+    c.covered = c.active_union_cooperatives + c.active_industrial_consortia > 0;
+    c
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,5 +275,67 @@ mod tests {
         for k in MemberKind::ALL {
             assert!(accepts(IndustrialConsortium, *k));
         }
+    }
+
+    #[test]
+    fn closed_cooperatives_do_not_join() {
+        assert!(may_join(CoopStatus::Active));
+        assert!(may_join(CoopStatus::Abnormal));
+        assert!(!may_join(CoopStatus::Merged));
+        assert!(!may_join(CoopStatus::Deregistered));
+    }
+
+    #[test]
+    fn uscc_and_lead() {
+        assert!(requires_uscc(UnionCooperative));
+        assert!(!requires_uscc(IndustrialConsortium));
+        assert!(role_free(MemberRole::Lead, false));
+        assert!(!role_free(MemberRole::Lead, true));
+        assert!(role_free(MemberRole::Member, true));
+    }
+
+    #[test]
+    fn a_party_is_a_cooperative_by_id_or_another_by_name() {
+        use MemberKind::*;
+        assert_eq!(party(Cooperative, Some(4), None), Ok(Party::Cooperative(4)));
+        assert_eq!(
+            party(Cooperative, None, Some("x")),
+            Err(PartyBreach::CooperativeIdRequired)
+        );
+        assert_eq!(
+            party(Company, Some(4), Some("x")),
+            Err(PartyBreach::CooperativeIdNotAllowed)
+        );
+        assert_eq!(
+            party(Smallholder, None, Some("  ")),
+            Err(PartyBreach::NameRequired)
+        );
+        assert_eq!(
+            party(FamilyFarm, None, None),
+            Err(PartyBreach::NameRequired)
+        );
+        assert_eq!(
+            party(Company, None, Some(" 蓝莓公司 ")),
+            Ok(Party::Named("蓝莓公司"))
+        );
+    }
+
+    #[test]
+    fn an_industry_is_covered_by_an_active_federation() {
+        assert_eq!(industry_count([]), IndustryCount::default());
+        let c = industry_count([
+            (UnionCooperative, Active),
+            (UnionCooperative, Forming),
+            (IndustrialConsortium, Active),
+        ]);
+        assert_eq!(
+            (
+                c.active_union_cooperatives,
+                c.active_industrial_consortia,
+                c.covered
+            ),
+            (1, 1, true)
+        );
+        assert!(!industry_count([(IndustrialConsortium, Forming)]).covered);
     }
 }

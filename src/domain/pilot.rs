@@ -1,6 +1,9 @@
 //! The pilot's calendar (2021-07 → 2023-07) and its targets (MISSION.md).
 
-use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
+
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -69,6 +72,52 @@ pub fn phase(on: NaiveDate) -> PhaseOn {
 /// The years the plan sets a yearly demonstration quota for.
 pub const QUOTA_YEARS: [i32; 3] = [2021, 2022, 2023];
 
+/// The status of a demonstration application that counts as a new title.
+pub const TITLE_APPROVED: &str = "approved";
+
+/// How a cooperative without a tier is counted in the registry figures.
+pub const UNASSESSED: &str = "unassessed";
+
+/// The years of the demonstration quota shown on `on`: the plan's years, and on to the
+/// year of `on` after them.
+pub fn quota_years(on: NaiveDate) -> RangeInclusive<i32> {
+    QUOTA_YEARS[0]..=QUOTA_YEARS[QUOTA_YEARS.len() - 1].max(on.year())
+}
+
+/// The annual reports due on `on` are those of the year before.
+pub fn report_year(on: NaiveDate) -> i32 {
+    on.year() - 1
+}
+
+/// The plan's publication target: every expected report published.
+pub const PUBLICATION_TARGET_RATE: f64 = 1.0;
+
+/// Published over expected; with nothing expected, the target is met (1).
+pub fn publication_rate(expected: i64, published: i64) -> f64 {
+    if expected == 0 {
+        1.0
+    } else {
+        published as f64 / expected as f64
+    }
+}
+
+/// The mean of the ratings to two decimals, `None` without any.
+pub fn mean_rating(scores: &[i32]) -> Option<f64> {
+    (!scores.is_empty()).then(|| {
+        let mean = scores.iter().map(|s| f64::from(*s)).sum::<f64>() / scores.len() as f64;
+        (mean * 100.0).round() / 100.0
+    })
+}
+
+/// Counts per value, in value order.
+pub fn tally<K: Ord>(values: impl IntoIterator<Item = K>) -> BTreeMap<K, i64> {
+    let mut m = BTreeMap::new();
+    for v in values {
+        *m.entry(v).or_insert(0) += 1;
+    }
+    m
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +133,28 @@ mod tests {
         assert_eq!(phase(d(2023, 7, 31)).phase, Phase::SummaryAcceptance);
         assert_eq!(phase(d(2023, 8, 1)).phase, Phase::Completed);
         assert_eq!(phase(d(2022, 1, 1)).ends_on, Some(d(2023, 5, 31)));
+    }
+
+    #[test]
+    fn quota_years_reach_the_year_reported_on() {
+        assert_eq!(quota_years(d(2022, 3, 1)), 2021..=2023);
+        assert_eq!(quota_years(d(2026, 1, 1)), 2021..=2026);
+        assert_eq!(report_year(d(2026, 1, 1)), 2025);
+    }
+
+    #[test]
+    fn rates_and_means() {
+        assert_eq!(publication_rate(0, 0), 1.0);
+        assert_eq!(publication_rate(3, 2), 2.0 / 3.0);
+        assert_eq!(publication_rate(4, 4), PUBLICATION_TARGET_RATE);
+        assert_eq!(mean_rating(&[]), None);
+        assert_eq!(mean_rating(&[4]), Some(4.0));
+        assert_eq!(mean_rating(&[5, 4, 4]), Some(4.33));
+    }
+
+    #[test]
+    fn tally_counts_in_order() {
+        let t = tally(["b", "a", "b"]);
+        assert_eq!(t.into_iter().collect::<Vec<_>>(), vec![("a", 1), ("b", 2)]);
     }
 }

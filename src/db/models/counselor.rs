@@ -9,6 +9,7 @@ use crate::db::schema::{
     counselor_evaluations, counselor_towns, counselor_trainings, counselor_visits, counselors,
 };
 use crate::db::{Backend, DbConn};
+use crate::domain::counselor::{CounselorLevel, CounselorSource, Rating};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = counselors)]
@@ -16,8 +17,8 @@ pub struct Counselor {
     pub id: i64,
     pub name: String,
     pub phone: String,
-    pub source: String,
-    pub level: String,
+    pub source: CounselorSource,
+    pub level: CounselorLevel,
     pub active: bool,
     pub version: i32,
     pub created_at: NaiveDateTime,
@@ -30,8 +31,8 @@ pub struct Counselor {
 pub struct NewCounselor {
     pub name: String,
     pub phone: String,
-    pub source: String,
-    pub level: String,
+    pub source: CounselorSource,
+    pub level: CounselorLevel,
     pub active: bool,
     pub version: i32,
     pub created_at: NaiveDateTime,
@@ -44,8 +45,8 @@ pub struct NewCounselor {
 pub struct CounselorChanges {
     pub name: Option<String>,
     pub phone: Option<String>,
-    pub source: Option<String>,
-    pub level: Option<String>,
+    pub source: Option<CounselorSource>,
+    pub level: Option<CounselorLevel>,
     pub active: Option<bool>,
     pub area: Option<Option<String>>,
 }
@@ -88,8 +89,8 @@ impl CounselorScopeExt for CounselorScope {
 #[derive(Debug, Default, Clone)]
 pub struct CounselorFilter {
     pub town_code: Option<String>,
-    pub level: Option<String>,
-    pub source: Option<String>,
+    pub level: Option<CounselorLevel>,
+    pub source: Option<CounselorSource>,
     pub active: Option<bool>,
 }
 
@@ -120,10 +121,10 @@ fn filtered(scope: &CounselorScope, f: &CounselorFilter) -> Boxed {
         );
     }
     if let Some(v) = &f.level {
-        q = q.filter(counselors::level.eq(v.clone()));
+        q = q.filter(counselors::level.eq(*v));
     }
     if let Some(v) = &f.source {
-        q = q.filter(counselors::source.eq(v.clone()));
+        q = q.filter(counselors::source.eq(*v));
     }
     if let Some(v) = f.active {
         q = q.filter(counselors::active.eq(v));
@@ -387,7 +388,7 @@ pub struct Evaluation {
     pub counselor_id: i64,
     pub year: i32,
     pub score: i32,
-    pub rating: String,
+    pub rating: Rating,
     pub reward: Option<String>,
     pub reward_fen: Option<i64>,
     pub comment: Option<String>,
@@ -402,7 +403,7 @@ pub struct NewEvaluation {
     pub counselor_id: i64,
     pub year: i32,
     pub score: i32,
-    pub rating: String,
+    pub rating: Rating,
     pub reward: Option<String>,
     pub reward_fen: Option<i64>,
     pub comment: Option<String>,
@@ -439,7 +440,7 @@ pub fn replace_evaluation(
     diesel::update(counselor_evaluations::table.filter(counselor_evaluations::id.eq(current.id)))
         .set((
             counselor_evaluations::score.eq(new.score),
-            counselor_evaluations::rating.eq(new.rating.clone()),
+            counselor_evaluations::rating.eq(new.rating),
             counselor_evaluations::reward.eq(new.reward.clone()),
             counselor_evaluations::reward_fen.eq(new.reward_fen),
             counselor_evaluations::comment.eq(new.comment.clone()),

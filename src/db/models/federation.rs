@@ -5,18 +5,20 @@ use diesel::prelude::*;
 
 use crate::db::schema::{cooperatives, federation_members, federations};
 use crate::db::{Backend, DbConn};
-use crate::domain::federation::{FederationKind, FederationStatus, MIN_UNION_MEMBER_COOPERATIVES};
+use crate::domain::federation::{
+    FederationKind, FederationStatus, MemberKind, MemberRole, MIN_UNION_MEMBER_COOPERATIVES,
+};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = federations)]
 pub struct Federation {
     pub id: i64,
     pub name: String,
-    pub kind: String,
+    pub kind: FederationKind,
     pub industry_code: String,
     pub uscc: Option<String>,
     pub town_code: Option<String>,
-    pub status: String,
+    pub status: FederationStatus,
     pub activated_on: Option<NaiveDate>,
     pub version: i32,
     pub created_at: NaiveDateTime,
@@ -27,11 +29,11 @@ pub struct Federation {
 #[diesel(table_name = federations)]
 pub struct NewFederation {
     pub name: String,
-    pub kind: String,
+    pub kind: FederationKind,
     pub industry_code: String,
     pub uscc: Option<String>,
     pub town_code: Option<String>,
-    pub status: String,
+    pub status: FederationStatus,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -61,10 +63,10 @@ impl FederationChanges {
 pub struct FederationMember {
     pub id: i64,
     pub federation_id: i64,
-    pub member_kind: String,
+    pub member_kind: MemberKind,
     pub cooperative_id: Option<i64>,
     pub name: String,
-    pub role: String,
+    pub role: MemberRole,
     pub joined_on: NaiveDate,
     pub created_at: NaiveDateTime,
 }
@@ -73,10 +75,10 @@ pub struct FederationMember {
 #[diesel(table_name = federation_members)]
 pub struct NewFederationMember {
     pub federation_id: i64,
-    pub member_kind: String,
+    pub member_kind: MemberKind,
     pub cooperative_id: Option<i64>,
     pub name: String,
-    pub role: String,
+    pub role: MemberRole,
     pub joined_on: NaiveDate,
     pub created_at: NaiveDateTime,
 }
@@ -84,16 +86,16 @@ pub struct NewFederationMember {
 /// List filters (already validated).
 #[derive(Debug, Default, Clone)]
 pub struct FederationFilter {
-    pub kind: Option<String>,
+    pub kind: Option<FederationKind>,
     pub industry: Option<String>,
     pub town_code: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<FederationStatus>,
 }
 
 fn filtered(f: &FederationFilter) -> federations::BoxedQuery<'static, Backend> {
     let mut q = federations::table.into_boxed::<Backend>();
     if let Some(v) = &f.kind {
-        q = q.filter(federations::kind.eq(v.clone()));
+        q = q.filter(federations::kind.eq(*v));
     }
     if let Some(v) = &f.industry {
         q = q.filter(federations::industry_code.eq(v.clone()));
@@ -102,7 +104,7 @@ fn filtered(f: &FederationFilter) -> federations::BoxedQuery<'static, Backend> {
         q = q.filter(federations::town_code.eq(v.clone()));
     }
     if let Some(v) = &f.status {
-        q = q.filter(federations::status.eq(v.clone()));
+        q = q.filter(federations::status.eq(*v));
     }
     q
 }
@@ -198,7 +200,7 @@ pub fn activate(
 ) -> QueryResult<Federation> {
     diesel::update(federations::table.filter(federations::id.eq(id)))
         .set((
-            federations::status.eq("active"),
+            federations::status.eq(FederationStatus::Active),
             federations::activated_on.eq(Some(on)),
             federations::version.eq(federations::version + 1),
             federations::updated_at.eq(at),
@@ -279,7 +281,7 @@ pub fn member_stats(
     conn: &mut DbConn,
     federation_ids: &[i64],
 ) -> QueryResult<std::collections::HashMap<i64, MemberStats>> {
-    let rows: Vec<(i64, String, String)> = federation_members::table
+    let rows: Vec<(i64, MemberKind, MemberRole)> = federation_members::table
         .filter(federation_members::federation_id.eq_any(federation_ids))
         .select((
             federation_members::federation_id,
@@ -294,14 +296,27 @@ pub fn member_stats(
     for (id, kind, role) in rows {
         let s = map.entry(id).or_default();
         s.members += 1;
-        if kind == "cooperative" {
+        if kind == MemberKind::Cooperative {
             s.cooperatives += 1;
         }
-        if role == "lead" {
+        if role == MemberRole::Lead {
             s.has_lead = true;
         }
     }
     Ok(map)
+}
+
+/// The membership of cooperative `cooperative_id` in a federation, or `NotFound`.
+pub fn member_id_of_cooperative(
+    conn: &mut DbConn,
+    federation_id: i64,
+    cooperative_id: i64,
+) -> QueryResult<i64> {
+    federation_members::table
+        .filter(federation_members::federation_id.eq(federation_id))
+        .filter(federation_members::cooperative_id.eq(cooperative_id))
+        .select(federation_members::id)
+        .first(conn)
 }
 
 pub fn is_member(conn: &mut DbConn, federation_id: i64, cooperative_id: i64) -> QueryResult<bool> {
@@ -377,16 +392,16 @@ pub fn move_memberships(
         match existing {
             Some(target) => {
                 delete_member(conn, row.id)?;
-                if row.role == "lead" && target.role != "lead" {
+                if row.role == MemberRole::Lead && target.role != MemberRole::Lead {
                     diesel::update(
                         federation_members::table.filter(federation_members::id.eq(target.id)),
                     )
-                    .set(federation_members::role.eq("lead"))
+                    .set(federation_members::role.eq(MemberRole::Lead))
                     .execute(conn)?;
                 }
                 let f = find(conn, row.federation_id)?;
-                if f.kind == FederationKind::UnionCooperative.as_str()
-                    && f.status == FederationStatus::Active.as_str()
+                if f.kind == FederationKind::UnionCooperative
+                    && f.status == FederationStatus::Active
                 {
                     let left = member_stats(conn, &[f.id])?
                         .get(&f.id)

@@ -11,6 +11,7 @@ pub mod governance;
 pub mod loans;
 pub mod member;
 pub mod merger;
+pub mod pilot;
 pub mod reference;
 pub mod service;
 pub mod supervision;
