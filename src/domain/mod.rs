@@ -10,6 +10,7 @@ pub mod federation;
 pub mod id_number;
 pub mod loan_schedule;
 pub mod loan_state;
+pub mod loan_terms;
 pub mod member;
 pub mod phone;
 pub mod pilot;
