@@ -1423,7 +1423,7 @@ pub async fn create_login(
                 &user::NewUser {
                     username: body.username,
                     password_hash: hash,
-                    role: Role::Counselor.as_str().into(),
+                    role: Role::Counselor,
                     town_code: None,
                     cooperative_id: None,
                     bank_code: None,

@@ -101,3 +101,8 @@ text_columns!(
     OrderAction,
     OrderStatus,
 );
+
+// loans
+use crate::domain::role::Role;
+
+text_columns!(Role);

@@ -15,6 +15,7 @@ pub mod member;
 pub mod phone;
 pub mod pilot;
 pub mod risk_fund;
+pub mod role;
 pub mod scope;
 pub mod service_order;
 pub mod uscc;

@@ -10,6 +10,7 @@ pub mod cooperatives;
 pub mod counselors;
 pub mod demonstration;
 pub mod federations;
+pub mod idempotency;
 pub mod loans;
 pub mod members;
 pub mod orders;
