@@ -985,7 +985,7 @@ fn loans(
                 approved_amount_fen: approved.then_some(amount),
                 annual_rate_bp: p.annual_rate_bp,
                 term_months: term,
-                repayment_method: p.repayment_method.clone(),
+                repayment_method: p.repayment_method,
                 risk_compensation_eligible: p.risk_compensation_eligible,
                 purpose: "购买农资、扩大种植规模".into(),
                 status,
