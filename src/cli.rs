@@ -189,7 +189,7 @@ pub fn create_user(conn: &mut DbConn, args: &CreateUser, pw: &str) -> Result<i64
             &user::NewUser {
                 username: username.to_string(),
                 password_hash: hash,
-                role: role.as_str().into(),
+                role,
                 town_code,
                 cooperative_id,
                 bank_code,

@@ -875,6 +875,9 @@ fn loans(
         insert_event, insert_fund_entry, insert_loan, insert_product, NewFundEntry, NewLoan,
         NewLoanEvent, NewLoanProduct,
     };
+    use crate::domain::loan_schedule::RepaymentMethod;
+    use crate::domain::loan_state::LoanStatus;
+    use crate::domain::risk_fund::EntryKind;
     let at = now();
     let products = [
         (
@@ -883,7 +886,7 @@ fn loans(
             435,
             300_000_000,
             36,
-            "equal_installment",
+            RepaymentMethod::EqualInstallment,
             true,
         ),
         (
@@ -892,7 +895,7 @@ fn loans(
             465,
             100_000_000,
             12,
-            "bullet",
+            RepaymentMethod::Bullet,
             true,
         ),
         (
@@ -901,7 +904,7 @@ fn loans(
             480,
             500_000_000,
             36,
-            "equal_principal",
+            RepaymentMethod::EqualPrincipal,
             true,
         ),
         (
@@ -910,7 +913,7 @@ fn loans(
             450,
             200_000_000,
             24,
-            "equal_installment",
+            RepaymentMethod::EqualInstallment,
             false,
         ),
     ];
@@ -924,7 +927,7 @@ fn loans(
                 annual_rate_bp: rate,
                 max_amount_fen: max,
                 max_term_months: term,
-                repayment_method: method.into(),
+                repayment_method: method,
                 risk_compensation_eligible: eligible,
                 retired: false,
                 version: 1,
@@ -936,7 +939,7 @@ fn loans(
     insert_fund_entry(
         conn,
         &NewFundEntry {
-            kind: "contribution".into(),
+            kind: EntryKind::Contribution,
             amount_fen: 500_000_000,
             source: Some("区财政风险补偿资金".into()),
             loan_id: None,
@@ -945,15 +948,15 @@ fn loans(
             created_at: at,
         },
     )?;
-    let stages: [(&str, &[(&str, &str)]); 6] = [
-        ("submitted", &[]),
-        ("under_review", &[("review", "under_review")]),
+    let stages: [(LoanStatus, &[(&str, &str)]); 6] = [
+        (LoanStatus::Submitted, &[]),
+        (LoanStatus::UnderReview, &[("review", "under_review")]),
         (
-            "approved",
+            LoanStatus::Approved,
             &[("review", "under_review"), ("approve", "approved")],
         ),
         (
-            "disbursed",
+            LoanStatus::Disbursed,
             &[
                 ("review", "under_review"),
                 ("approve", "approved"),
@@ -961,10 +964,10 @@ fn loans(
             ],
         ),
         (
-            "rejected",
+            LoanStatus::Rejected,
             &[("review", "under_review"), ("reject", "rejected")],
         ),
-        ("withdrawn", &[("withdraw", "withdrawn")]),
+        (LoanStatus::Withdrawn, &[("withdraw", "withdrawn")]),
     ];
     let mut count = 0;
     for _ in 0..240 {
@@ -977,8 +980,8 @@ fn loans(
         let term = [12, 24, 36][rng.gen_range(0..3)].min(p.max_term_months);
         let (status, steps) = stages[[0, 1, 2, 3, 3, 3, 3, 4, 5][rng.gen_range(0..9)]];
         let applied = at - chrono::Duration::days(rng.gen_range(30..600));
-        let approved = matches!(status, "approved" | "disbursed");
-        let disbursed_on = (status == "disbursed")
+        let approved = matches!(status, LoanStatus::Approved | LoanStatus::Disbursed);
+        let disbursed_on = (status == LoanStatus::Disbursed)
             .then(|| (applied + chrono::Duration::days(20)).date().min(today));
         let loan = insert_loan(
             conn,
@@ -990,10 +993,10 @@ fn loans(
                 approved_amount_fen: approved.then_some(amount),
                 annual_rate_bp: p.annual_rate_bp,
                 term_months: term,
-                repayment_method: p.repayment_method.clone(),
+                repayment_method: p.repayment_method,
                 risk_compensation_eligible: p.risk_compensation_eligible,
                 purpose: "购买农资、扩大种植规模".into(),
-                status: status.into(),
+                status,
                 disbursed_on,
                 version: 1 + steps.len() as i32,
                 created_at: applied,

@@ -3,62 +3,7 @@
 //! Two layers: [`permits`] answers "may this role read/write this kind of resource at all"
 //! (no → 403), and [`CoopScope`] narrows the records a caller may see (outside it → 404).
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-/// The seven roles of the pilot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// District agriculture office (区农业农村委).
-    DistrictAdmin,
-    /// Town or street government (乡镇街道): its own town only.
-    TownOfficer,
-    /// Cooperative counselor (辅导员): the towns they cover.
-    Counselor,
-    /// A cooperative's own account.
-    Cooperative,
-    /// A partner bank's system (machine to machine).
-    BankPartner,
-    /// Cooperative service center staff (服务中心).
-    ServiceCenter,
-    /// Leading-group member departments: read-only.
-    Observer,
-}
-
-impl Role {
-    pub const ALL: [Role; 7] = [
-        Role::DistrictAdmin,
-        Role::TownOfficer,
-        Role::Counselor,
-        Role::Cooperative,
-        Role::BankPartner,
-        Role::ServiceCenter,
-        Role::Observer,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::DistrictAdmin => "district_admin",
-            Role::TownOfficer => "town_officer",
-            Role::Counselor => "counselor",
-            Role::Cooperative => "cooperative",
-            Role::BankPartner => "bank_partner",
-            Role::ServiceCenter => "service_center",
-            Role::Observer => "observer",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-}
-
-impl std::fmt::Display for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::domain::role::Role;
 
 /// The rows of the contract's permission table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -123,6 +123,15 @@ impl Caller {
         })
     }
 
+    /// Which bank's loan products the caller may see: a bank partner its own bank's only
+    /// (`None`: every bank's).
+    pub fn product_bank(&self) -> Option<String> {
+        match self.role() {
+            Role::BankPartner => Some(self.claims.bank_code.clone().unwrap_or_default()),
+            _ => None,
+        }
+    }
+
     /// Which counselors the caller may see: everyone for the district, town officers and
     /// observers; a counselor themselves; a cooperative the counselors of its town.
     pub fn counselor_scope(&self, conn: &mut DbConn) -> ApiResult<CounselorScope> {

@@ -107,3 +107,8 @@ use crate::domain::compliance::Bookkeeping;
 use crate::domain::demonstration::{ApplicationStatus, MonitoringResult};
 
 text_columns!(ApplicationStatus, MonitoringResult, Bookkeeping);
+
+// loans
+use crate::domain::role::Role;
+
+text_columns!(Role);

@@ -121,14 +121,58 @@ pub fn can_move(from: LoanStatus, to: LoanStatus) -> bool {
     TRANSITIONS.iter().any(|(f, _, t)| *f == from && *t == to)
 }
 
+/// The states of a loan that is being repaid: only these take repayments.
+pub const REPAYING: &[LoanStatus] = &[Disbursed, Overdue];
+
+/// The states that count against the fund's lending cap (money lent or promised): the
+/// exposure is the approved principal not yet repaid of guaranteed loans in these states.
+pub const EXPOSED: &[LoanStatus] = &[Approved, Disbursed, Overdue, Defaulted];
+
 /// Repayments are recorded only on a loan that is being repaid.
 pub fn accepts_repayment(status: LoanStatus) -> bool {
-    matches!(status, Disbursed | Overdue)
+    REPAYING.contains(&status)
 }
 
 /// Loans that count against the fund's lending cap (money lent or promised).
 pub fn is_exposed(status: LoanStatus) -> bool {
-    matches!(status, Approved | Disbursed | Overdue | Defaulted)
+    EXPOSED.contains(&status)
+}
+
+/// What a repayment does to the loan's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterRepayment {
+    /// Still being repaid, in the same state.
+    Unchanged,
+    /// An overdue loan that has now paid everything due is back in order (`overdue → disbursed`).
+    Cured,
+    /// Paid to the last fen: `disbursed → settled`.
+    Settled,
+    /// An overdue loan paid to the last fen: back in order first, then settled
+    /// (`overdue → disbursed → settled`).
+    CuredAndSettled,
+}
+
+/// The state change a repayment brings about, for a loan in `status` (one that accepts
+/// repayments) that has paid `paid_after_fen` in all out of `owed_fen` (principal and interest
+/// of the whole schedule), when `due_fen` was due by the repayment's date.
+pub fn after_repayment(
+    status: LoanStatus,
+    paid_after_fen: i64,
+    owed_fen: i64,
+    due_fen: i64,
+) -> AfterRepayment {
+    let overdue = status == Overdue;
+    if paid_after_fen == owed_fen {
+        if overdue {
+            AfterRepayment::CuredAndSettled
+        } else {
+            AfterRepayment::Settled
+        }
+    } else if overdue && paid_after_fen >= due_fen {
+        AfterRepayment::Cured
+    } else {
+        AfterRepayment::Unchanged
+    }
 }
 
 #[cfg(test)]
@@ -215,5 +259,49 @@ mod tests {
         assert!(!accepts_repayment(Approved) && !accepts_repayment(Defaulted));
         assert!(is_exposed(Approved) && is_exposed(Defaulted));
         assert!(!is_exposed(Compensated) && !is_exposed(Settled) && !is_exposed(Submitted));
+        for &s in LoanStatus::ALL {
+            assert_eq!(
+                accepts_repayment(s),
+                matches!(s, Disbursed | Overdue),
+                "{s}"
+            );
+            assert_eq!(
+                is_exposed(s),
+                matches!(s, Approved | Disbursed | Overdue | Defaulted),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_repayment_settles_the_last_fen_and_cures_what_was_due() {
+        use AfterRepayment::*;
+        // paid, owed, due
+        assert_eq!(after_repayment(Disbursed, 1_000, 1_000, 0), Settled);
+        assert_eq!(after_repayment(Disbursed, 900, 1_000, 1_000), Unchanged);
+        assert_eq!(after_repayment(Overdue, 1_000, 1_000, 500), CuredAndSettled);
+        assert_eq!(after_repayment(Overdue, 500, 1_000, 500), Cured);
+        assert_eq!(after_repayment(Overdue, 600, 1_000, 500), Cured);
+        assert_eq!(after_repayment(Overdue, 499, 1_000, 500), Unchanged);
+    }
+
+    #[test]
+    fn every_outcome_is_a_legal_path_of_the_machine() {
+        let steps = |from: LoanStatus, actions: &[LoanAction]| {
+            actions
+                .iter()
+                .try_fold(from, |s, a| next(s, *a))
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        assert_eq!(steps(Disbursed, &[LoanAction::Settle]), Settled);
+        assert_eq!(steps(Overdue, &[LoanAction::Cure]), Disbursed);
+        assert_eq!(
+            steps(Overdue, &[LoanAction::Cure, LoanAction::Settle]),
+            Settled
+        );
+        assert!(
+            next(Overdue, LoanAction::Settle).is_err(),
+            "an overdue loan settles only through disbursed"
+        );
     }
 }

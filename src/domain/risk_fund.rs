@@ -70,6 +70,90 @@ pub fn pay_out(balance_fen: i64, amount_fen: i64) -> Result<i64, Insufficient> {
     }
 }
 
+/// Approving an amount the fund's lending cap has no room for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("approving {amount_fen} fen would exceed the risk-compensation fund's lending cap: headroom is {headroom_fen} fen ({leverage} × balance {balance_fen} fen − exposure {exposure_fen} fen)")]
+pub struct OverCap {
+    pub amount_fen: i64,
+    pub headroom_fen: i64,
+    pub leverage: i64,
+    pub balance_fen: i64,
+    pub exposure_fen: i64,
+}
+
+/// The lending cap at approval: approving `amount_fen` more of a guaranteed loan must keep the
+/// exposure within `leverage × balance`.
+pub fn check_cap(
+    balance_fen: i64,
+    leverage: i64,
+    exposure_fen: i64,
+    amount_fen: i64,
+) -> Result<(), OverCap> {
+    if fits_under_cap(balance_fen, leverage, exposure_fen, amount_fen) {
+        Ok(())
+    } else {
+        Err(OverCap {
+            amount_fen,
+            headroom_fen: headroom(balance_fen, leverage, exposure_fen),
+            leverage,
+            balance_fen,
+            exposure_fen,
+        })
+    }
+}
+
+/// Why a defaulted loan is not compensated (the loan's state is checked by the machine).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CompensationRefused {
+    #[error("the loan's product is not guaranteed by the risk-compensation fund")]
+    NotGuaranteed,
+    #[error("this loan has already been compensated")]
+    AlreadyCompensated,
+    #[error("nothing is outstanding to compensate")]
+    NothingOutstanding,
+    #[error(transparent)]
+    Insufficient(#[from] Insufficient),
+}
+
+/// A loan is compensated only when its product is guaranteed, and only once.
+pub fn may_compensate(
+    guaranteed: bool,
+    already_compensated: bool,
+) -> Result<(), CompensationRefused> {
+    if !guaranteed {
+        Err(CompensationRefused::NotGuaranteed)
+    } else if already_compensated {
+        Err(CompensationRefused::AlreadyCompensated)
+    } else {
+        Ok(())
+    }
+}
+
+/// What the fund pays for a defaulted loan, and its balance after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Payout {
+    pub amount_fen: i64,
+    pub balance_after_fen: i64,
+}
+
+/// The compensation of `outstanding_principal_fen` at `share_bp`, paid out of `balance_fen`:
+/// something must be outstanding, and the fund never goes below zero.
+pub fn payout(
+    outstanding_principal_fen: i64,
+    share_bp: i64,
+    balance_fen: i64,
+) -> Result<Payout, CompensationRefused> {
+    let amount_fen = compensation(outstanding_principal_fen, share_bp);
+    if amount_fen <= 0 {
+        return Err(CompensationRefused::NothingOutstanding);
+    }
+    let balance_after_fen = pay_out(balance_fen, amount_fen)?;
+    Ok(Payout {
+        amount_fen,
+        balance_after_fen,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +197,47 @@ mod tests {
         assert_eq!(pay_out(1_000, 400), Ok(600));
         assert!(pay_out(1_000, 1_001).is_err());
         assert!(pay_out(0, 1).is_err());
+    }
+
+    #[test]
+    fn the_cap_at_approval_names_the_headroom() {
+        assert_eq!(check_cap(1_000_000, 10, 9_000_000, 1_000_000), Ok(()));
+        let e = check_cap(1_000_000, 10, 9_500_000, 600_000).unwrap_err();
+        assert_eq!(e.headroom_fen, 500_000);
+        assert_eq!(
+            e.to_string(),
+            "approving 600000 fen would exceed the risk-compensation fund's lending cap: headroom is 500000 fen (10 × balance 1000000 fen − exposure 9500000 fen)"
+        );
+        assert!(
+            check_cap(0, 10, 0, 1).is_err(),
+            "an empty fund guarantees nothing"
+        );
+    }
+
+    #[test]
+    fn compensation_once_for_guaranteed_loans_and_never_below_zero() {
+        use CompensationRefused::*;
+        assert_eq!(may_compensate(true, false), Ok(()));
+        assert_eq!(may_compensate(false, false), Err(NotGuaranteed));
+        assert_eq!(may_compensate(true, true), Err(AlreadyCompensated));
+        assert_eq!(
+            payout(1_000_000, 8_000, 900_000),
+            Ok(Payout {
+                amount_fen: 800_000,
+                balance_after_fen: 100_000
+            })
+        );
+        assert_eq!(payout(0, 8_000, 900_000), Err(NothingOutstanding));
+        assert_eq!(
+            payout(1, 8_000, 900_000),
+            Err(NothingOutstanding),
+            "0.8 fen rounds to 0"
+        );
+        let short = payout(1_000_000, 8_000, 799_999).unwrap_err();
+        assert!(matches!(short, Insufficient(_)));
+        assert_eq!(
+            short.to_string(),
+            "the fund holds 799999 fen; paying 800000 fen would leave it negative"
+        );
     }
 }

@@ -11,6 +11,7 @@ pub mod counselors;
 pub mod demonstration;
 pub mod federations;
 pub mod health;
+pub mod idempotency;
 pub mod loans;
 pub mod members;
 pub mod orders;

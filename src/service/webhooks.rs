@@ -1,1 +1,113 @@
-//! Webhook subscriptions and their delivery log.
+//! Webhook subscriptions of partner banks (their own bank's loan events) and their delivery
+//! log. Delivery itself is the worker's (`crate::webhooks`).
+
+use crate::auth::{Access, Caller, Resource};
+use crate::db::models::audit;
+use crate::db::models::now;
+use crate::db::models::webhooks::{self as m, NewWebhook};
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::views::pagination::{ListResponse, PageParams};
+use crate::views::webhooks::{DeliveryOut, WebhookCreate, WebhookOut};
+
+/// The caller's bank, whose subscriptions it manages (403 for roles without webhooks or
+/// without a bank).
+pub fn bank_of(caller: &Caller, access: Access) -> ApiResult<String> {
+    caller.require(Resource::Webhooks, access)?;
+    caller
+        .claims
+        .bank_code
+        .clone()
+        .ok_or_else(ApiError::forbidden)
+}
+
+/// The URL deliveries go to, unless it is refused (loopback or private addresses, unless
+/// `allow_loopback`): 422 on `url`. Resolves the name, so it blocks.
+pub fn check_url(raw: &str, allow_loopback: bool) -> ApiResult<url::Url> {
+    crate::webhooks::check_url(raw, allow_loopback)
+        .map_err(|msg| ApiError::Validation(vec![FieldError::new("url", "refused", msg)]))
+}
+
+/// Subscribes the caller's bank to `b.events` at `url` (already checked).
+pub fn create(
+    conn: &mut DbConn,
+    caller: &Caller,
+    url: url::Url,
+    b: WebhookCreate,
+) -> ApiResult<WebhookOut> {
+    let bank = bank_of(caller, Access::Write)?;
+    let mut events = b.events;
+    events.sort();
+    events.dedup();
+    let w: WebhookOut = m::insert(
+        conn,
+        &NewWebhook {
+            bank_code: bank,
+            url: url.to_string(),
+            events: events.join(","),
+            secret: b.secret,
+            active: true,
+            created_at: now(),
+        },
+    )?
+    .into();
+    audit::record(
+        conn,
+        &caller.actor(),
+        "create",
+        "webhook",
+        &w.id.to_string(),
+        None::<&()>,
+        Some(&w),
+    )?;
+    Ok(w)
+}
+
+/// One page of the bank's active subscriptions.
+pub fn list(
+    conn: &mut DbConn,
+    caller: &Caller,
+    page: &PageParams,
+) -> ApiResult<ListResponse<WebhookOut>> {
+    let bank = bank_of(caller, Access::Read)?;
+    let page = page.page()?;
+    let rows = m::list(conn, &bank, page.after, page.limit + 1)?;
+    Ok(ListResponse::from_rows(rows, page, None, |w| w.id).map(WebhookOut::from))
+}
+
+/// One of the bank's subscriptions (another bank's is 404).
+pub fn get(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<WebhookOut> {
+    let bank = bank_of(caller, Access::Read)?;
+    Ok(m::find(conn, &bank, id)?.into())
+}
+
+/// Ends a subscription; its pending deliveries are cancelled, the log stays.
+pub fn delete(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<()> {
+    let bank = bank_of(caller, Access::Write)?;
+    let before = WebhookOut::from(m::find(conn, &bank, id)?);
+    m::deactivate(conn, id)?;
+    audit::record(
+        conn,
+        &caller.actor(),
+        "delete",
+        "webhook",
+        &id.to_string(),
+        Some(&before),
+        None::<&()>,
+    )?;
+    Ok(())
+}
+
+/// One page of a subscription's delivery log, oldest first.
+pub fn deliveries(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    page: &PageParams,
+) -> ApiResult<ListResponse<DeliveryOut>> {
+    let bank = bank_of(caller, Access::Read)?;
+    let page = page.page()?;
+    m::find(conn, &bank, id)?;
+    let rows = m::deliveries(conn, id, page.after, page.limit + 1)?;
+    Ok(ListResponse::from_rows(rows, page, None, |d| d.id).map(DeliveryOut::from))
+}

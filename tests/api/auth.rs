@@ -98,11 +98,31 @@ async fn sixth_failure_in_a_minute_is_429_with_retry_after() {
 async fn disabled_user_cannot_log_in() {
     let app = TestApp::new().await;
     create_user(&mut app.conn(), &user("old", "observer"), "a long password").unwrap();
+    // Raw SQL: no endpoint or command disables a user yet.
     crate::common::exec(
         &mut app.conn(),
         "UPDATE users SET disabled = TRUE WHERE username = 'old'",
     );
     login(&app, "old", "a long password").await.problem(401);
+}
+
+#[actix_web::test]
+async fn an_unknown_stored_role_is_an_error_not_a_default() {
+    let app = TestApp::new().await;
+    create_user(&mut app.conn(), &user("odd", "observer"), "a long password").unwrap();
+    // Raw SQL: the API and the CLI only ever write known roles.
+    crate::common::exec(
+        &mut app.conn(),
+        "UPDATE users SET role = 'root' WHERE username = 'odd'",
+    );
+    let err = app
+        .write(|conn| coophub::service::auth::authenticate(conn, "odd", "a long password"))
+        .unwrap_err();
+    assert!(
+        matches!(err, coophub::error::ApiError::Internal(ref m) if m.contains("root")),
+        "{err:?}"
+    );
+    login(&app, "odd", "a long password").await.problem(500);
 }
 
 #[actix_web::test]

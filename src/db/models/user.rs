@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::users;
 use crate::db::DbConn;
+use crate::domain::role::Role;
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = users)]
@@ -12,7 +13,7 @@ pub struct User {
     pub id: i64,
     pub username: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub town_code: Option<String>,
     pub cooperative_id: Option<i64>,
     pub bank_code: Option<String>,
@@ -26,7 +27,7 @@ pub struct User {
 pub struct NewUser {
     pub username: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub town_code: Option<String>,
     pub cooperative_id: Option<i64>,
     pub bank_code: Option<String>,

@@ -247,7 +247,7 @@ pub fn create_login(
         &user::NewUser {
             username,
             password_hash,
-            role: Role::Counselor.as_str().into(),
+            role: Role::Counselor,
             town_code: None,
             cooperative_id: None,
             bank_code: None,

@@ -1,0 +1,307 @@
+//! The bank's and the cooperative's actions on a loan, each honouring an optional
+//! `Idempotency-Key`.
+
+use actix_web::{post, web, HttpRequest, HttpResponse};
+
+use crate::api::support::etag::with_etag;
+use crate::api::support::extract::{OptionalJson, ValidJson};
+use crate::api::support::idempotency::{self, canonical, Start};
+use crate::auth::Caller;
+use crate::error::ApiResult;
+use crate::service::idempotency::within;
+use crate::service::loans::actions;
+use crate::state::AppState;
+use crate::views::loans::{ApproveBody, DisburseBody, LoanOut, NoteBody, RejectBody};
+
+/// The answer to an action: the loan, with its `ETag`.
+fn done(out: LoanOut) -> HttpResponse {
+    with_etag(HttpResponse::Ok(), out.version, &out)
+}
+
+/// Opens the request's `Idempotency-Key` once the caller may act at all.
+async fn open(
+    state: &AppState,
+    caller: &Caller,
+    req: &HttpRequest,
+    request: String,
+) -> ApiResult<Start> {
+    actions::may_act(caller)?;
+    idempotency::open(state, caller, req, request, false).await
+}
+
+/// Start reviewing a loan.
+#[utoipa::path(
+    tag = "loans",
+    operation_id = "reviewLoan",
+    summary = "Start reviewing a loan",
+    description = "`submitted → under_review`. The bank (or the district for a bank without an integration).",
+    params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
+    request_body(content = NoteBody, description = "Optional", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Done", body = LoanOut),
+        (status = 403, description = "The role may not do this (the district acts only for a bank without an integration)"),
+        (status = 404, description = "No such loan, or outside your scope"),
+        (status = 409, description = "Not allowed from the loan's current state (named in the detail)")
+    )
+)]
+#[post("/loans/{id}/review")]
+pub async fn review(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    body: OptionalJson<NoteBody>,
+) -> ApiResult<HttpResponse> {
+    let (id, b) = (path.into_inner(), body.0.unwrap_or_default());
+    let key = match open(&state, &caller, &req, canonical(req.path(), &b)).await? {
+        Start::Replay(r) => return Ok(r),
+        Start::Go(key) => key,
+    };
+    let k = key.clone();
+    let result = state
+        .db_write(move |conn| {
+            within(conn, k.as_ref(), 200, |conn| {
+                actions::review(conn, &caller, id, b)
+            })
+        })
+        .await;
+    Ok(done(idempotency::finish(&state, key, result).await?))
+}
+
+/// Withdraw a loan application.
+#[utoipa::path(
+    tag = "loans",
+    operation_id = "withdrawLoan",
+    summary = "Withdraw a loan application",
+    description = "`submitted|under_review → withdrawn`. The cooperative only.",
+    params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
+    request_body(content = NoteBody, description = "Optional", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Done", body = LoanOut),
+        (status = 403, description = "The role may not do this (the district acts only for a bank without an integration)"),
+        (status = 404, description = "No such loan, or outside your scope"),
+        (status = 409, description = "Not allowed from the loan's current state (named in the detail)")
+    )
+)]
+#[post("/loans/{id}/withdraw")]
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    body: OptionalJson<NoteBody>,
+) -> ApiResult<HttpResponse> {
+    let (id, b) = (path.into_inner(), body.0.unwrap_or_default());
+    let key = match open(&state, &caller, &req, canonical(req.path(), &b)).await? {
+        Start::Replay(r) => return Ok(r),
+        Start::Go(key) => key,
+    };
+    let k = key.clone();
+    let result = state
+        .db_write(move |conn| {
+            within(conn, k.as_ref(), 200, |conn| {
+                actions::withdraw(conn, &caller, id, b)
+            })
+        })
+        .await;
+    Ok(done(idempotency::finish(&state, key, result).await?))
+}
+
+/// Mark a loan overdue.
+#[utoipa::path(
+    tag = "loans",
+    operation_id = "markLoanOverdue",
+    summary = "Mark a loan overdue",
+    description = "`disbursed → overdue`. A repayment that covers everything due brings it back to `disbursed`. Emits `loan.overdue`.",
+    params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
+    request_body(content = NoteBody, description = "Optional", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Done", body = LoanOut),
+        (status = 403, description = "The role may not do this (the district acts only for a bank without an integration)"),
+        (status = 404, description = "No such loan, or outside your scope"),
+        (status = 409, description = "Not allowed from the loan's current state (named in the detail)")
+    )
+)]
+#[post("/loans/{id}/mark-overdue")]
+pub async fn mark_overdue(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    body: OptionalJson<NoteBody>,
+) -> ApiResult<HttpResponse> {
+    let (id, b) = (path.into_inner(), body.0.unwrap_or_default());
+    let key = match open(&state, &caller, &req, canonical(req.path(), &b)).await? {
+        Start::Replay(r) => return Ok(r),
+        Start::Go(key) => key,
+    };
+    let k = key.clone();
+    let result = state
+        .db_write(move |conn| {
+            within(conn, k.as_ref(), 200, |conn| {
+                actions::mark_overdue(conn, &caller, id, b)
+            })
+        })
+        .await;
+    Ok(done(idempotency::finish(&state, key, result).await?))
+}
+
+/// Declare a loan in default.
+#[utoipa::path(
+    tag = "loans",
+    operation_id = "defaultLoan",
+    summary = "Declare a loan in default",
+    description = "`overdue → defaulted`. Emits `loan.defaulted`.",
+    params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
+    request_body(content = NoteBody, description = "Optional", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Done", body = LoanOut),
+        (status = 403, description = "The role may not do this (the district acts only for a bank without an integration)"),
+        (status = 404, description = "No such loan, or outside your scope"),
+        (status = 409, description = "Not allowed from the loan's current state (named in the detail)")
+    )
+)]
+#[post("/loans/{id}/default")]
+pub async fn default_loan(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    body: OptionalJson<NoteBody>,
+) -> ApiResult<HttpResponse> {
+    let (id, b) = (path.into_inner(), body.0.unwrap_or_default());
+    let key = match open(&state, &caller, &req, canonical(req.path(), &b)).await? {
+        Start::Replay(r) => return Ok(r),
+        Start::Go(key) => key,
+    };
+    let k = key.clone();
+    let result = state
+        .db_write(move |conn| {
+            within(conn, k.as_ref(), 200, |conn| {
+                actions::default(conn, &caller, id, b)
+            })
+        })
+        .await;
+    Ok(done(idempotency::finish(&state, key, result).await?))
+}
+
+/// Approve a loan.
+#[utoipa::path(
+    tag = "loans",
+    operation_id = "approveLoan",
+    summary = "Approve a loan",
+    description = "`under_review → approved`, with the amount and rate (neither above what was asked). For a product guaranteed by the risk-compensation fund, the total guaranteed exposure may not exceed `leverage × fund balance` (409 with the headroom). Emits `loan.approved`.",
+    params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
+    request_body(content = ApproveBody, description = "Optional", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Approved", body = LoanOut),
+        (status = 403, description = "The role may not do this (the district acts only for a bank without an integration)"),
+        (status = 404, description = "No such loan, or outside your scope"),
+        (status = 409, description = "Not allowed from the current state, or above the fund's lending cap"),
+        (status = 422, description = "Amount or rate above what was asked")
+    )
+)]
+#[post("/loans/{id}/approve")]
+pub async fn approve(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    body: OptionalJson<ApproveBody>,
+) -> ApiResult<HttpResponse> {
+    let (id, b) = (path.into_inner(), body.0.unwrap_or_default());
+    let key = match open(&state, &caller, &req, canonical(req.path(), &b)).await? {
+        Start::Replay(r) => return Ok(r),
+        Start::Go(key) => key,
+    };
+    let leverage = state.settings.risk_leverage;
+    let k = key.clone();
+    let result = state
+        .db_write(move |conn| {
+            within(conn, k.as_ref(), 200, |conn| {
+                actions::approve(conn, &caller, id, leverage, b)
+            })
+        })
+        .await;
+    Ok(done(idempotency::finish(&state, key, result).await?))
+}
+
+/// Reject a loan.
+#[utoipa::path(
+    tag = "loans",
+    operation_id = "rejectLoan",
+    summary = "Reject a loan",
+    description = "`under_review → rejected`, with a reason (kept in the history). Emits `loan.rejected`.",
+    params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
+    request_body = RejectBody,
+    responses(
+        (status = 200, description = "Rejected", body = LoanOut),
+        (status = 403, description = "The role may not do this (the district acts only for a bank without an integration)"),
+        (status = 404, description = "No such loan, or outside your scope"),
+        (status = 409, description = "Not allowed from the current state"),
+        (status = 422, description = "The reason is missing")
+    )
+)]
+#[post("/loans/{id}/reject")]
+pub async fn reject(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    body: ValidJson<RejectBody>,
+) -> ApiResult<HttpResponse> {
+    let (id, b) = (path.into_inner(), body.0);
+    let key = match open(&state, &caller, &req, canonical(req.path(), &b)).await? {
+        Start::Replay(r) => return Ok(r),
+        Start::Go(key) => key,
+    };
+    let k = key.clone();
+    let result = state
+        .db_write(move |conn| {
+            within(conn, k.as_ref(), 200, |conn| {
+                actions::reject(conn, &caller, id, b)
+            })
+        })
+        .await;
+    Ok(done(idempotency::finish(&state, key, result).await?))
+}
+
+/// Disburse a loan.
+#[utoipa::path(
+    tag = "loans",
+    operation_id = "disburseLoan",
+    summary = "Disburse a loan",
+    description = "`approved → disbursed` on `disbursed_on` (default today); the schedule runs from that date. Emits `loan.disbursed`.",
+    params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
+    request_body(content = DisburseBody, description = "Optional", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Disbursed", body = LoanOut),
+        (status = 403, description = "The role may not do this (the district acts only for a bank without an integration)"),
+        (status = 404, description = "No such loan, or outside your scope"),
+        (status = 409, description = "Not allowed from the current state"),
+        (status = 422, description = "The date is in the future")
+    )
+)]
+#[post("/loans/{id}/disburse")]
+pub async fn disburse(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    body: OptionalJson<DisburseBody>,
+) -> ApiResult<HttpResponse> {
+    let (id, b) = (path.into_inner(), body.0.unwrap_or_default());
+    let key = match open(&state, &caller, &req, canonical(req.path(), &b)).await? {
+        Start::Replay(r) => return Ok(r),
+        Start::Go(key) => key,
+    };
+    let k = key.clone();
+    let result = state
+        .db_write(move |conn| {
+            within(conn, k.as_ref(), 200, |conn| {
+                actions::disburse(conn, &caller, id, b)
+            })
+        })
+        .await;
+    Ok(done(idempotency::finish(&state, key, result).await?))
+}

@@ -1,0 +1,265 @@
+//! Loans, the queries that apply a caller's loan scope, and each loan's history.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::sum_i64;
+use crate::db::schema::{cooperatives, loan_events, loan_repayments, loans};
+use crate::db::{Backend, DbConn};
+use crate::domain::loan_schedule::RepaymentMethod;
+use crate::domain::loan_state::LoanStatus;
+
+#[derive(Queryable, Selectable, Debug, Clone, serde::Serialize)]
+#[diesel(table_name = loans)]
+pub struct Loan {
+    pub id: i64,
+    pub cooperative_id: i64,
+    pub product_id: i64,
+    pub bank_code: String,
+    pub amount_fen: i64,
+    pub approved_amount_fen: Option<i64>,
+    pub annual_rate_bp: i32,
+    pub term_months: i32,
+    pub repayment_method: RepaymentMethod,
+    pub risk_compensation_eligible: bool,
+    pub purpose: String,
+    pub status: LoanStatus,
+    pub disbursed_on: Option<NaiveDate>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = loans)]
+pub struct NewLoan {
+    pub cooperative_id: i64,
+    pub product_id: i64,
+    pub bank_code: String,
+    pub amount_fen: i64,
+    pub approved_amount_fen: Option<i64>,
+    pub annual_rate_bp: i32,
+    pub term_months: i32,
+    pub repayment_method: RepaymentMethod,
+    pub risk_compensation_eligible: bool,
+    pub purpose: String,
+    pub status: LoanStatus,
+    pub disbursed_on: Option<NaiveDate>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub use crate::domain::scope::LoanScope;
+
+/// List filters (already validated).
+#[derive(Debug, Clone, Default)]
+pub struct LoanFilter {
+    pub bank_code: Option<String>,
+    pub status: Option<LoanStatus>,
+    pub town_code: Option<String>,
+    pub product_id: Option<i64>,
+    pub cooperative_id: Option<i64>,
+}
+
+type LoanQuery = loans::BoxedQuery<'static, Backend>;
+
+macro_rules! coops_of_town {
+    ($town:expr) => {
+        cooperatives::table
+            .filter(cooperatives::town_code.eq($town.to_string()))
+            .select(cooperatives::id)
+    };
+}
+
+pub fn scoped(scope: &LoanScope) -> LoanQuery {
+    let q = loans::table.into_boxed::<Backend>();
+    match scope {
+        LoanScope::All => q,
+        LoanScope::Town(t) => q.filter(loans::cooperative_id.eq_any(coops_of_town!(t))),
+        LoanScope::Cooperative(id) => q.filter(loans::cooperative_id.eq(*id)),
+        LoanScope::Bank(b) => q.filter(loans::bank_code.eq(b.clone())),
+    }
+}
+
+fn filtered(scope: &LoanScope, f: &LoanFilter) -> LoanQuery {
+    let mut q = scoped(scope);
+    if let Some(v) = &f.bank_code {
+        q = q.filter(loans::bank_code.eq(v.clone()));
+    }
+    if let Some(v) = &f.status {
+        q = q.filter(loans::status.eq(*v));
+    }
+    if let Some(v) = &f.town_code {
+        q = q.filter(loans::cooperative_id.eq_any(coops_of_town!(v)));
+    }
+    if let Some(v) = f.product_id {
+        q = q.filter(loans::product_id.eq(v));
+    }
+    if let Some(v) = f.cooperative_id {
+        q = q.filter(loans::cooperative_id.eq(v));
+    }
+    q
+}
+
+pub fn list_loans(
+    conn: &mut DbConn,
+    scope: &LoanScope,
+    f: &LoanFilter,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Loan>> {
+    let mut q = filtered(scope, f);
+    if let Some(a) = after {
+        q = q.filter(loans::id.gt(a));
+    }
+    q.order(loans::id.asc())
+        .limit(limit)
+        .select(Loan::as_select())
+        .load(conn)
+}
+
+/// Sums over every loan matching some filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LoanSums {
+    pub count: i64,
+    /// The amounts asked for.
+    pub amount_fen: i64,
+    /// The amounts approved.
+    pub approved_amount_fen: i64,
+    /// The principal repaid of those loans.
+    pub repaid_principal_fen: i64,
+}
+
+/// Totals over every loan matching the filters.
+pub fn loan_totals(conn: &mut DbConn, scope: &LoanScope, f: &LoanFilter) -> QueryResult<LoanSums> {
+    let (n, asked, approved): (i64, Option<i64>, Option<i64>) = filtered(scope, f)
+        .select((
+            diesel::dsl::count_star(),
+            sum_i64("loans.amount_fen"),
+            sum_i64("loans.approved_amount_fen"),
+        ))
+        .first(conn)?;
+    let ids: Vec<i64> = filtered(scope, f).select(loans::id).load(conn)?;
+    let mut repaid = 0i64;
+    for chunk in ids.chunks(5_000) {
+        let part: Option<i64> = loan_repayments::table
+            .filter(loan_repayments::loan_id.eq_any(chunk))
+            .select(sum_i64("loan_repayments.principal_fen"))
+            .first(conn)?;
+        repaid += part.unwrap_or(0);
+    }
+    Ok(LoanSums {
+        count: n,
+        amount_fen: asked.unwrap_or(0),
+        approved_amount_fen: approved.unwrap_or(0),
+        repaid_principal_fen: repaid,
+    })
+}
+
+pub fn count_loans(conn: &mut DbConn, scope: &LoanScope, f: &LoanFilter) -> QueryResult<i64> {
+    filtered(scope, f).count().get_result(conn)
+}
+
+/// A loan the caller may see, or `NotFound`.
+pub fn find_loan(conn: &mut DbConn, scope: &LoanScope, id: i64) -> QueryResult<Loan> {
+    scoped(scope)
+        .filter(loans::id.eq(id))
+        .select(Loan::as_select())
+        .first(conn)
+}
+
+pub fn insert_loan(conn: &mut DbConn, l: &NewLoan) -> QueryResult<Loan> {
+    diesel::insert_into(loans::table).values(l).get_result(conn)
+}
+
+/// Fields an action changes on a loan.
+#[derive(AsChangeset, Default)]
+#[diesel(table_name = loans)]
+pub struct LoanChanges {
+    pub status: Option<LoanStatus>,
+    pub approved_amount_fen: Option<i64>,
+    pub annual_rate_bp: Option<i32>,
+    pub disbursed_on: Option<NaiveDate>,
+    pub version: Option<i32>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// Applies changes only if the loan is still at `expected` version (else `None`).
+pub fn update_loan(
+    conn: &mut DbConn,
+    id: i64,
+    expected: i32,
+    mut changes: LoanChanges,
+    at: NaiveDateTime,
+) -> QueryResult<Option<Loan>> {
+    changes.version = Some(expected + 1);
+    changes.updated_at = Some(at);
+    let n = diesel::update(
+        loans::table
+            .filter(loans::id.eq(id))
+            .filter(loans::version.eq(expected)),
+    )
+    .set(&changes)
+    .execute(conn)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    find_loan(conn, &LoanScope::All, id).map(Some)
+}
+
+/// Takes the loan's row for this transaction (bumping its version) and returns it as it is
+/// now: concurrent writers of one loan queue here instead of failing.
+pub fn lock_loan(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<Loan> {
+    diesel::update(loans::table.filter(loans::id.eq(id)))
+        .set((
+            loans::version.eq(loans::version + 1),
+            loans::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    find_loan(conn, &LoanScope::All, id)
+}
+
+// ---------------------------------------------------------------- history
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = loan_events)]
+pub struct LoanEvent {
+    pub id: i64,
+    pub loan_id: i64,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub actor_name: String,
+    pub actor_role: String,
+    pub note: Option<String>,
+    pub occurred_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = loan_events)]
+pub struct NewLoanEvent<'a> {
+    pub loan_id: i64,
+    pub action: &'a str,
+    pub from_status: Option<&'a str>,
+    pub to_status: &'a str,
+    pub actor_name: &'a str,
+    pub actor_role: &'a str,
+    pub note: Option<&'a str>,
+    pub occurred_at: NaiveDateTime,
+}
+
+pub fn insert_event(conn: &mut DbConn, e: &NewLoanEvent) -> QueryResult<()> {
+    diesel::insert_into(loan_events::table)
+        .values(e)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn history(conn: &mut DbConn, loan_id: i64) -> QueryResult<Vec<LoanEvent>> {
+    loan_events::table
+        .filter(loan_events::loan_id.eq(loan_id))
+        .order(loan_events::id.asc())
+        .select(LoanEvent::as_select())
+        .load(conn)
+}

@@ -1,0 +1,216 @@
+//! The bank's actions on a loan (review, approve, reject, disburse, mark overdue, default)
+//! and the cooperative's (withdraw). The bank acts through its own system; the district
+//! admin acts for a bank without one.
+
+use crate::auth::{Access, Caller, Resource, Role};
+use crate::db::models::audit::Actor;
+use crate::db::models::loans::{self as m, Loan, LoanChanges};
+use crate::db::models::today;
+use crate::db::DbConn;
+use crate::domain::loan_state::{self, LoanAction};
+use crate::domain::{loan_terms, risk_fund};
+use crate::error::{ApiError, ApiResult};
+use crate::views::loans::{ApproveBody, DisburseBody, LoanOut, NoteBody, RejectBody};
+
+use super::{act_as_bank, illegal, invalid, transit, view};
+
+/// Who takes an action.
+#[derive(Clone, Copy)]
+enum Who {
+    Bank,
+    Cooperative,
+}
+
+/// 403 unless the caller sees loans and may change them (checked before anything else,
+/// an `Idempotency-Key` included).
+pub fn may_act(caller: &Caller) -> ApiResult<()> {
+    caller.loan_scope()?;
+    caller.require(Resource::Loans, Access::Write)
+}
+
+/// Loads the loan in the caller's scope, checks who acts, applies `f` and shows the result.
+fn act(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    who: Who,
+    f: impl FnOnce(&mut DbConn, &Actor, &Loan) -> ApiResult<Loan>,
+) -> ApiResult<LoanOut> {
+    let scope = caller.loan_scope()?;
+    caller.require(Resource::Loans, Access::Write)?;
+    let loan = m::find_loan(conn, &scope, id)?;
+    match who {
+        Who::Bank => act_as_bank(caller, conn, &loan)?,
+        Who::Cooperative => {
+            if caller.role() != Role::Cooperative {
+                return Err(ApiError::Forbidden(
+                    "only the cooperative withdraws its application".into(),
+                ));
+            }
+        }
+    }
+    let updated = f(conn, &caller.actor(), &loan)?;
+    view(conn, updated)
+}
+
+/// A state change with only a note.
+fn simple(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    who: Who,
+    action: LoanAction,
+    event: Option<&str>,
+    body: NoteBody,
+) -> ApiResult<LoanOut> {
+    act(conn, caller, id, who, |conn, actor, loan| {
+        let changes = LoanChanges::default();
+        transit(
+            conn,
+            actor,
+            loan,
+            action,
+            changes,
+            body.note.as_deref(),
+            event,
+        )
+    })
+}
+
+/// `submitted → under_review`, by the bank.
+pub fn review(conn: &mut DbConn, caller: &Caller, id: i64, body: NoteBody) -> ApiResult<LoanOut> {
+    simple(conn, caller, id, Who::Bank, LoanAction::Review, None, body)
+}
+
+/// `submitted|under_review → withdrawn`, by the cooperative only.
+pub fn withdraw(conn: &mut DbConn, caller: &Caller, id: i64, body: NoteBody) -> ApiResult<LoanOut> {
+    simple(
+        conn,
+        caller,
+        id,
+        Who::Cooperative,
+        LoanAction::Withdraw,
+        None,
+        body,
+    )
+}
+
+/// `disbursed → overdue`, by the bank; emits `loan.overdue`.
+pub fn mark_overdue(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    body: NoteBody,
+) -> ApiResult<LoanOut> {
+    let event = Some("loan.overdue");
+    simple(
+        conn,
+        caller,
+        id,
+        Who::Bank,
+        LoanAction::MarkOverdue,
+        event,
+        body,
+    )
+}
+
+/// `overdue → defaulted`, by the bank; emits `loan.defaulted`.
+pub fn default(conn: &mut DbConn, caller: &Caller, id: i64, body: NoteBody) -> ApiResult<LoanOut> {
+    let event = Some("loan.defaulted");
+    simple(
+        conn,
+        caller,
+        id,
+        Who::Bank,
+        LoanAction::Default,
+        event,
+        body,
+    )
+}
+
+/// `under_review → approved` with the amount and rate (neither above what was asked). A loan
+/// of a guaranteed product must fit under the fund's lending cap (`leverage × balance`, 409
+/// with the headroom). Emits `loan.approved`.
+pub fn approve(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    leverage: i64,
+    b: ApproveBody,
+) -> ApiResult<LoanOut> {
+    act(conn, caller, id, Who::Bank, |conn, actor, loan| {
+        // The state is checked first, so a wrong state is a 409 whatever the body.
+        loan_state::next(loan.status, LoanAction::Approve).map_err(illegal)?;
+        let terms = loan_terms::approval_terms(
+            loan.amount_fen,
+            loan.annual_rate_bp,
+            b.approved_amount_fen,
+            b.annual_rate_bp,
+        )
+        .map_err(invalid)?;
+        if loan.risk_compensation_eligible {
+            let balance = m::fund_balance(conn)?.balance_fen();
+            let exposure = m::exposure(conn)?;
+            risk_fund::check_cap(balance, leverage, exposure, terms.amount_fen)
+                .map_err(|e| ApiError::Conflict(e.to_string()))?;
+        }
+        let changes = LoanChanges {
+            approved_amount_fen: Some(terms.amount_fen),
+            annual_rate_bp: Some(terms.annual_rate_bp),
+            ..Default::default()
+        };
+        let note = b.note.as_deref();
+        transit(
+            conn,
+            actor,
+            loan,
+            LoanAction::Approve,
+            changes,
+            note,
+            Some("loan.approved"),
+        )
+    })
+}
+
+/// `under_review → rejected` with a reason (kept in the history); emits `loan.rejected`.
+pub fn reject(conn: &mut DbConn, caller: &Caller, id: i64, b: RejectBody) -> ApiResult<LoanOut> {
+    let reason = b.reason.trim().to_string();
+    act(conn, caller, id, Who::Bank, |conn, actor, loan| {
+        let changes = LoanChanges::default();
+        let event = Some("loan.rejected");
+        transit(
+            conn,
+            actor,
+            loan,
+            LoanAction::Reject,
+            changes,
+            Some(&reason),
+            event,
+        )
+    })
+}
+
+/// `approved → disbursed` on `disbursed_on` (default today); emits `loan.disbursed`.
+pub fn disburse(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    b: DisburseBody,
+) -> ApiResult<LoanOut> {
+    act(conn, caller, id, Who::Bank, |conn, actor, loan| {
+        let changes = LoanChanges {
+            disbursed_on: Some(b.disbursed_on.unwrap_or_else(today)),
+            ..Default::default()
+        };
+        let event = Some("loan.disbursed");
+        transit(
+            conn,
+            actor,
+            loan,
+            LoanAction::Disburse,
+            changes,
+            None,
+            event,
+        )
+    })
+}

@@ -1,0 +1,255 @@
+//! Loan applications, the loans they become, their history and schedule.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::db::models::loans::{Loan, LoanEvent, LoanFilter, LoanSums, Paid};
+use crate::db::models::today;
+use crate::domain::loan_schedule::{self as sched, Instalment, RepaymentMethod};
+use crate::domain::loan_state::LoanStatus;
+
+/// A loan application.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"cooperative_id": 1, "product_id": 1, "amount_fen": 50000000, "term_months": 12, "purpose": "购置茶叶加工设备"}))]
+pub struct LoanCreate {
+    /// The applying cooperative (a cooperative's account: itself).
+    pub cooperative_id: i64,
+    pub product_id: i64,
+    /// At most the product's `max_amount_fen`.
+    #[validate(range(min = 1))]
+    pub amount_fen: i64,
+    /// At most the product's `max_term_months`.
+    #[validate(range(min = 1, max = 360))]
+    pub term_months: i32,
+    #[validate(length(min = 1, max = 500))]
+    pub purpose: String,
+}
+
+/// A loan with amounts derived from its repayment ledger.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": 1, "cooperative_id": 1, "product_id": 1, "bank_code": "psbc", "status": "disbursed", "amount_fen": 50000000, "approved_amount_fen": 45000000, "annual_rate_bp": 435, "term_months": 12, "repayment_method": "equal_installment", "risk_compensation_eligible": true, "purpose": "购置茶叶加工设备", "disbursed_on": "2026-11-27", "outstanding_principal_fen": 45000000, "outstanding_interest_fen": 1068170, "paid_principal_fen": 0, "paid_interest_fen": 0, "version": 4, "created_at": "2026-11-27T08:00:00Z", "updated_at": "2026-11-27T08:00:00Z"}))]
+pub struct LoanOut {
+    pub id: i64,
+    pub cooperative_id: i64,
+    pub product_id: i64,
+    pub bank_code: String,
+    pub status: LoanStatus,
+    /// What was asked for.
+    pub amount_fen: i64,
+    /// What the bank approved (never more than asked).
+    pub approved_amount_fen: Option<i64>,
+    pub annual_rate_bp: i32,
+    pub term_months: i32,
+    pub repayment_method: RepaymentMethod,
+    pub risk_compensation_eligible: bool,
+    pub purpose: String,
+    pub disbursed_on: Option<NaiveDate>,
+    /// Approved principal not yet repaid (0 before disbursement).
+    pub outstanding_principal_fen: i64,
+    /// Scheduled interest not yet paid (0 before disbursement).
+    pub outstanding_interest_fen: i64,
+    pub paid_principal_fen: i64,
+    pub paid_interest_fen: i64,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The loan's schedule: from disbursement when paid out, else a preview from today.
+pub fn schedule_of(l: &Loan) -> Vec<Instalment> {
+    sched::schedule(
+        l.repayment_method,
+        l.approved_amount_fen.unwrap_or(l.amount_fen),
+        l.annual_rate_bp,
+        l.term_months.max(1) as u32,
+        l.disbursed_on.unwrap_or_else(today),
+    )
+}
+
+impl LoanOut {
+    /// The loan with what its ledger says was `paid`.
+    pub fn new(l: Loan, paid: Paid) -> Self {
+        let (op, oi) = if l.disbursed_on.is_some() {
+            let (_, total_i) = sched::totals(&schedule_of(&l));
+            (
+                l.approved_amount_fen.unwrap_or(0) - paid.principal_fen,
+                (total_i - paid.interest_fen).max(0),
+            )
+        } else {
+            (0, 0)
+        };
+        LoanOut {
+            id: l.id,
+            cooperative_id: l.cooperative_id,
+            product_id: l.product_id,
+            status: l.status,
+            repayment_method: l.repayment_method,
+            bank_code: l.bank_code,
+            amount_fen: l.amount_fen,
+            approved_amount_fen: l.approved_amount_fen,
+            annual_rate_bp: l.annual_rate_bp,
+            term_months: l.term_months,
+            risk_compensation_eligible: l.risk_compensation_eligible,
+            purpose: l.purpose,
+            disbursed_on: l.disbursed_on,
+            outstanding_principal_fen: op,
+            outstanding_interest_fen: oi,
+            paid_principal_fen: paid.principal_fen,
+            paid_interest_fen: paid.interest_fen,
+            version: l.version,
+            created_at: l.created_at.and_utc(),
+            updated_at: l.updated_at.and_utc(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LoanFilterParams {
+    pub bank_code: Option<String>,
+    pub status: Option<LoanStatus>,
+    /// The cooperative's town.
+    pub town_code: Option<String>,
+    pub product_id: Option<i64>,
+    pub cooperative_id: Option<i64>,
+}
+
+impl LoanFilterParams {
+    pub fn to_filter(&self) -> LoanFilter {
+        LoanFilter {
+            bank_code: self.bank_code.clone(),
+            status: self.status,
+            town_code: self.town_code.clone(),
+            product_id: self.product_id,
+            cooperative_id: self.cooperative_id,
+        }
+    }
+}
+
+/// Sums over every loan matching the filters (not just this page).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoanTotals {
+    pub count: i64,
+    pub amount_fen: i64,
+    pub approved_amount_fen: i64,
+    pub repaid_principal_fen: i64,
+}
+
+impl From<LoanSums> for LoanTotals {
+    fn from(s: LoanSums) -> Self {
+        LoanTotals {
+            count: s.count,
+            amount_fen: s.amount_fen,
+            approved_amount_fen: s.approved_amount_fen,
+            repaid_principal_fen: s.repaid_principal_fen,
+        }
+    }
+}
+
+/// One page of loans, with totals.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoanList {
+    pub items: Vec<LoanOut>,
+    pub next_cursor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    pub totals: LoanTotals,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"action": "approve", "from_status": "under_review", "to_status": "approved", "actor": "cp_3f9a0c2b7d1e4a56", "actor_role": "bank_partner", "note": null, "occurred_at": "2026-11-27T08:00:00Z"}))]
+pub struct LoanEventOut {
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub actor: String,
+    pub actor_role: String,
+    /// The rejection reason, or another note.
+    pub note: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+}
+
+impl From<LoanEvent> for LoanEventOut {
+    fn from(e: LoanEvent) -> Self {
+        LoanEventOut {
+            action: e.action,
+            from_status: e.from_status,
+            to_status: e.to_status,
+            actor: e.actor_name,
+            actor_role: e.actor_role,
+            note: e.note,
+            occurred_at: e.occurred_at.and_utc(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoanHistory {
+    pub items: Vec<LoanEventOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InstalmentOut {
+    pub seq: u32,
+    pub due_on: NaiveDate,
+    pub principal_fen: i64,
+    pub interest_fen: i64,
+    pub paid_principal_fen: i64,
+    pub paid_interest_fen: i64,
+    pub outstanding_principal_fen: i64,
+    pub outstanding_interest_fen: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"loan_id": 1, "preview": false, "repayment_method": "bullet", "principal_fen": 600000, "annual_rate_bp": 600, "term_months": 2, "start_on": "2026-01-15", "total_principal_fen": 600000, "total_interest_fen": 6000, "items": [{"seq": 1, "due_on": "2026-02-15", "principal_fen": 0, "interest_fen": 3000, "paid_principal_fen": 0, "paid_interest_fen": 3000, "outstanding_principal_fen": 0, "outstanding_interest_fen": 0}, {"seq": 2, "due_on": "2026-03-15", "principal_fen": 600000, "interest_fen": 3000, "paid_principal_fen": 0, "paid_interest_fen": 0, "outstanding_principal_fen": 600000, "outstanding_interest_fen": 3000}]}))]
+pub struct ScheduleOut {
+    pub loan_id: i64,
+    /// True before disbursement: computed from the amount asked (or approved) and today.
+    pub preview: bool,
+    pub repayment_method: RepaymentMethod,
+    pub principal_fen: i64,
+    pub annual_rate_bp: i32,
+    pub term_months: i32,
+    /// Disbursement date (today for a preview).
+    pub start_on: NaiveDate,
+    pub total_principal_fen: i64,
+    pub total_interest_fen: i64,
+    pub items: Vec<InstalmentOut>,
+}
+
+impl ScheduleOut {
+    /// The loan's schedule with `paid_total_fen` applied in order, interest before principal.
+    pub fn new(loan: &Loan, paid_total_fen: i64) -> Self {
+        let s = schedule_of(loan);
+        let alloc = sched::allocate(&s, paid_total_fen);
+        let (tp, ti) = sched::totals(&s);
+        ScheduleOut {
+            loan_id: loan.id,
+            preview: loan.disbursed_on.is_none(),
+            repayment_method: loan.repayment_method,
+            principal_fen: tp,
+            annual_rate_bp: loan.annual_rate_bp,
+            term_months: loan.term_months,
+            start_on: loan.disbursed_on.unwrap_or_else(today),
+            total_principal_fen: tp,
+            total_interest_fen: ti,
+            items: s
+                .iter()
+                .zip(alloc)
+                .map(|(i, p)| InstalmentOut {
+                    seq: i.seq,
+                    due_on: i.due_on,
+                    principal_fen: i.principal_fen,
+                    interest_fen: i.interest_fen,
+                    paid_principal_fen: p.principal_fen,
+                    paid_interest_fen: p.interest_fen,
+                    outstanding_principal_fen: i.principal_fen - p.principal_fen,
+                    outstanding_interest_fen: i.interest_fen - p.interest_fen,
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! Agricultural loans (惠农贷): the request and response shapes of products, applications,
+//! the state machine, repayments and the risk-compensation fund.
+
+pub mod actions;
+pub mod applications;
+pub mod products;
+pub mod repayments;
+pub mod risk_fund;
+
+pub use actions::{ApproveBody, DisburseBody, NoteBody, RejectBody};
+pub use applications::{
+    InstalmentOut, LoanCreate, LoanEventOut, LoanFilterParams, LoanHistory, LoanList, LoanOut,
+    LoanTotals, ScheduleOut,
+};
+pub use products::{ProductCreate, ProductFilter, ProductOut, ProductPatch};
+pub use repayments::{RepaymentCreate, RepaymentOut};
+pub use risk_fund::{CompensationOut, ContributionCreate, FundEntryOut, RiskFundOut};

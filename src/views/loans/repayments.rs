@@ -1,0 +1,56 @@
+//! Repayments and the loan's state after one.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::LoanOut;
+use crate::db::models::loans::Repayment;
+use crate::domain::loan_state::LoanStatus;
+
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"amount_fen": 853099, "paid_on": "2026-12-27"}))]
+pub struct RepaymentCreate {
+    #[validate(range(min = 1))]
+    pub amount_fen: i64,
+    /// Not in the future, not before disbursement.
+    #[validate(custom(function = "crate::views::validators::not_future"))]
+    pub paid_on: NaiveDate,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"id": 1, "loan_id": 1, "amount_fen": 853099, "principal_fen": 816849, "interest_fen": 36250, "paid_on": "2026-12-27", "loan_status": "disbursed", "outstanding_principal_fen": 9183151, "outstanding_interest_fen": 200000, "created_at": "2026-12-27T08:00:00Z"}))]
+pub struct RepaymentOut {
+    pub id: i64,
+    pub loan_id: i64,
+    pub amount_fen: i64,
+    /// The part applied to principal (interest is paid first, instalment by instalment).
+    pub principal_fen: i64,
+    pub interest_fen: i64,
+    pub paid_on: NaiveDate,
+    /// The loan's status after this repayment (`settled` after the last fen).
+    pub loan_status: Option<LoanStatus>,
+    pub outstanding_principal_fen: Option<i64>,
+    pub outstanding_interest_fen: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl RepaymentOut {
+    /// A ledger row, with the loan as it is after it when given.
+    pub fn new(r: Repayment, loan: Option<&LoanOut>) -> Self {
+        RepaymentOut {
+            id: r.id,
+            loan_id: r.loan_id,
+            amount_fen: r.amount_fen,
+            principal_fen: r.principal_fen,
+            interest_fen: r.interest_fen,
+            paid_on: r.paid_on,
+            loan_status: loan.map(|l| l.status),
+            outstanding_principal_fen: loan.map(|l| l.outstanding_principal_fen),
+            outstanding_interest_fen: loan.map(|l| l.outstanding_interest_fen),
+            created_at: r.created_at.and_utc(),
+        }
+    }
+}

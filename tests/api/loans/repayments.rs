@@ -1,0 +1,231 @@
+//! Repayments and `Idempotency-Key`: replays, reuse with another body, keys in flight,
+//! concurrency.
+
+use actix_web::test::TestRequest;
+use coophub::auth::Role;
+use serde_json::{json, Value};
+
+use crate::common::fixtures::loans::{in_flight_key, other_bank};
+use crate::common::fixtures::{act, apply, disbursed, product, repay};
+use crate::common::{TestApp, TOWN_A};
+
+#[actix_web::test]
+async fn idempotent_repayments() {
+    let app = TestApp::new().await;
+    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let prod = product(&app, "psbc", "bullet", false).await;
+    let bank = app.token(Role::BankPartner);
+    let id = disbursed(&app, &bank, coop, prod, 600_000).await;
+    let body = json!({"amount_fen": 3_000, "paid_on": "2026-02-15"});
+    // Required for bank partners.
+    repay(&app, &bank, id, None, body.clone())
+        .await
+        .problem(400);
+    let first = repay(&app, &bank, id, Some("rep-1"), body.clone()).await;
+    let first_body = first.ok(201);
+    let again = repay(&app, &bank, id, Some("rep-1"), body.clone()).await;
+    assert_eq!(again.ok(201), first_body);
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    let reps = app
+        .get(&format!("/api/v1/loans/{id}/repayments"), &bank)
+        .await
+        .ok(200);
+    assert_eq!(reps["items"].as_array().unwrap().len(), 1);
+    // Same key, other body.
+    repay(
+        &app,
+        &bank,
+        id,
+        Some("rep-1"),
+        json!({"amount_fen": 3_001, "paid_on": "2026-02-15"}),
+    )
+    .await
+    .field_error("Idempotency-Key");
+    // A failed request does not burn its key.
+    repay(
+        &app,
+        &bank,
+        id,
+        Some("rep-2"),
+        json!({"amount_fen": 999_999_999, "paid_on": "2026-02-15"}),
+    )
+    .await
+    .field_error("amount_fen");
+    repay(
+        &app,
+        &bank,
+        id,
+        Some("rep-2"),
+        json!({"amount_fen": 100, "paid_on": "2026-02-15"}),
+    )
+    .await
+    .ok(201);
+    // A key still in flight → 409.
+    let b3 = json!({"amount_fen": 1, "paid_on": "2026-02-15"});
+    let request = format!(
+        "POST /api/v1/loans/{id}/repayments\n{}",
+        serde_json::to_string(&b3).unwrap()
+    );
+    in_flight_key(&app, "bank_partner:1000:psbc", "rep-3", &request);
+    repay(&app, &bank, id, Some("rep-3"), b3).await.problem(409);
+    // Keys belong to their caller: another bank's client with the same key is not a replay.
+    repay(&app, &other_bank(&app), id, Some("rep-1"), body)
+        .await
+        .problem(404);
+}
+
+#[actix_web::test]
+async fn concurrent_requests_with_one_key_record_once() {
+    let app = TestApp::new().await;
+    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let prod = product(&app, "psbc", "bullet", false).await;
+    let bank = app.token(Role::BankPartner);
+    let id = disbursed(&app, &bank, coop, prod, 600_000).await;
+    let body = json!({"amount_fen": 3_000, "paid_on": "2026-02-15"});
+    let (a, b) = futures_util::join!(
+        repay(&app, &bank, id, Some("same"), body.clone()),
+        repay(&app, &bank, id, Some("same"), body.clone())
+    );
+    let mut codes = vec![a.status.as_u16(), b.status.as_u16()];
+    codes.sort();
+    assert!(
+        codes == vec![201, 201] || codes == vec![201, 409],
+        "{codes:?}"
+    );
+    if codes == vec![201, 201] {
+        assert_eq!(a.json(), b.json(), "the second is a replay");
+    }
+    let reps = app
+        .get(&format!("/api/v1/loans/{id}/repayments"), &bank)
+        .await
+        .ok(200);
+    assert_eq!(reps["items"].as_array().unwrap().len(), 1);
+}
+
+#[actix_web::test]
+async fn repayment_input_is_checked() {
+    let app = TestApp::new().await;
+    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let prod = product(&app, "psbc", "bullet", false).await;
+    let bank = app.token(Role::BankPartner);
+    let id = disbursed(&app, &bank, coop, prod, 600_000).await;
+    repay(
+        &app,
+        &bank,
+        id,
+        Some("a"),
+        json!({"amount_fen": 0, "paid_on": "2026-02-15"}),
+    )
+    .await
+    .field_error("amount_fen");
+    repay(
+        &app,
+        &bank,
+        id,
+        Some("b"),
+        json!({"amount_fen": 1, "paid_on": "2026-01-01"}),
+    )
+    .await
+    .field_error("paid_on");
+    repay(
+        &app,
+        &bank,
+        id,
+        Some("c"),
+        json!({"amount_fen": 1, "paid_on": "2999-01-01"}),
+    )
+    .await
+    .field_error("paid_on");
+    repay(&app, &bank, id, Some("d"), json!({"amount_fen": 1}))
+        .await
+        .field_error("paid_on");
+    repay(
+        &app,
+        &app.token(Role::Cooperative),
+        id,
+        Some("e"),
+        json!({"amount_fen": 1, "paid_on": "2026-02-15"}),
+    )
+    .await
+    .problem(403);
+    // Exactly the whole amount settles in one go.
+    let r = repay(
+        &app,
+        &bank,
+        id,
+        Some("f"),
+        json!({"amount_fen": 606_000, "paid_on": "2026-03-15"}),
+    )
+    .await
+    .ok(201);
+    assert_eq!(r["loan_status"], "settled");
+    assert_eq!(r["principal_fen"], 600_000);
+    assert_eq!(r["interest_fen"], 6_000);
+}
+
+#[actix_web::test]
+async fn bank_actions_honour_an_idempotency_key() {
+    let app = TestApp::new().await;
+    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let prod = product(&app, "psbc", "bullet", false).await;
+    let bank = app.token(Role::BankPartner);
+    let id = apply(&app, coop, prod, 100_000, 2).await;
+    act(&app, &bank, id, "review", json!({})).await.ok(200);
+    let send = |key: &'static str, body: Value| {
+        let app = &app;
+        let bank = bank.clone();
+        async move {
+            app.request(
+                TestRequest::post()
+                    .uri(&format!("/api/v1/loans/{id}/approve"))
+                    .insert_header(("Authorization", format!("Bearer {bank}")))
+                    .insert_header(("Idempotency-Key", key))
+                    .set_json(body),
+            )
+            .await
+        }
+    };
+    let first = send("approve-1", json!({"approved_amount_fen": 90_000}))
+        .await
+        .ok(200);
+    // A retry after a lost answer gets the same answer, not a 409.
+    let again = send("approve-1", json!({"approved_amount_fen": 90_000})).await;
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(again.ok(200), first);
+    send("approve-1", json!({"approved_amount_fen": 80_000}))
+        .await
+        .field_error("Idempotency-Key");
+    // Without a key the same action is an illegal transition.
+    act(&app, &bank, id, "approve", json!({}))
+        .await
+        .problem(409);
+    let h = app
+        .get(&format!("/api/v1/loans/{id}/history"), &bank)
+        .await
+        .ok(200);
+    assert_eq!(h["items"].as_array().unwrap().len(), 3);
+}
+
+#[actix_web::test]
+async fn concurrent_repayments_of_one_loan_all_count() {
+    let app = TestApp::new().await;
+    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let prod = product(&app, "psbc", "bullet", false).await;
+    let bank = app.token(Role::BankPartner);
+    let id = disbursed(&app, &bank, coop, prod, 600_000).await;
+    let b = json!({"amount_fen": 1_000, "paid_on": "2026-02-15"});
+    let (r1, r2, r3, r4) = futures_util::join!(
+        repay(&app, &bank, id, Some("c1"), b.clone()),
+        repay(&app, &bank, id, Some("c2"), b.clone()),
+        repay(&app, &bank, id, Some("c3"), b.clone()),
+        repay(&app, &bank, id, Some("c4"), b.clone())
+    );
+    for r in [r1, r2, r3, r4] {
+        r.ok(201);
+    }
+    let l = app.get(&format!("/api/v1/loans/{id}"), &bank).await.ok(200);
+    // Bullet: interest first, instalment by instalment (3,000 a month).
+    assert_eq!(l["paid_interest_fen"], 4_000);
+    assert_eq!(l["paid_principal_fen"], 0);
+    assert_eq!(l["outstanding_interest_fen"], 2_000);
+}
