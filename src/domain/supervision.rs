@@ -29,7 +29,7 @@ pub enum ListingBreach {
 }
 
 /// A listing's or a lifting's date must not be in the future.
-pub fn not_future(on: NaiveDate, today: NaiveDate) -> Result<(), ListingBreach> {
+pub fn check_listing_date(on: NaiveDate, today: NaiveDate) -> Result<(), ListingBreach> {
     if on > today {
         Err(ListingBreach::Future)
     } else {
@@ -127,7 +127,7 @@ mod tests {
             Err(ListingBreach::NotListed)
         );
         assert_eq!(
-            not_future(day(2026, 7, 16), day(2026, 7, 15)),
+            check_listing_date(day(2026, 7, 16), day(2026, 7, 15)),
             Err(ListingBreach::Future)
         );
     }

@@ -108,7 +108,7 @@ pub fn list_abnormal(
 ) -> ApiResult<AbnormalListingOut> {
     caller.require(Resource::Supervision, Access::Write)?;
     let on = body.listed_on.unwrap_or_else(today);
-    rules::not_future(on, today()).map_err(|e| listing_error(e, id, "listed_on"))?;
+    rules::check_listing_date(on, today()).map_err(|e| listing_error(e, id, "listed_on"))?;
     let actor = caller.actor();
     let current = caller.cooperative(conn, id)?;
     rules::may_list(current.status).map_err(|e| listing_error(e, id, "listed_on"))?;
@@ -144,7 +144,7 @@ pub fn lift_abnormal(
 ) -> ApiResult<AbnormalListingOut> {
     caller.require(Resource::Supervision, Access::Write)?;
     let on = params.lifted_on.unwrap_or_else(today);
-    rules::not_future(on, today()).map_err(|e| listing_error(e, id, "lifted_on"))?;
+    rules::check_listing_date(on, today()).map_err(|e| listing_error(e, id, "lifted_on"))?;
     let actor = caller.actor();
     let current = caller.cooperative(conn, id)?;
     let listing = sup::current_listing(conn, id)?;
