@@ -142,7 +142,7 @@ impl FederationFilterParams {
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"member_kind": "cooperative", "cooperative_id": 12, "role": "lead"}))]
-pub struct MemberCreate {
+pub struct FederationMemberCreate {
     pub member_kind: MemberKind,
     /// Required for `cooperative` members (a cooperative of the registry, not merged or
     /// deregistered), absent otherwise.
@@ -165,7 +165,7 @@ pub struct MemberCreate {
     "name": "南川区金山镇古树茶专业合作社", "role": "lead", "joined_on": "2026-11-27",
     "created_at": "2026-11-27T08:00:00Z"
 }))]
-pub struct MemberOut {
+pub struct FederationMemberOut {
     pub id: i64,
     pub federation_id: i64,
     pub member_kind: MemberKind,
@@ -176,9 +176,9 @@ pub struct MemberOut {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<FederationMember> for MemberOut {
+impl From<FederationMember> for FederationMemberOut {
     fn from(m: FederationMember) -> Self {
-        MemberOut {
+        FederationMemberOut {
             id: m.id,
             federation_id: m.federation_id,
             member_kind: m.member_kind,

@@ -142,3 +142,16 @@ async fn swagger_ui_is_bundled() {
         "{js}"
     );
 }
+
+/// Two Rust types with one name would share one component and one would document the other's
+/// shape (the member ledger once showed a federation member): every schema name is unique.
+#[test]
+fn schema_names_are_unique_per_shape() {
+    let doc: serde_json::Value = serde_json::from_str(&coophub::openapi_json()).unwrap();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let member = &schemas["MemberOut"]["properties"];
+    assert!(member.get("id_number_masked").is_some(), "the ledger's member");
+    assert!(schemas["FederationMemberOut"]["properties"].get("federation_id").is_some());
+    assert!(schemas["MemberCreate"]["properties"].get("id_number").is_some());
+    assert!(schemas["FederationMemberCreate"]["properties"].get("member_kind").is_some());
+}

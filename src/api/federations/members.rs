@@ -9,7 +9,7 @@ use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::service::federations;
 use crate::state::AppState;
-use crate::views::federations::{MemberCreate, MemberOut, RemoveMemberParams};
+use crate::views::federations::{FederationMemberCreate, FederationMemberOut, RemoveMemberParams};
 use crate::views::pagination::{ListResponse, PageParams};
 
 /// Add a member.
@@ -19,9 +19,9 @@ use crate::views::pagination::{ListResponse, PageParams};
     summary = "Add a member to a federation",
     description = "Adds a cooperative (by `cooperative_id`), or for a consortium a company, family farm or smallholder (by `name`). A union cooperative takes only cooperatives. A cooperative appears at most once per federation, and a federation has at most one `lead` (409). District admins only.",
     params(("id" = i64, Path, description = "Federation id")),
-    request_body = MemberCreate,
+    request_body = FederationMemberCreate,
     responses(
-        (status = 201, description = "Added", body = MemberOut,
+        (status = 201, description = "Added", body = FederationMemberOut,
             headers(("Location" = String, description = "The federation's member list"))),
         (status = 403, description = "Only the district may change members"),
         (status = 404, description = "No such federation"),
@@ -34,7 +34,7 @@ pub async fn add_member(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<i64>,
-    body: ValidJson<MemberCreate>,
+    body: ValidJson<FederationMemberCreate>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let out = state
@@ -53,7 +53,7 @@ pub async fn add_member(
     description = "The members in the order they were added, with cursor paging.",
     params(("id" = i64, Path, description = "Federation id"), PageParams),
     responses(
-        (status = 200, description = "One page", body = ListResponse<MemberOut>),
+        (status = 200, description = "One page", body = ListResponse<FederationMemberOut>),
         (status = 403, description = "The role may not read federations"),
         (status = 404, description = "No such federation"),
         (status = 422, description = "limit outside 1–200, or a bad cursor")

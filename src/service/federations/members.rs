@@ -13,7 +13,7 @@ use crate::db::DbConn;
 use crate::domain::federation::{self as rules, MemberRole, Party, PartyBreach};
 use crate::domain::scope::CoopScope;
 use crate::error::{ApiError, ApiResult};
-use crate::views::federations::{MemberCreate, MemberOut, RemoveMemberParams};
+use crate::views::federations::{FederationMemberCreate, FederationMemberOut, RemoveMemberParams};
 use crate::views::pagination::{ListResponse, PageParams};
 
 fn party_error(breach: PartyBreach) -> ApiError {
@@ -41,8 +41,8 @@ pub fn add_member(
     conn: &mut DbConn,
     caller: &Caller,
     id: i64,
-    body: MemberCreate,
-) -> ApiResult<MemberOut> {
+    body: FederationMemberCreate,
+) -> ApiResult<FederationMemberOut> {
     caller.require(Resource::Federations, Access::Write)?;
     let federation = lock_federation(conn, id)?;
     if !rules::accepts(federation.kind, body.member_kind) {
@@ -104,7 +104,7 @@ pub fn add_member(
         },
     )?;
     fed::touch(conn, id, at)?;
-    let out = MemberOut::from(member);
+    let out = FederationMemberOut::from(member);
     audit::record(
         conn,
         &caller.actor(),
@@ -123,7 +123,7 @@ pub fn list_members(
     caller: &Caller,
     id: i64,
     page: &PageParams,
-) -> ApiResult<ListResponse<MemberOut>> {
+) -> ApiResult<ListResponse<FederationMemberOut>> {
     caller.require(Resource::Federations, Access::Read)?;
     let page = page.page()?;
     fed::find(conn, id)?;
@@ -133,7 +133,7 @@ pub fn list_members(
     } else {
         None
     };
-    Ok(ListResponse::from_rows(rows, page, total, |m| m.id).map(MemberOut::from))
+    Ok(ListResponse::from_rows(rows, page, total, |m| m.id).map(FederationMemberOut::from))
 }
 
 /// Removes one membership, keeping an active union at three cooperatives (409).
@@ -186,7 +186,7 @@ fn remove(conn: &mut DbConn, actor: &Actor, id: i64, member_id: i64) -> ApiResul
         "remove_member",
         "federation",
         &id.to_string(),
-        Some(&MemberOut::from(member)),
+        Some(&FederationMemberOut::from(member)),
         None::<&()>,
     )?;
     Ok(())

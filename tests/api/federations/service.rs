@@ -5,7 +5,7 @@
 
 use coophub::error::ApiError;
 use coophub::service::federations;
-use coophub::views::federations::{FederationCreate, MemberCreate};
+use coophub::views::federations::{FederationCreate, FederationMemberCreate};
 use serde_json::{json, Value};
 
 use super::{consortium_body, coops, union_body};
@@ -13,11 +13,11 @@ use crate::common::exec;
 use crate::common::fixtures::people::merge;
 use crate::common::{TestApp, REGION};
 
-fn member(v: Value) -> MemberCreate {
+fn member(v: Value) -> FederationMemberCreate {
     serde_json::from_value(v).expect("a member body")
 }
 
-fn cooperative(id: i64) -> MemberCreate {
+fn cooperative(id: i64) -> FederationMemberCreate {
     member(json!({"member_kind": "cooperative", "cooperative_id": id}))
 }
 
