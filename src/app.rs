@@ -11,7 +11,7 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 use crate::api::support::body_schema::BodySchemas;
 use crate::api::{self, health};
 use crate::error::ApiError;
-use crate::middleware::{fallback, problemize, request_context, AllowedMethods};
+use crate::middleware::{fallback, path_error, problemize, request_context, AllowedMethods};
 use crate::openapi::{finish, ApiDoc};
 use crate::state::AppState;
 
@@ -57,9 +57,7 @@ pub fn build_app(
             .app_data(allowed)
             .app_data(web::Data::new(BodySchemas::from_doc(&doc)))
             .app_data(web::PayloadConfig::new(JSON_BODY_LIMIT))
-            .app_data(web::PathConfig::default().error_handler(|err, _| {
-                ApiError::BadRequest(format!("bad path parameter: {err}")).into()
-            }))
+            .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(|err, _| {
                 ApiError::BadRequest(format!("bad query string: {err}")).into()
             })),

@@ -136,6 +136,56 @@ impl AllowedMethods {
     fn allow(&self, pattern: &str) -> Option<&str> {
         self.0.get(pattern).map(String::as_str)
     }
+
+    /// The methods of the most literal template that matches `path` (`/counselors/coverage`
+    /// rather than `/counselors/{id}`), for a request routed to a parameterised template whose
+    /// parameter does not parse: that path is really another resource, with other methods.
+    pub fn for_path(&self, path: &str) -> Option<&str> {
+        let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        self.0
+            .iter()
+            .filter_map(|(template, methods)| {
+                let parts: Vec<&str> = template.split('/').collect();
+                if parts.len() != segments.len() {
+                    return None;
+                }
+                let mut literal = 0;
+                for (part, seg) in parts.iter().zip(&segments) {
+                    if part.starts_with('{') {
+                        continue;
+                    }
+                    if part != seg {
+                        return None;
+                    }
+                    literal += 1;
+                }
+                Some((literal, methods.as_str()))
+            })
+            .max_by_key(|(literal, _)| *literal)
+            .map(|(_, methods)| methods)
+    }
+}
+
+/// A path parameter that does not parse: 405 with `Allow` when the path is a literal route of
+/// other methods (`PATCH /counselors/coverage` met `PATCH /counselors/{id}`), else 400.
+pub fn path_error(err: actix_web::error::PathError, req: &HttpRequest) -> actix_web::Error {
+    let method = req.method().as_str().to_string();
+    let allow = req
+        .app_data::<actix_web::web::Data<AllowedMethods>>()
+        .and_then(|t| t.for_path(req.path()).map(str::to_owned))
+        .filter(|allow| !allow.split(", ").any(|m| m == method));
+    match allow.and_then(|a| header::HeaderValue::from_str(&a).ok()) {
+        Some(allow) => {
+            let status = StatusCode::METHOD_NOT_ALLOWED;
+            let mut res = problem_response(
+                status,
+                &generic_problem(status, format!("{method} is not allowed on {}", req.path())),
+            );
+            res.headers_mut().insert(header::ALLOW, allow);
+            actix_web::error::InternalError::from_response(err, res).into()
+        }
+        None => crate::error::ApiError::BadRequest(format!("bad path parameter: {err}")).into(),
+    }
 }
 
 /// The default service: 405 (with `Allow`) when the path exists with other methods, else 404.

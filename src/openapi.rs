@@ -177,6 +177,11 @@ fn common_errors(shape: &Shape, secured: bool) -> Vec<(&'static str, &'static st
             "400",
             "A query parameter has the wrong type or an unknown value",
         ));
+    } else if shape.path {
+        errors.push((
+            "400",
+            "A path parameter is not of its type or outside its range",
+        ));
     }
     if secured {
         errors.push(("401", "Missing, invalid or expired token"));

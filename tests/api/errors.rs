@@ -115,6 +115,21 @@ async fn unknown_route_is_404_and_wrong_method_405() {
         )
         .await;
     assert_eq!(r.header("allow").as_deref(), Some("GET, POST"));
+    // A literal route met by a parameterised one of the same shape is still a 405 ...
+    let r = app
+        .send(
+            Method::PATCH,
+            "/api/v1/counselors/coverage",
+            Some(&app.admin()),
+            None,
+        )
+        .await;
+    r.problem(405);
+    assert_eq!(r.header("allow").as_deref(), Some("GET"));
+    // ... while a parameter that is not a number on a real route stays a 400.
+    app.get("/api/v1/counselors/abc", &app.admin())
+        .await
+        .problem(400);
 }
 
 #[actix_web::test]
