@@ -258,3 +258,32 @@ async fn field_rules_and_domain_checks_come_in_one_answer() {
         .ok(200);
     assert_eq!(c["version"], 1);
 }
+
+#[actix_web::test]
+async fn integral_numbers_written_as_floats_are_integers_and_others_are_not() {
+    let app = TestApp::new().await;
+    let mut body = coop_body(1, TOWN_A);
+    // JSON Schema's integer includes 5.0e7; the answer holds the integer.
+    body["registered_capital_fen"] = json!(50_000_000.0);
+    let c = app
+        .post("/api/v1/cooperatives", &app.admin(), body)
+        .await
+        .ok(201);
+    assert_eq!(c["registered_capital_fen"], json!(50_000_000));
+    let mut body = coop_body(2, TOWN_A);
+    body["registered_capital_fen"] = json!(0.5);
+    app.post("/api/v1/cooperatives", &app.admin(), body)
+        .await
+        .field_error("registered_capital_fen");
+}
+
+#[actix_web::test]
+async fn an_optional_body_may_be_json_null() {
+    use crate::common::fixtures::{act, apply, product};
+    let app = TestApp::new().await;
+    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let p = product(&app, "psbc", "bullet", false).await;
+    let id = apply(&app, coop, p, 1_000_000, 6).await;
+    let r = act(&app, &app.admin(), id, "review", json!(null)).await;
+    assert_eq!(r.ok(200)["status"], "under_review");
+}

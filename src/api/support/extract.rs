@@ -151,11 +151,30 @@ pub fn parse_json<T: DeserializeOwned + Validate>(body: &[u8]) -> ApiResult<T> {
 /// mistyped field → 422.
 fn deserialize_json<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
     let de = &mut serde_json::Deserializer::from_slice(body);
-    let value: T = serde_path_to_error::deserialize(&mut *de).map_err(json_error)?;
+    let mut doc: Value = serde::Deserialize::deserialize(&mut *de)
+        .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {}", bare_message(&e))))?;
     de.end().map_err(|_| {
         ApiError::BadRequest("malformed JSON: trailing characters after the document".into())
     })?;
-    Ok(value)
+    integral_numbers(&mut doc);
+    serde_path_to_error::deserialize(doc).map_err(json_error)
+}
+
+/// JSON Schema counts `1149.0` as an integer; serde's integers do not. A number with no
+/// fractional part is taken as the integer it is (anything else stays a type error).
+fn integral_numbers(v: &mut Value) {
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64() {
+                if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                    *v = Value::from(f as i64);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(map) => map.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
 }
 
 /// serde_json's message without its " at line L column C" suffix.
@@ -275,7 +294,8 @@ impl<T: DeserializeOwned + Validate + ToSchema + 'static> FromRequest for Option
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             let body = read_body(bytes).await?;
-            if body.iter().all(u8::is_ascii_whitespace) {
+            // No body, or JSON `null`, is no body (the document marks the body optional).
+            if body.iter().all(u8::is_ascii_whitespace) || body.trim_ascii() == b"null" {
                 return Ok(OptionalJson(None));
             }
             if !json {
