@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use crate::auth::{Access, Caller, Resource, Role};
 use chrono::NaiveDateTime;
-use validator::Validate;
 
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::cooperative::{
@@ -16,7 +15,7 @@ use crate::domain::cooperative::CoopStatus;
 use crate::domain::scope::CoopScope;
 use crate::domain::{phone, uscc};
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::service::check_version;
+use crate::service::{check_version, Problems};
 use crate::views::cooperatives::{
     CooperativeCreate, CooperativeFilterParams, CooperativeOut, CooperativePatch, MemberSummary,
 };
@@ -48,14 +47,6 @@ pub fn member_summaries(conn: &mut DbConn, ids: &[i64]) -> ApiResult<HashMap<i64
         .collect())
 }
 
-/// The `validator` rules of a body, as field problems.
-fn field_problems(body: &impl Validate) -> Vec<FieldError> {
-    match body.validate().map_err(ApiError::from) {
-        Err(ApiError::Validation(v)) => v,
-        _ => Vec::new(),
-    }
-}
-
 /// The rules of `POST /cooperatives` that need no database: the `validator` rules, then the
 /// USCC (check character, `93`, region). Returns the normalised USCC, or every field at fault.
 /// Shared with the CSV import.
@@ -63,13 +54,14 @@ pub fn validate_create(
     body: &CooperativeCreate,
     region_code: &str,
 ) -> Result<String, Vec<FieldError>> {
-    let mut errors = field_problems(body);
-    match uscc::validate_cooperative(&body.uscc, region_code) {
-        Ok(code) if errors.is_empty() => return Ok(code),
-        Ok(_) => {}
-        Err(e) => errors.push(FieldError::new("uscc", e.code(), e.to_string())),
+    let mut problems = Problems::of(body);
+    let code = uscc::validate_cooperative(&body.uscc, region_code)
+        .map_err(|e| problems.push(FieldError::new("uscc", e.code(), e.to_string())));
+    match (problems.finish(), code) {
+        (Ok(()), Ok(code)) => Ok(code),
+        (Err(ApiError::Validation(errors)), _) => Err(errors),
+        _ => Err(Vec::new()),
     }
-    Err(errors)
 }
 
 /// The row to insert for a validated create body (names trimmed, phone normalised).
@@ -233,18 +225,16 @@ pub fn create(
     }
     check_town_allowed(caller, &body.town_code)?;
     // One 422 names every field at fault: the field rules, the USCC and the references.
-    let (code, mut errors) = match validate_create(&body, region_code) {
-        Ok(code) => (code, Vec::new()),
-        Err(errors) => (String::new(), errors),
-    };
-    errors.extend(reference_problems(
+    let mut problems = Problems::default();
+    let code = validate_create(&body, region_code)
+        .map_err(|errors| problems.extend(errors))
+        .unwrap_or_default();
+    problems.extend(reference_problems(
         conn,
         Some(&body.town_code),
         Some(&body.industry_codes),
     )?);
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    problems.finish()?;
     if coop::uscc_taken(conn, &code, None)? {
         return Err(ApiError::Conflict(format!(
             "a cooperative with USCC {code} is already registered"
@@ -325,7 +315,7 @@ pub fn update(
     let current = caller.cooperative(conn, id)?;
     check_version(demanded, current.version)?;
     // One 422 names every field at fault: the field rules, the USCC and the references.
-    let mut errors = field_problems(&patch);
+    let mut problems = Problems::of(&patch);
     let new_uscc = match patch
         .uscc
         .as_deref()
@@ -333,19 +323,17 @@ pub fn update(
     {
         Some(Ok(code)) => Some(code),
         Some(Err(e)) => {
-            errors.push(FieldError::new("uscc", e.code(), e.to_string()));
+            problems.push(FieldError::new("uscc", e.code(), e.to_string()));
             None
         }
         None => None,
     };
-    errors.extend(reference_problems(
+    problems.extend(reference_problems(
         conn,
         patch.town_code.as_deref(),
         patch.industry_codes.as_deref(),
     )?);
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    problems.finish()?;
     if let Some(code) = &new_uscc {
         if coop::uscc_taken(conn, code, Some(id))? {
             return Err(ApiError::Conflict(format!(

@@ -5,7 +5,7 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
 use super::BASE_PATH;
 use crate::api::support::etag::{if_match, with_etag};
-use crate::api::support::extract::{ValidJson, ValidQuery};
+use crate::api::support::extract::{JsonBody, ValidQuery};
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::service::federations;
@@ -34,7 +34,7 @@ use crate::views::pagination::{ListResponse, PageParams};
 pub async fn create_federation(
     state: web::Data<AppState>,
     caller: Caller,
-    body: ValidJson<FederationCreate>,
+    body: JsonBody<FederationCreate>,
 ) -> ApiResult<HttpResponse> {
     let region = state.settings.region_code.clone();
     let out = state
@@ -152,7 +152,7 @@ pub async fn patch_federation(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<i64>,
-    body: ValidJson<FederationPatch>,
+    body: JsonBody<FederationPatch>,
 ) -> ApiResult<HttpResponse> {
     // A role that may not change federations is refused before its If-Match is read.
     federations::require_write(&caller)?;

@@ -17,8 +17,8 @@ use crate::db::models::{now, reference};
 use crate::db::DbConn;
 use crate::domain::federation::{self as rules, FederationKind, FederationStatus};
 use crate::domain::uscc;
-use crate::error::{ApiError, ApiResult};
-use crate::service::check_version;
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::service::{check_version, Problems};
 use crate::views::federations::{
     FederationCreate, FederationFilterParams, FederationOut, FederationPatch,
     FederationsByIndustry, IndustryFederations,
@@ -95,21 +95,25 @@ pub fn create(
     body: FederationCreate,
 ) -> ApiResult<FederationOut> {
     caller.require(Resource::Federations, Access::Write)?;
+    // One 422 names every field at fault: field rules, the USCC and the references.
+    let mut problems = Problems::of(&body);
     let code = match &body.uscc {
-        Some(u) => Some(checked_uscc(body.kind, u, region_code)?),
+        Some(u) => problems.check(checked_uscc(body.kind, u, region_code))?,
         None if rules::requires_uscc(body.kind) => {
-            return Err(ApiError::field(
+            problems.push(FieldError::new(
                 "uscc",
                 "required",
                 "a union cooperative is registered with its own USCC",
-            ))
+            ));
+            None
         }
         None => None,
     };
-    check_industry(conn, &body.industry_code)?;
+    problems.check(check_industry(conn, &body.industry_code))?;
     if let Some(t) = &body.town_code {
-        check_town(conn, t)?;
+        problems.check(check_town(conn, t))?;
     }
+    problems.finish()?;
     if let Some(c) = &code {
         if fed::uscc_taken(conn, c, None)? {
             return Err(uscc_conflict(c));
@@ -237,29 +241,33 @@ pub fn update(
     let current = fed::find(conn, id)?;
     check_version(demanded, current.version)?;
     let kind = current.kind;
+    let mut problems = Problems::of(&patch);
     let new_uscc = match &patch.uscc {
         None => None,
         Some(None) if rules::requires_uscc(kind) => {
-            return Err(ApiError::field(
+            problems.push(FieldError::new(
                 "uscc",
                 "required",
                 "a union cooperative keeps its USCC",
-            ))
+            ));
+            None
         }
         Some(None) => Some(None),
-        Some(Some(u)) => {
-            let code = checked_uscc(kind, u, region_code)?;
-            if fed::uscc_taken(conn, &code, Some(id))? {
-                return Err(uscc_conflict(&code));
-            }
-            Some(Some(code))
-        }
+        Some(Some(u)) => problems
+            .check(checked_uscc(kind, u, region_code))?
+            .map(Some),
     };
     if let Some(code) = &patch.industry_code {
-        check_industry(conn, code)?;
+        problems.check(check_industry(conn, code))?;
     }
     if let Some(Some(t)) = &patch.town_code {
-        check_town(conn, t)?;
+        problems.check(check_town(conn, t))?;
+    }
+    problems.finish()?;
+    if let Some(Some(code)) = &new_uscc {
+        if fed::uscc_taken(conn, code, Some(id))? {
+            return Err(uscc_conflict(code));
+        }
     }
     let before = view(conn, current.clone())?;
     let changes = FederationChanges {

@@ -122,6 +122,44 @@ async fn bad_input_is_422_naming_the_field_and_writes_nothing() {
 }
 
 #[actix_web::test]
+async fn one_422_names_the_field_rules_and_the_domain_checks_together() {
+    let app = TestApp::new().await;
+    let mut body = union_body(1);
+    body["name"] = json!("");
+    body["uscc"] = json!("93500119MA5U7K3L7");
+    body["industry_code"] = json!("unicorns");
+    body["town_code"] = json!("500119999");
+    let p = app.post(PATH, &app.admin(), body).await.problem(422);
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        vec!["name", "uscc", "industry_code", "town_code"],
+        "{p:#}"
+    );
+    let id = create(&app, union_body(2)).await;
+    let p = app
+        .patch(
+            &format!("{PATH}/{id}"),
+            &app.admin(),
+            json!({"name": "", "uscc": null, "town_code": "500119999"}),
+        )
+        .await
+        .problem(422);
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["name", "uscc", "town_code"], "{p:#}");
+}
+
+#[actix_web::test]
 async fn duplicate_uscc_is_409_against_federations_and_cooperatives() {
     let app = TestApp::new().await;
     create(&app, union_body(1)).await;
