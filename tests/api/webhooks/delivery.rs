@@ -37,7 +37,8 @@ async fn a_slow_endpoint_does_not_delay_another_webhooks_delivery() {
     let handle = w.spawn();
     let mut fast_after = None;
     for _ in 0..300 {
-        if !fast_st.lock().unwrap().hits.is_empty() {
+        // Delivered means answered and recorded.
+        if log_of(&app, fast)[0].status == "delivered" {
             fast_after = Some(started.elapsed());
             break;
         }
@@ -56,7 +57,7 @@ async fn a_slow_endpoint_does_not_delay_another_webhooks_delivery() {
         assert_eq!(s.most_open, 1);
     }
     handle.abort();
-    assert_eq!(log_of(&app, fast)[0].status, "delivered");
+    assert_eq!(fast_st.lock().unwrap().hits.len(), 1);
     let slow_log = log_of(&app, slow);
     assert_eq!(slow_log.len(), 3);
     assert_eq!(

@@ -203,8 +203,9 @@ async fn retried_after_a_failure_with_the_same_event_id() {
     let first_event = log["items"][0]["event_id"].clone();
     // The background loop picks it up after the backoff.
     let handle = w.spawn();
-    for _ in 0..100 {
-        if !st.lock().unwrap().hits.is_empty() {
+    // Until the answer is recorded (the receiver sees the request a moment before).
+    for _ in 0..250 {
+        if log_of(&app, hook)[0].status == "delivered" {
             break;
         }
         actix_web::rt::time::sleep(Duration::from_millis(20)).await;
