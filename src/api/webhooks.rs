@@ -26,13 +26,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
     tag = "webhooks",
     operation_id = "createWebhook",
     summary = "Subscribe to loan events",
-    description = "A partner bank subscribes a URL to loan events of its own bank. Events are written to an outbox in the same transaction as the change and delivered by a background worker, signed with `X-Coophub-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>`, retried with exponential backoff until a 2xx. URLs resolving to loopback or private addresses are refused (422) unless `COOPHUB_WEBHOOK_ALLOW_LOOPBACK=1`.",
+    description = "A partner bank subscribes a URL to loan events of its own bank. Events are written to an outbox in the same transaction as the change and delivered by a background worker, signed with `X-Coophub-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>`, retried with exponential backoff until a 2xx. Every address of the URL's host must be public: loopback, private (10/8, 172.16/12, 192.168/16), link-local (169.254/16, fe80::/10), 0.0.0.0/8, 100.64/10, 198.18/15, 224/4, 240/4, ::/96, 64:ff9b::/96, 64:ff9b:1::/48, 2001::/32, 2002::/16, fc00::/7, fec0::/10 and ff00::/8 (IPv4-mapped IPv6 by its IPv4 address) are refused with 422 on `url`; `COOPHUB_WEBHOOK_ALLOW_LOOPBACK=1` (development only) admits loopback and nothing else. The worker resolves the host again on every attempt and connects only to the addresses it checked. A bank holds at most 10 active subscriptions: the 11th is 409.",
     params(("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
     request_body = WebhookCreate,
     responses(
         (status = 201, description = "Subscribed", body = WebhookOut),
         (status = 403, description = "Only bank partners subscribe"),
-        (status = 422, description = "A refused URL, an unknown event type, or a short secret")
+        (status = 409, description = "The bank already has 10 active subscriptions (end one first)"),
+        (status = 422, description = "A refused URL (not public, does not resolve, not http(s), credentials in it), an unknown event type, or a short secret")
     )
 )]
 #[post("/webhooks")]
@@ -129,7 +130,7 @@ pub async fn get_webhook(
     tag = "webhooks",
     operation_id = "deleteWebhook",
     summary = "End a webhook subscription",
-    description = "Stops deliveries; pending ones are cancelled. The delivery log stays.",
+    description = "Stops deliveries; pending ones are cancelled, including one being sent at that moment, which is not retried. The delivery log stays.",
     params(("id" = i64, Path, description = "Webhook id")),
     responses(
         (status = 204, description = "Ended"),
@@ -155,7 +156,7 @@ pub async fn delete_webhook(
     tag = "webhooks",
     operation_id = "listWebhookDeliveries",
     summary = "A subscription's delivery log",
-    description = "Every event queued for this subscription, oldest first, with attempts, the last answer and the next retry.",
+    description = "Every event queued for this subscription, oldest first, with attempts, the last answer and the next retry. A failed attempt's `last_error` is one word: `refused` (the host's address is not public, nothing was sent), `unreachable` (no connection or TLS session), `timeout` (no answer within 10 s) or `non-2xx` (the code is in `last_status_code`). Deliveries are sent concurrently, at most 2 at once per subscription, so a slow endpoint delays only its own deliveries.",
     params(("id" = i64, Path, description = "Webhook id"), PageParams),
     responses(
         (status = 200, description = "One page", body = ListResponse<DeliveryOut>),

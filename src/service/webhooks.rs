@@ -9,6 +9,7 @@ use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::views::pagination::{ListResponse, PageParams};
 use crate::views::webhooks::{DeliveryOut, WebhookCreate, WebhookOut};
+use crate::webhooks::MAX_WEBHOOKS_PER_BANK;
 
 /// The caller's bank, whose subscriptions it manages (403 for roles without webhooks or
 /// without a bank).
@@ -21,14 +22,16 @@ pub fn bank_of(caller: &Caller, access: Access) -> ApiResult<String> {
         .ok_or_else(ApiError::forbidden)
 }
 
-/// The URL deliveries go to, unless it is refused (loopback or private addresses, unless
-/// `allow_loopback`): 422 on `url`. Resolves the name, so it blocks.
+/// The URL deliveries go to, unless it is refused (any address of the host outside the
+/// public internet, loopback excepted with `allow_loopback`): 422 on `url`. Resolves the
+/// name, so it blocks.
 pub fn check_url(raw: &str, allow_loopback: bool) -> ApiResult<url::Url> {
     crate::webhooks::check_url(raw, allow_loopback)
         .map_err(|msg| ApiError::Validation(vec![FieldError::new("url", "refused", msg)]))
 }
 
-/// Subscribes the caller's bank to `b.events` at `url` (already checked).
+/// Subscribes the caller's bank to `b.events` at `url` (already checked). A bank holds at
+/// most `MAX_WEBHOOKS_PER_BANK` active subscriptions: 409 beyond.
 pub fn create(
     conn: &mut DbConn,
     caller: &Caller,
@@ -36,6 +39,12 @@ pub fn create(
     b: WebhookCreate,
 ) -> ApiResult<WebhookOut> {
     let bank = bank_of(caller, Access::Write)?;
+    if m::count_active(conn, &bank)? >= MAX_WEBHOOKS_PER_BANK {
+        return Err(ApiError::Conflict(format!(
+            "the bank already has {MAX_WEBHOOKS_PER_BANK} webhook subscriptions, the most it may \
+             have; end one first"
+        )));
+    }
     let mut events = b.events;
     events.sort();
     events.dedup();

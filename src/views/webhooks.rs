@@ -21,7 +21,8 @@ fn validate_events(events: &[String]) -> Result<(), ValidationError> {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"url": "https://loans.psbc.example/coophub/events", "events": ["loan.submitted", "loan.repayment_recorded"], "secret": "whsec_5f2b9c0e8a7d4316"}))]
 pub struct WebhookCreate {
-    /// Where events are POSTed. Loopback and private addresses are refused.
+    /// Where events are POSTed (http or https). Every address of the host must be public:
+    /// loopback, private, link-local and reserved ranges are refused.
     #[validate(length(min = 1, max = 2000))]
     pub url: String,
     /// Event types: `loan.submitted`, `loan.approved`, `loan.rejected`, `loan.disbursed`,
@@ -67,6 +68,9 @@ pub struct DeliveryOut {
     pub status: String,
     pub attempts: i32,
     pub last_status_code: Option<i32>,
+    /// Why the last attempt failed: `refused` (the address is not public; nothing was sent),
+    /// `unreachable`, `timeout` or `non-2xx`; null after a delivery.
+    #[schema(pattern = "^(refused|unreachable|timeout|non-2xx)$")]
     pub last_error: Option<String>,
     pub next_attempt_at: DateTime<Utc>,
     pub delivered_at: Option<DateTime<Utc>>,

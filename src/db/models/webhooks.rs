@@ -157,20 +157,30 @@ pub fn enqueue(
     Ok(n)
 }
 
-/// Deliveries due now, oldest first.
+/// Deliveries due now of active subscriptions, oldest first, leaving out the subscriptions
+/// in `skip` (those with as many deliveries in flight as they may have).
 pub fn due(
     conn: &mut DbConn,
     now: NaiveDateTime,
+    skip: &[i64],
     limit: i64,
 ) -> QueryResult<Vec<(Delivery, Webhook)>> {
-    webhook_deliveries::table
+    let mut q = webhook_deliveries::table
         .inner_join(webhooks::table)
         .filter(webhook_deliveries::status.eq("pending"))
         .filter(webhook_deliveries::next_attempt_at.le(now))
-        .order(webhook_deliveries::next_attempt_at.asc())
-        .limit(limit)
-        .select((Delivery::as_select(), Webhook::as_select()))
-        .load(conn)
+        .filter(webhooks::active.eq(true))
+        .into_boxed::<Backend>();
+    if !skip.is_empty() {
+        q = q.filter(webhook_deliveries::webhook_id.ne_all(skip.to_vec()));
+    }
+    q.order((
+        webhook_deliveries::next_attempt_at.asc(),
+        webhook_deliveries::id.asc(),
+    ))
+    .limit(limit)
+    .select((Delivery::as_select(), Webhook::as_select()))
+    .load(conn)
 }
 
 /// Takes a due delivery for one attempt: moves its next attempt to `lease_until`, only if no
@@ -193,7 +203,8 @@ pub fn claim(
     .map(|n| n == 1)
 }
 
-/// Records the outcome of one attempt.
+/// Records the outcome of one attempt. A delivery cancelled while it was in flight (its
+/// subscription was ended) keeps `cancelled`: the attempt is logged, nothing is re-queued.
 #[allow(clippy::too_many_arguments)]
 pub fn record_attempt(
     conn: &mut DbConn,
@@ -205,17 +216,39 @@ pub fn record_attempt(
     error: Option<String>,
     delivered_at: Option<NaiveDateTime>,
 ) -> QueryResult<()> {
-    diesel::update(webhook_deliveries::table.filter(webhook_deliveries::id.eq(id)))
-        .set((
-            webhook_deliveries::status.eq(status),
-            webhook_deliveries::attempts.eq(attempts),
-            webhook_deliveries::next_attempt_at.eq(next_attempt_at),
-            webhook_deliveries::last_status_code.eq(code),
-            webhook_deliveries::last_error.eq(error),
-            webhook_deliveries::delivered_at.eq(delivered_at),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    let pending = diesel::update(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::id.eq(id))
+            .filter(webhook_deliveries::status.eq("pending")),
+    )
+    .set((
+        webhook_deliveries::status.eq(status),
+        webhook_deliveries::attempts.eq(attempts),
+        webhook_deliveries::next_attempt_at.eq(next_attempt_at),
+        webhook_deliveries::last_status_code.eq(code),
+        webhook_deliveries::last_error.eq(error.clone()),
+        webhook_deliveries::delivered_at.eq(delivered_at),
+    ))
+    .execute(conn)?;
+    if pending == 0 {
+        diesel::update(webhook_deliveries::table.filter(webhook_deliveries::id.eq(id)))
+            .set((
+                webhook_deliveries::attempts.eq(attempts),
+                webhook_deliveries::last_status_code.eq(code),
+                webhook_deliveries::last_error.eq(error),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// How many active subscriptions the bank has.
+pub fn count_active(conn: &mut DbConn, bank: &str) -> QueryResult<i64> {
+    webhooks::table
+        .filter(webhooks::bank_code.eq(bank.to_string()))
+        .filter(webhooks::active.eq(true))
+        .count()
+        .get_result(conn)
 }
 
 pub fn deliveries(
