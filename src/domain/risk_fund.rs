@@ -3,6 +3,10 @@
 //! The fund is a ledger: contributions in, compensations out. Its balance is the sum of the
 //! entries and never goes below zero. Loans of eligible products may be lent up to
 //! `leverage × balance` in total.
+//!
+//! Sums of the ledger are `i128`: no sum of `i64` amounts can wrap. A sum shown in a view is
+//! clamped to the `i64` range ([`fen`]); a contribution that would take the fund's total
+//! past it is refused ([`add_contribution`]).
 
 use crate::domain::cooperative::text_enum;
 
@@ -25,23 +29,54 @@ pub fn signed(kind: EntryKind, amount_fen: i64) -> i64 {
 }
 
 /// The balance: the sum of the entries.
-pub fn balance(entries: impl IntoIterator<Item = (EntryKind, i64)>) -> i64 {
-    entries.into_iter().map(|(k, a)| signed(k, a)).sum()
+pub fn balance(entries: impl IntoIterator<Item = (EntryKind, i64)>) -> i128 {
+    entries
+        .into_iter()
+        .map(|(k, a)| i128::from(signed(k, a)))
+        .sum()
+}
+
+/// A sum of fen as a view shows it: clamped to the `i64` range, never wrapped.
+pub fn fen(sum: i128) -> i64 {
+    sum.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
 }
 
 /// What may be lent in total under the fund's guarantee.
-pub fn lending_cap(balance_fen: i64, leverage: i64) -> i64 {
-    balance_fen.max(0).saturating_mul(leverage)
+pub fn lending_cap(balance_fen: i128, leverage: i64) -> i128 {
+    balance_fen.max(0).saturating_mul(i128::from(leverage))
 }
 
 /// What may still be lent: cap − exposure, never below zero.
-pub fn headroom(balance_fen: i64, leverage: i64, exposure_fen: i64) -> i64 {
-    (lending_cap(balance_fen, leverage) - exposure_fen).max(0)
+pub fn headroom(balance_fen: i128, leverage: i64, exposure_fen: i128) -> i128 {
+    lending_cap(balance_fen, leverage)
+        .saturating_sub(exposure_fen)
+        .max(0)
 }
 
 /// Whether approving `amount_fen` more keeps exposure within the cap.
-pub fn fits_under_cap(balance_fen: i64, leverage: i64, exposure_fen: i64, amount_fen: i64) -> bool {
-    exposure_fen + amount_fen <= lending_cap(balance_fen, leverage)
+pub fn fits_under_cap(
+    balance_fen: i128,
+    leverage: i64,
+    exposure_fen: i128,
+    amount_fen: i64,
+) -> bool {
+    exposure_fen.saturating_add(i128::from(amount_fen)) <= lending_cap(balance_fen, leverage)
+}
+
+/// A contribution that would take the fund's contributions past what a sum of fen can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the fund has received {contributed_fen} fen; {amount_fen} fen more would exceed {max} fen", max = i64::MAX)]
+pub struct TooLarge {
+    pub contributed_fen: i128,
+    pub amount_fen: i64,
+}
+
+/// The fund's contributions after one more of `amount_fen`, within the `i64` range.
+pub fn add_contribution(contributed_fen: i128, amount_fen: i64) -> Result<i64, TooLarge> {
+    i64::try_from(contributed_fen + i128::from(amount_fen)).map_err(|_| TooLarge {
+        contributed_fen,
+        amount_fen,
+    })
 }
 
 /// The compensation for a defaulted loan: `share_bp` of the outstanding principal, rounded
@@ -54,19 +89,20 @@ pub fn compensation(outstanding_principal_fen: i64, share_bp: i64) -> i64 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the fund holds {balance_fen} fen; paying {amount_fen} fen would leave it negative")]
 pub struct Insufficient {
-    pub balance_fen: i64,
+    pub balance_fen: i128,
     pub amount_fen: i64,
 }
 
 /// The balance after paying `amount_fen`, unless that would go below zero.
-pub fn pay_out(balance_fen: i64, amount_fen: i64) -> Result<i64, Insufficient> {
-    if amount_fen > balance_fen {
+pub fn pay_out(balance_fen: i128, amount_fen: i64) -> Result<i128, Insufficient> {
+    let amount = i128::from(amount_fen);
+    if amount > balance_fen {
         Err(Insufficient {
             balance_fen,
             amount_fen,
         })
     } else {
-        Ok(balance_fen - amount_fen)
+        Ok(balance_fen - amount)
     }
 }
 
@@ -75,18 +111,18 @@ pub fn pay_out(balance_fen: i64, amount_fen: i64) -> Result<i64, Insufficient> {
 #[error("approving {amount_fen} fen would exceed the risk-compensation fund's lending cap: headroom is {headroom_fen} fen ({leverage} × balance {balance_fen} fen − exposure {exposure_fen} fen)")]
 pub struct OverCap {
     pub amount_fen: i64,
-    pub headroom_fen: i64,
+    pub headroom_fen: i128,
     pub leverage: i64,
-    pub balance_fen: i64,
-    pub exposure_fen: i64,
+    pub balance_fen: i128,
+    pub exposure_fen: i128,
 }
 
 /// The lending cap at approval: approving `amount_fen` more of a guaranteed loan must keep the
 /// exposure within `leverage × balance`.
 pub fn check_cap(
-    balance_fen: i64,
+    balance_fen: i128,
     leverage: i64,
-    exposure_fen: i64,
+    exposure_fen: i128,
     amount_fen: i64,
 ) -> Result<(), OverCap> {
     if fits_under_cap(balance_fen, leverage, exposure_fen, amount_fen) {
@@ -133,7 +169,7 @@ pub fn may_compensate(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Payout {
     pub amount_fen: i64,
-    pub balance_after_fen: i64,
+    pub balance_after_fen: i128,
 }
 
 /// The compensation of `outstanding_principal_fen` at `share_bp`, paid out of `balance_fen`:
@@ -141,7 +177,7 @@ pub struct Payout {
 pub fn payout(
     outstanding_principal_fen: i64,
     share_bp: i64,
-    balance_fen: i64,
+    balance_fen: i128,
 ) -> Result<Payout, CompensationRefused> {
     let amount_fen = compensation(outstanding_principal_fen, share_bp);
     if amount_fen <= 0 {
@@ -197,6 +233,24 @@ mod tests {
         assert_eq!(pay_out(1_000, 400), Ok(600));
         assert!(pay_out(1_000, 1_001).is_err());
         assert!(pay_out(0, 1).is_err());
+    }
+
+    #[test]
+    fn sums_never_wrap() {
+        let max = i64::MAX;
+        let b = balance([(Contribution, max), (Contribution, max)]);
+        assert_eq!(b, 2 * i128::from(max));
+        assert_eq!(fen(b), max, "a view clamps");
+        assert_eq!(fen(-b), i64::MIN);
+        assert_eq!(lending_cap(b, 10), 20 * i128::from(max));
+        assert_eq!(headroom(b, 10, -b), 22 * i128::from(max));
+        assert!(fits_under_cap(b, 10, 19 * i128::from(max), max));
+        assert!(!fits_under_cap(0, 10, i128::from(max), max));
+        assert_eq!(add_contribution(0, max), Ok(max));
+        assert_eq!(add_contribution(1, max - 1), Ok(max));
+        assert!(add_contribution(1, max).is_err());
+        assert!(add_contribution(i128::from(max), max).is_err());
+        assert_eq!(pay_out(b, max), Ok(i128::from(max)));
     }
 
     #[test]

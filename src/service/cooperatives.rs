@@ -139,6 +139,8 @@ fn check_town_allowed(user: &Caller, town_code: &str) -> ApiResult<()> {
 
 /// Sets a cooperative's derived fields (tier, status, merge pointer, demonstration title),
 /// which other processes own rather than `PATCH`, bumps its version and audits the change.
+/// Only the fields `set` changed are written, and only if the cooperative is still at the
+/// version of `current`: a snapshot another process changed meanwhile → 409, nothing written.
 /// Returns the cooperative after.
 pub fn set_derived(
     conn: &mut DbConn,
@@ -148,21 +150,48 @@ pub fn set_derived(
     set: impl FnOnce(&mut Cooperative),
 ) -> ApiResult<Cooperative> {
     use crate::db::schema::cooperatives;
+    use crate::domain::cooperative::{DemonstrationLevel, Tier};
     use diesel::prelude::*;
+
+    /// The derived columns that changed (`None`: left as it is), and the version bump.
+    #[derive(AsChangeset)]
+    #[diesel(table_name = cooperatives)]
+    struct Derived {
+        tier: Option<Option<Tier>>,
+        status: Option<CoopStatus>,
+        merged_into_id: Option<Option<i64>>,
+        demonstration_level: Option<Option<DemonstrationLevel>>,
+        version: i32,
+        updated_at: NaiveDateTime,
+    }
+    fn changed<T: PartialEq + Clone>(before: &T, after: &T) -> Option<T> {
+        (before != after).then(|| after.clone())
+    }
+
     let before = view(conn, current.clone())?;
     let mut next = current.clone();
     set(&mut next);
-    let at = now();
-    diesel::update(cooperatives::table.filter(cooperatives::id.eq(current.id)))
-        .set((
-            cooperatives::tier.eq(&next.tier),
-            cooperatives::status.eq(&next.status),
-            cooperatives::merged_into_id.eq(next.merged_into_id),
-            cooperatives::demonstration_level.eq(&next.demonstration_level),
-            cooperatives::version.eq(current.version + 1),
-            cooperatives::updated_at.eq(at),
-        ))
-        .execute(conn)?;
+    let derived = Derived {
+        tier: changed(&current.tier, &next.tier),
+        status: changed(&current.status, &next.status),
+        merged_into_id: changed(&current.merged_into_id, &next.merged_into_id),
+        demonstration_level: changed(&current.demonstration_level, &next.demonstration_level),
+        version: current.version + 1,
+        updated_at: now(),
+    };
+    let written = diesel::update(
+        cooperatives::table
+            .filter(cooperatives::id.eq(current.id))
+            .filter(cooperatives::version.eq(current.version)),
+    )
+    .set(derived)
+    .execute(conn)?;
+    if written == 0 {
+        return Err(ApiError::Conflict(format!(
+            "cooperative {} changed meanwhile (it is no longer at version {}); reload it and retry",
+            current.id, current.version
+        )));
+    }
     let after = coop::find(conn, &CoopScope::All, current.id)?;
     let after_out = view(conn, after.clone())?;
     audit::record(

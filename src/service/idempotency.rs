@@ -1,8 +1,12 @@
-//! Idempotency keys (API.md "Idempotency"): the first request with a key runs and its response
-//! is stored in the same transaction; a retry with the same key and body gets that response
-//! again; the same key with another body is refused (422); a key whose request is still
-//! running is refused (409). Keys are per caller.
+//! Idempotency keys (API.md "Idempotency"): a key is written only by the transaction of the
+//! change it stands for, together with its response. Either that transaction committed and
+//! a retry with the same key and body gets the stored response again, or it did not (the
+//! request failed, or the process died) and there is no trace of the key: the retry performs
+//! the change, once. The same key with another body is refused (422); two requests with one
+//! key at the same moment: one performs, the other is refused (409) and its retry replays.
+//! Keys are per caller.
 
+use diesel::result::{DatabaseErrorKind, Error as DbError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -14,28 +18,35 @@ use crate::error::{ApiError, ApiResult};
 
 /// The header, and the field a refusal names.
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
-/// An in-flight key older than this is taken to belong to a request that died.
-const IN_FLIGHT_TIMEOUT_SECS: i64 = 300;
-/// What a key is while its request runs, and once its response is stored.
-const IN_FLIGHT: &str = "in_flight";
+/// What a stored key is: its change committed with it. (`in_flight` rows were written by an
+/// earlier scheme before the change; such a row means nothing and is taken over.)
 const DONE: &str = "done";
 
-/// The refusal while the first request with a key is running.
+/// The refusal of a request whose key another request with the same key holds right now.
 pub fn in_flight() -> ApiError {
     ApiError::Conflict("a request with this Idempotency-Key is still in flight".into())
 }
 
-/// A key in flight: its request runs until the change commits (or the key is released).
+fn reused() -> ApiError {
+    ApiError::field(
+        IDEMPOTENCY_KEY,
+        "reused",
+        "this Idempotency-Key was used with a different request body",
+    )
+}
+
+/// A key whose request goes ahead; it is stored by [`within`], in the change's transaction.
 #[derive(Debug, Clone)]
 pub struct Key {
     owner: String,
     key: String,
+    hash: String,
 }
 
 /// How a request with a key starts.
 #[derive(Debug)]
 pub enum Begun {
-    /// First time (or the first attempt died): go ahead, the key is now in flight.
+    /// No committed change under this key: go ahead.
     Proceed(Key),
     /// Done before: answer the stored response again.
     Replay { status: u16, body: String },
@@ -51,52 +62,55 @@ pub fn owner(caller: &Caller) -> String {
     )
 }
 
-/// Starts an idempotent request of `owner` with `key`; `request` identifies the request
-/// (method, path, canonical body). Replay, refusal, or go ahead.
+fn hash_of(request: &str) -> String {
+    hex::encode(Sha256::digest(request.as_bytes()))
+}
+
+/// Looks up `key` of `owner` for the request `request` (method, path, canonical body):
+/// replay, refusal (another body), or go ahead. Writes nothing.
 pub fn begin(conn: &mut DbConn, owner: &str, key: &str, request: &str) -> ApiResult<Begun> {
-    let hash = hex::encode(Sha256::digest(request.as_bytes()));
-    let at = now();
-    let proceed = || Key {
-        owner: owner.to_string(),
-        key: key.to_string(),
-    };
+    let hash = hash_of(request);
     match m::idem_find(conn, owner, key)? {
-        Some(k) if k.request_hash != hash => Err(ApiError::field(
-            IDEMPOTENCY_KEY,
-            "reused",
-            "this Idempotency-Key was used with a different request body",
-        )),
+        Some(k) if k.request_hash != hash => Err(reused()),
         Some(k) if k.status == DONE => Ok(Begun::Replay {
             status: k.response_status.unwrap_or(201) as u16,
             body: k.response_body.unwrap_or_default(),
         }),
-        Some(k) if (at - k.created_at).num_seconds() < IN_FLIGHT_TIMEOUT_SECS => Err(in_flight()),
-        Some(k) => {
-            m::idem_restart(conn, k.id, at)?;
-            Ok(Begun::Proceed(proceed()))
-        }
-        None => {
-            m::idem_insert(conn, owner, key, &hash, IN_FLIGHT, at)?;
-            Ok(Begun::Proceed(proceed()))
-        }
+        _ => Ok(Begun::Proceed(Key {
+            owner: owner.to_string(),
+            key: key.to_string(),
+            hash,
+        })),
     }
 }
 
-/// Stores the response of an idempotent request, inside its transaction.
+/// Stores the response of an idempotent request, inside its transaction. A key stored
+/// meanwhile by another request (it committed first) → 409, so this change rolls back.
 pub fn store<T: Serialize>(
     conn: &mut DbConn,
     key: Option<&Key>,
     status: u16,
     out: &T,
 ) -> ApiResult<()> {
-    if let Some(k) = key {
-        let body = serde_json::to_string(out).map_err(ApiError::internal)?;
-        m::idem_complete(conn, &k.owner, &k.key, DONE, status as i32, &body)?;
+    let Some(k) = key else { return Ok(()) };
+    let body = serde_json::to_string(out).map_err(ApiError::internal)?;
+    match m::idem_find(conn, &k.owner, &k.key)? {
+        Some(row) if row.request_hash != k.hash => return Err(reused()),
+        Some(row) if row.status == DONE => return Err(in_flight()),
+        // A row of the earlier scheme, left by a request that died: taken over.
+        Some(row) => m::idem_delete(conn, row.id)?,
+        None => {}
     }
-    Ok(())
+    let response = (DONE, status as i32, body.as_str());
+    let stored = m::idem_insert_done(conn, &k.owner, &k.key, &k.hash, response, now());
+    match stored {
+        Err(DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Err(in_flight()),
+        other => Ok(other?),
+    }
 }
 
-/// Runs a use case and stores its response under `key`, in one transaction.
+/// Runs a use case and stores its response under `key`, in one transaction: the key exists
+/// exactly when the change committed.
 pub fn within<T: Serialize>(
     conn: &mut DbConn,
     key: Option<&Key>,
@@ -106,9 +120,4 @@ pub fn within<T: Serialize>(
     let out = f(conn)?;
     store(conn, key, status, &out)?;
     Ok(out)
-}
-
-/// Frees the key of a request that failed, so that it may be retried.
-pub fn release(conn: &mut DbConn, key: &Key) -> ApiResult<()> {
-    Ok(m::idem_release(conn, &key.owner, &key.key, IN_FLIGHT)?)
 }

@@ -1,6 +1,6 @@
-//! The `Idempotency-Key` header (API.md "Idempotency"): reading it, replaying a stored
-//! response, freeing the key of a request that failed. The keys themselves are kept by
-//! `crate::service::idempotency`, in the transaction of the change.
+//! The `Idempotency-Key` header (API.md "Idempotency"): reading it and replaying a stored
+//! response. The keys themselves are stored by `crate::service::idempotency`, in the
+//! transaction of the change, so a request that failed or died leaves nothing to free.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
@@ -13,7 +13,7 @@ use crate::state::AppState;
 
 /// How an idempotent request goes on.
 pub enum Start {
-    /// Run it; with the key in flight when the request carried one.
+    /// Run it; with the key to store with the change when the request carried one.
     Go(Option<Key>),
     /// Answer the first response again.
     Replay(HttpResponse),
@@ -44,7 +44,7 @@ fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {
 }
 
 /// Opens the request's `Idempotency-Key` (400 without one when `required`): a replay
-/// answers the stored response, another body with the key → 422, the key in flight → 409.
+/// answers the stored response, another body with the key → 422. Only reads.
 /// `request` identifies the request (see [`canonical`]).
 pub async fn open(
     state: &AppState,
@@ -63,13 +63,8 @@ pub async fn open(
     };
     let owner = idem::owner(caller);
     let begun = state
-        .db_write(move |conn| idem::begin(conn, &owner, &key, &request))
-        .await
-        .map_err(|e| match e {
-            // Two first requests racing on PostgreSQL: the unique index decides.
-            ApiError::Conflict(_) => idem::in_flight(),
-            other => other,
-        })?;
+        .db(move |conn| idem::begin(conn, &owner, &key, &request))
+        .await?;
     Ok(match begun {
         Begun::Proceed(key) => Start::Go(Some(key)),
         Begun::Replay { status, body } => Start::Replay(
@@ -81,17 +76,8 @@ pub async fn open(
     })
 }
 
-/// Frees the key of a request that failed, so that it may be retried.
-pub async fn abort(state: &AppState, key: Option<Key>) {
-    if let Some(k) = key {
-        let _ = state.db_write(move |conn| idem::release(conn, &k)).await;
-    }
-}
-
-/// The result of an idempotent request, its key freed when it failed.
-pub async fn finish<T>(state: &AppState, key: Option<Key>, result: ApiResult<T>) -> ApiResult<T> {
-    if result.is_err() {
-        abort(state, key).await;
-    }
+/// The result of an idempotent request. Nothing to undo when it failed: its key was to be
+/// stored in its own transaction, which rolled back.
+pub async fn finish<T>(_state: &AppState, _key: Option<Key>, result: ApiResult<T>) -> ApiResult<T> {
     result
 }

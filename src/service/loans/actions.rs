@@ -149,6 +149,8 @@ pub fn approve(
         )
         .map_err(invalid)?;
         if loan.risk_compensation_eligible {
+            // Under the fund's lock: two approvals never fit into the same headroom.
+            m::lock_fund(conn)?;
             let balance = m::fund_balance(conn)?.balance_fen();
             let exposure = m::exposure(conn)?;
             risk_fund::check_cap(balance, leverage, exposure, terms.amount_fen)

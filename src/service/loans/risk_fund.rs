@@ -7,7 +7,7 @@ use crate::db::models::loans::{self as m, LoanChanges, LoanScope, NewFundEntry};
 use crate::db::models::{now, today};
 use crate::db::DbConn;
 use crate::domain::loan_state::{self, LoanAction};
-use crate::domain::risk_fund::{self, EntryKind};
+use crate::domain::risk_fund::{self, fen, EntryKind};
 use crate::error::{ApiError, ApiResult};
 use crate::views::loans::{CompensationOut, ContributionCreate, FundEntryOut, RiskFundOut};
 use crate::webhooks::emit;
@@ -30,13 +30,13 @@ pub fn get(
     let balance = totals.balance_fen();
     let exposure = m::exposure(conn)?;
     Ok(RiskFundOut {
-        balance_fen: balance,
-        contributed_fen: totals.contributed_fen,
-        compensated_fen: totals.compensated_fen,
-        exposure_fen: exposure,
+        balance_fen: fen(balance),
+        contributed_fen: fen(totals.contributed_fen),
+        compensated_fen: fen(totals.compensated_fen),
+        exposure_fen: fen(exposure),
         leverage,
-        lending_cap_fen: risk_fund::lending_cap(balance, leverage),
-        headroom_fen: risk_fund::headroom(balance, leverage, exposure),
+        lending_cap_fen: fen(risk_fund::lending_cap(balance, leverage)),
+        headroom_fen: fen(risk_fund::headroom(balance, leverage, exposure)),
         compensation_share_bp: share_bp,
         entries: m::fund_entries(conn, None, 100)?
             .into_iter()
@@ -45,13 +45,18 @@ pub fn get(
     })
 }
 
-/// A contribution into the fund (the district admin only).
+/// A contribution into the fund (the district admin only). One that would take the fund's
+/// contributions past what a sum of fen holds (`i64`) → 422 on `amount_fen`.
 pub fn contribute(
     conn: &mut DbConn,
     caller: &Caller,
     b: ContributionCreate,
 ) -> ApiResult<FundEntryOut> {
     caller.require(Resource::RiskFund, Access::Write)?;
+    m::lock_fund(conn)?;
+    let contributed = m::fund_balance(conn)?.contributed_fen;
+    risk_fund::add_contribution(contributed, b.amount_fen)
+        .map_err(|e| ApiError::field("amount_fen", "fund_total_too_large", e.to_string()))?;
     let actor = caller.actor();
     let e: FundEntryOut = m::insert_fund_entry(
         conn,
@@ -79,7 +84,8 @@ pub fn contribute(
 }
 
 /// Pays `share_bp` of the outstanding principal of a `defaulted` loan of a guaranteed product
-/// out of the fund, once per loan and never below a zero balance (409 otherwise);
+/// out of the fund, once per loan and never below a zero balance (409 otherwise), under the
+/// fund's lock;
 /// `defaulted → compensated`, emits `loan.compensated`. The district admin only.
 pub fn compensate(
     conn: &mut DbConn,
@@ -88,6 +94,8 @@ pub fn compensate(
     share_bp: i64,
 ) -> ApiResult<CompensationOut> {
     caller.require(Resource::RiskFund, Access::Write)?;
+    // Before anything is read: a concurrent compensation waits and then sees this one.
+    m::lock_fund(conn)?;
     let actor = caller.actor();
     let loan = m::find_loan(conn, &LoanScope::All, id)?;
     loan_state::next(loan.status, LoanAction::Compensate).map_err(illegal)?;
@@ -139,6 +147,6 @@ pub fn compensate(
     Ok(CompensationOut {
         entry,
         loan: loan_out,
-        fund_balance_fen: payout.balance_after_fen,
+        fund_balance_fen: fen(payout.balance_after_fen),
     })
 }

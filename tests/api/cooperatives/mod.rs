@@ -522,4 +522,5 @@ async fn reference_data_is_loaded() {
     assert_eq!(inds["items"].as_array().unwrap().len(), 12);
 }
 
+mod derived;
 mod service;

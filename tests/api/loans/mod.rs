@@ -2,6 +2,8 @@
 //! application. Lists and products, repayments, the fund and the use cases without HTTP are in
 //! the sub-modules.
 
+mod fund_races;
+mod idempotency;
 mod lists;
 mod repayments;
 mod risk_fund;

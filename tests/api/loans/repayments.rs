@@ -1,5 +1,5 @@
-//! Repayments and `Idempotency-Key`: replays, reuse with another body, keys in flight,
-//! concurrency.
+//! Repayments and `Idempotency-Key`: replays, reuse with another body, keys left by a
+//! request that died, concurrency.
 
 use actix_web::test::TestRequest;
 use coophub::auth::Role;
@@ -60,14 +60,28 @@ async fn idempotent_repayments() {
     )
     .await
     .ok(201);
-    // A key still in flight → 409.
+    // A key the earlier scheme left "in flight" when its process died stands for nothing:
+    // its retry performs the repayment once, and the next retry replays it.
     let b3 = json!({"amount_fen": 1, "paid_on": "2026-02-15"});
     let request = format!(
         "POST /api/v1/loans/{id}/repayments\n{}",
         serde_json::to_string(&b3).unwrap()
     );
     in_flight_key(&app, "bank_partner:1000:psbc", "rep-3", &request);
-    repay(&app, &bank, id, Some("rep-3"), b3).await.problem(409);
+    let performed = repay(&app, &bank, id, Some("rep-3"), b3.clone())
+        .await
+        .ok(201);
+    let replayed = repay(&app, &bank, id, Some("rep-3"), b3).await;
+    assert_eq!(
+        replayed.header("idempotent-replayed").as_deref(),
+        Some("true")
+    );
+    assert_eq!(replayed.ok(201), performed);
+    let reps = app
+        .get(&format!("/api/v1/loans/{id}/repayments"), &bank)
+        .await
+        .ok(200);
+    assert_eq!(reps["items"].as_array().unwrap().len(), 3);
     // Keys belong to their caller: another bank's client with the same key is not a replay.
     repay(&app, &other_bank(&app), id, Some("rep-1"), body)
         .await

@@ -3,32 +3,68 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::sum_i64;
 use crate::db::schema::{loan_repayments, loans, risk_fund_entries};
 use crate::db::{Backend, DbConn};
 use crate::domain::loan_state;
 use crate::domain::risk_fund::EntryKind;
 
+/// The fund's lock: every check of the balance or the lending cap and the write that relies
+/// on it (approving a guaranteed loan, compensating, contributing) take it first, so two of
+/// them never decide on the same balance. PostgreSQL: a transaction-scoped advisory lock
+/// (READ COMMITTED reads then see what the previous holder committed); SQLite's
+/// `BEGIN IMMEDIATE` already serialises writers.
+pub fn lock_fund(conn: &mut DbConn) -> QueryResult<()> {
+    /// The lock's key: "RISKFUND" in ASCII.
+    const FUND_LOCK: i64 = 0x5249_534b_4655_4e44;
+    if let DbConn::Pg(c) = conn {
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({FUND_LOCK})")).execute(c)?;
+    }
+    Ok(())
+}
+
+/// `SUM(col)` that cannot overflow on either backend, as `i128`: the sums of the high and the
+/// low 32 bits of each value, each a BIGINT far from its limit, recombined here (integer
+/// division and remainder truncate toward zero on both backends, so `hi·2³² + lo = col`).
+fn exact_sum<S>(conn: &mut DbConn, col: &str, source: S) -> QueryResult<i128>
+where
+    S: diesel::query_dsl::methods::SelectDsl<
+        diesel::expression::SqlLiteral<(
+            diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+            diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+        )>,
+    >,
+    S::Output: diesel::query_dsl::LoadQuery<'static, DbConn, (Option<i64>, Option<i64>)>,
+{
+    let parts = diesel::dsl::sql(&format!(
+        "CAST(SUM({col} / 4294967296) AS BIGINT), CAST(SUM({col} % 4294967296) AS BIGINT)"
+    ));
+    let (hi, lo): (Option<i64>, Option<i64>) = source.select(parts).get_result(conn)?;
+    Ok(i128::from(hi.unwrap_or(0)) * (1_i128 << 32) + i128::from(lo.unwrap_or(0)))
+}
+
 /// What the fund guarantees now: approved principal not yet repaid, over eligible loans in
 /// the exposed states.
-pub fn exposure(conn: &mut DbConn) -> QueryResult<i64> {
-    let approved: Option<i64> = loans::table
-        .filter(loans::risk_compensation_eligible.eq(true))
-        .filter(loans::status.eq_any(loan_state::EXPOSED))
-        .select(sum_i64("loans.approved_amount_fen"))
-        .first(conn)?;
-    let repaid: Option<i64> = loan_repayments::table
-        .filter(
+pub fn exposure(conn: &mut DbConn) -> QueryResult<i128> {
+    let approved = exact_sum(
+        conn,
+        "loans.approved_amount_fen",
+        loans::table
+            .filter(loans::risk_compensation_eligible.eq(true))
+            .filter(loans::status.eq_any(loan_state::EXPOSED)),
+    )?;
+    let repaid = exact_sum(
+        conn,
+        "loan_repayments.principal_fen",
+        loan_repayments::table.filter(
             loan_repayments::loan_id.eq_any(
                 loans::table
                     .filter(loans::risk_compensation_eligible.eq(true))
                     .filter(loans::status.eq_any(loan_state::EXPOSED))
                     .select(loans::id),
             ),
-        )
-        .select(sum_i64("loan_repayments.principal_fen"))
-        .first(conn)?;
-    Ok(approved.unwrap_or(0) - repaid.unwrap_or(0))
+        ),
+    )?;
+    Ok(approved - repaid)
 }
 
 #[derive(Queryable, Selectable, Debug, Clone)]
@@ -65,25 +101,25 @@ pub fn insert_fund_entry(conn: &mut DbConn, e: &NewFundEntry) -> QueryResult<Fun
 /// The ledger's sums by kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FundTotals {
-    pub contributed_fen: i64,
-    pub compensated_fen: i64,
+    pub contributed_fen: i128,
+    pub compensated_fen: i128,
 }
 
 impl FundTotals {
     /// The balance: contributions − compensations.
-    pub fn balance_fen(&self) -> i64 {
+    pub fn balance_fen(&self) -> i128 {
         self.contributed_fen - self.compensated_fen
     }
 }
 
 /// The balance: the sum of the ledger.
 pub fn fund_balance(conn: &mut DbConn) -> QueryResult<FundTotals> {
-    let mut totals = |kind: EntryKind| -> QueryResult<i64> {
-        let s: Option<i64> = risk_fund_entries::table
-            .filter(risk_fund_entries::kind.eq(kind))
-            .select(sum_i64("risk_fund_entries.amount_fen"))
-            .first(conn)?;
-        Ok(s.unwrap_or(0))
+    let mut totals = |kind: EntryKind| -> QueryResult<i128> {
+        exact_sum(
+            conn,
+            "risk_fund_entries.amount_fen",
+            risk_fund_entries::table.filter(risk_fund_entries::kind.eq(kind)),
+        )
     };
     Ok(FundTotals {
         contributed_fen: totals(EntryKind::Contribution)?,

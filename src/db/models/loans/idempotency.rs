@@ -1,4 +1,5 @@
-//! Idempotency keys: a request's key, the hash of its body and, once done, its response.
+//! Idempotency keys: a request's key, the hash of its body and its response, written in the
+//! transaction of the request's change.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -28,12 +29,13 @@ pub fn idem_find(conn: &mut DbConn, owner: &str, key: &str) -> QueryResult<Optio
         .optional()
 }
 
-pub fn idem_insert(
+/// Stores a key with the response of its request (in that request's transaction).
+pub fn idem_insert_done(
     conn: &mut DbConn,
     owner: &str,
     key: &str,
     hash: &str,
-    status: &str,
+    (done, status, body): (&str, i32, &str),
     at: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::insert_into(idempotency_keys::table)
@@ -41,53 +43,20 @@ pub fn idem_insert(
             idempotency_keys::owner.eq(owner.to_string()),
             idempotency_keys::idem_key.eq(key.to_string()),
             idempotency_keys::request_hash.eq(hash.to_string()),
-            idempotency_keys::status.eq(status.to_string()),
+            idempotency_keys::status.eq(done.to_string()),
+            idempotency_keys::response_status.eq(Some(status)),
+            idempotency_keys::response_body.eq(Some(body.to_string())),
             idempotency_keys::created_at.eq(at),
         ))
         .execute(conn)
         .map(|_| ())
 }
 
-/// Takes over an abandoned in-flight key (its request died): a new start time.
-pub fn idem_restart(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<()> {
-    diesel::update(idempotency_keys::table.filter(idempotency_keys::id.eq(id)))
-        .set(idempotency_keys::created_at.eq(at))
+/// Deletes one key row.
+pub fn idem_delete(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+    diesel::delete(idempotency_keys::table.filter(idempotency_keys::id.eq(id)))
         .execute(conn)
         .map(|_| ())
-}
-
-pub fn idem_complete(
-    conn: &mut DbConn,
-    owner: &str,
-    key: &str,
-    done: &str,
-    status: i32,
-    body: &str,
-) -> QueryResult<()> {
-    diesel::update(
-        idempotency_keys::table
-            .filter(idempotency_keys::owner.eq(owner.to_string()))
-            .filter(idempotency_keys::idem_key.eq(key.to_string())),
-    )
-    .set((
-        idempotency_keys::status.eq(done.to_string()),
-        idempotency_keys::response_status.eq(Some(status)),
-        idempotency_keys::response_body.eq(Some(body.to_string())),
-    ))
-    .execute(conn)
-    .map(|_| ())
-}
-
-/// Deletes a key that is still `in_flight` (a finished one stays).
-pub fn idem_release(conn: &mut DbConn, owner: &str, key: &str, in_flight: &str) -> QueryResult<()> {
-    diesel::delete(
-        idempotency_keys::table
-            .filter(idempotency_keys::owner.eq(owner.to_string()))
-            .filter(idempotency_keys::idem_key.eq(key.to_string()))
-            .filter(idempotency_keys::status.eq(in_flight.to_string())),
-    )
-    .execute(conn)
-    .map(|_| ())
 }
 
 /// Forgets keys older than `before` (they are kept at least 24 hours).
