@@ -204,7 +204,7 @@ async fn retried_after_a_failure_with_the_same_event_id() {
     // The background loop picks it up after the backoff.
     let handle = w.spawn();
     // Until the answer is recorded (the receiver sees the request a moment before).
-    for _ in 0..250 {
+    for _ in 0..1000 {
         if log_of(&app, hook)[0].status == "delivered" {
             break;
         }
