@@ -31,6 +31,18 @@ pub fn date(value: &NaiveDate) -> Result<(), ValidationError> {
     }
 }
 
+/// An instant a filter compares with (audit `since`/`until`): an RFC 3339 year, 0001 to
+/// 9999, which both databases hold (chrono reads years up to ±262143).
+pub fn instant(value: &chrono::DateTime<chrono::Utc>) -> Result<(), ValidationError> {
+    use chrono::Datelike;
+    if (1..=9999).contains(&value.year()) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("date_range")
+            .with_message("must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z".into()))
+    }
+}
+
 /// A date that is not in the future (and not before 1900-01-01, as [`date`]).
 pub fn not_future(value: &NaiveDate) -> Result<(), ValidationError> {
     date(value)?;

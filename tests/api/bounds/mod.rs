@@ -70,6 +70,26 @@ async fn a_year_such_as_300000_in_a_path_or_query_is_a_422_on_year() {
 }
 
 #[actix_web::test]
+async fn an_audit_instant_past_year_9999_is_a_422() {
+    let app = TestApp::new().await;
+    for q in [
+        "since=-262143-01-01T00:00:00Z",
+        "until=%2B262142-12-31T00:00:00Z",
+    ] {
+        let field = q.split('=').next().unwrap();
+        app.get(&format!("/api/v1/audit-events?{q}"), &app.admin())
+            .await
+            .field_error(field);
+    }
+    app.get(
+        "/api/v1/audit-events?since=0001-01-01T00:00:00Z",
+        &app.admin(),
+    )
+    .await
+    .ok(200);
+}
+
+#[actix_web::test]
 async fn ids_out_of_range_are_404_or_400() {
     let app = TestApp::new().await;
     let admin = app.admin();
