@@ -16,12 +16,12 @@ text_enum! {
 
 /// Reports for year Y are due by 30 June of Y+1.
 pub fn deadline(year: i32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(year + 1, 6, 30).expect("30 June exists")
+    super::calendar::ymd_saturating(year.saturating_add(1), 6, 30)
 }
 
 /// The first day a report for `year` can be filed.
 pub fn filing_opens(year: i32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(year + 1, 1, 1).expect("1 January exists")
+    super::calendar::ymd_saturating(year.saturating_add(1), 1, 1)
 }
 
 /// A year can be reported once it has ended.

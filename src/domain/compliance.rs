@@ -13,7 +13,8 @@ use super::member::MemberType;
 text_enum! {
     /// Who keeps the books.
     Bookkeeping {
-        /// The cooperative's own accountant.
+        /// The cooperative's own accountant (`self`; `self_kept` is read as the same).
+        #[serde(rename = "self", alias = "self_kept")]
         SelfKept => "self",
         /// An accounting agent (代理记账).
         Agent => "agent",

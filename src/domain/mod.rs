@@ -1,6 +1,7 @@
 //! Pure domain rules: no I/O, unit-tested next to the code.
 
 pub mod annual_report;
+pub mod calendar;
 pub mod classification;
 pub mod compliance;
 pub mod cooperative;
@@ -13,6 +14,7 @@ pub mod loan_state;
 pub mod loan_terms;
 pub mod member;
 pub mod merger;
+pub mod money;
 pub mod phone;
 pub mod pilot;
 pub mod risk_fund;

@@ -81,7 +81,9 @@ pub const UNASSESSED: &str = "unassessed";
 /// The years of the demonstration quota shown on `on`: the plan's years, and on to the
 /// year of `on` after them.
 pub fn quota_years(on: NaiveDate) -> RangeInclusive<i32> {
-    QUOTA_YEARS[0]..=QUOTA_YEARS[QUOTA_YEARS.len() - 1].max(on.year())
+    // Never past the last accepted year: the answer's size does not follow the caller's date.
+    let last = on.year().min(super::calendar::MAX_YEAR);
+    QUOTA_YEARS[0]..=QUOTA_YEARS[QUOTA_YEARS.len() - 1].max(last)
 }
 
 /// The annual reports due on `on` are those of the year before.
@@ -140,6 +142,7 @@ mod tests {
         assert_eq!(quota_years(d(2022, 3, 1)), 2021..=2023);
         assert_eq!(quota_years(d(2026, 1, 1)), 2021..=2026);
         assert_eq!(report_year(d(2026, 1, 1)), 2025);
+        assert_eq!(quota_years(NaiveDate::MAX), 2021..=2100);
     }
 
     #[test]

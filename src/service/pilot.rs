@@ -8,6 +8,7 @@ use crate::config::PilotTargets;
 use crate::db::models::counselor::CounselorScope;
 use crate::db::models::{annual_report, pilot as figures, reference, today};
 use crate::db::DbConn;
+use crate::domain::money::sum_fen;
 use crate::domain::pilot::{self as rules, phase, UNASSESSED};
 use crate::domain::scope::CoopScope;
 use crate::error::{ApiError, ApiResult};
@@ -140,8 +141,8 @@ pub fn compute(
     let loan_rows = figures::loans(conn, in_view)?;
     let loans = LoanProgress {
         count: loan_rows.len() as i64,
-        amount_fen: loan_rows.iter().map(|l| l.amount_fen).sum(),
-        approved_amount_fen: loan_rows.iter().filter_map(|l| l.approved_amount_fen).sum(),
+        amount_fen: sum_fen(loan_rows.iter().map(|l| l.amount_fen)),
+        approved_amount_fen: sum_fen(loan_rows.iter().filter_map(|l| l.approved_amount_fen)),
         by_status: rules::tally(loan_rows.iter().map(|l| l.status.to_string())),
         by_bank: rules::tally(loan_rows.iter().map(|l| l.bank_code.clone())),
     };

@@ -73,9 +73,11 @@ pub struct AuditFilterParams {
     pub actor: Option<String>,
     /// The action, e.g. `update`.
     pub action: Option<String>,
-    /// Changes at or after this instant (RFC 3339).
+    /// Changes at or after this instant (RFC 3339, years 0001 to 9999).
+    #[validate(custom(function = "crate::views::validators::instant"))]
     pub since: Option<DateTime<Utc>>,
-    /// Changes before this instant (RFC 3339).
+    /// Changes before this instant (RFC 3339, years 0001 to 9999).
+    #[validate(custom(function = "crate::views::validators::instant"))]
     pub until: Option<DateTime<Utc>>,
 }
 

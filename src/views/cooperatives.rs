@@ -54,7 +54,8 @@ pub struct CooperativeCreate {
     #[validate(custom(function = "crate::views::validators::not_future"))]
     pub established_on: NaiveDate,
     /// Registered capital in fen (分).
-    #[validate(range(min = 0))]
+    #[validate(range(min = 0, max = crate::views::validators::MAX_FEN))]
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub registered_capital_fen: i64,
     #[validate(length(max = 500))]
     pub address: Option<String>,
@@ -81,7 +82,8 @@ pub struct CooperativePatch {
     pub phone: Option<String>,
     #[validate(custom(function = "crate::views::validators::not_future"))]
     pub established_on: Option<NaiveDate>,
-    #[validate(range(min = 0))]
+    #[validate(range(min = 0, max = crate::views::validators::MAX_FEN))]
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub registered_capital_fen: Option<i64>,
     #[validate(length(max = 500))]
     pub address: Option<String>,

@@ -302,7 +302,8 @@ pub struct EvaluationPut {
     #[validate(length(min = 1, max = 200))]
     pub reward: Option<String>,
     /// A money reward, in fen.
-    #[validate(range(min = 0))]
+    #[validate(range(min = 0, max = crate::views::validators::MAX_FEN))]
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub reward_fen: Option<i64>,
     #[validate(length(max = 2000))]
     pub comment: Option<String>,

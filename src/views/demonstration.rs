@@ -16,6 +16,8 @@ pub struct ApplicationIn {
     pub cooperative_id: i64,
     pub level: DemonstrationLevel,
     /// The rating year (2021 onwards, not in the future).
+    #[validate(range(min = crate::views::validators::MIN_YEAR, max = crate::views::validators::MAX_YEAR))]
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year: i32,
 }
 
@@ -105,6 +107,8 @@ impl From<Application> for ApplicationOut {
 #[derive(Debug, Clone, Default, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ApplicationFilterParams {
+    #[validate(range(min = crate::views::validators::MIN_YEAR, max = crate::views::validators::MAX_YEAR))]
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
     pub level: Option<DemonstrationLevel>,
     pub status: Option<ApplicationStatus>,
@@ -123,6 +127,8 @@ pub struct DecisionIn {
 pub struct DirectoryParams {
     pub level: Option<DemonstrationLevel>,
     /// Only titles approved in this year (and show the year's quota).
+    #[validate(range(min = crate::views::validators::MIN_YEAR, max = crate::views::validators::MAX_YEAR))]
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
     pub town_code: Option<String>,
 }
@@ -159,6 +165,8 @@ pub struct DirectoryOut {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"year": 2026, "result": "fail", "notes": "成员台账缺失，未按交易量返还盈余"}))]
 pub struct MonitoringIn {
+    #[validate(range(min = crate::views::validators::MIN_YEAR, max = crate::views::validators::MAX_YEAR))]
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year: i32,
     pub result: MonitoringResult,
     #[validate(length(max = 2000))]

@@ -8,6 +8,7 @@ use validator::Validate;
 use crate::db::models::member::{Member, MemberFilter};
 use crate::domain::id_number;
 use crate::domain::member::{ContributionForm, MemberType};
+use crate::views::transfer::guard;
 
 /// A new member of the ledger.
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -27,7 +28,8 @@ pub struct MemberCreate {
     #[validate(custom(function = "crate::views::validators::not_future"))]
     pub joined_on: NaiveDate,
     /// The capital contributed, in fen.
-    #[validate(range(min = 0))]
+    #[validate(range(min = 0, max = crate::views::validators::MAX_FEN))]
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub contribution_fen: i64,
     pub contribution_form: ContributionForm,
 }
@@ -45,7 +47,8 @@ pub struct MemberPatch {
     pub phone: Option<String>,
     #[validate(custom(function = "crate::views::validators::not_future"))]
     pub joined_on: Option<NaiveDate>,
-    #[validate(range(min = 0))]
+    #[validate(range(min = 0, max = crate::views::validators::MAX_FEN))]
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub contribution_fen: Option<i64>,
     pub contribution_form: Option<ContributionForm>,
 }
@@ -122,6 +125,7 @@ impl MemberFilterParams {
 #[into_params(parameter_in = Query)]
 pub struct ExitParams {
     /// The day the member left (default today; not in the future).
+    #[validate(custom(function = "crate::views::validators::date"))]
     pub exited_on: Option<NaiveDate>,
     /// Why the member left.
     #[validate(length(max = 500))]
@@ -143,7 +147,9 @@ pub const CSV_COLUMNS: [&str; 10] = [
 ];
 
 impl MemberOut {
-    /// The member's cells in the CSV export, as [`CSV_COLUMNS`].
+    /// The member's cells in the CSV export, as [`CSV_COLUMNS`]. A cell a spreadsheet would
+    /// take for a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a leading `'`, as in the
+    /// registry's export.
     pub fn csv_cells(self) -> [String; 10] {
         [
             self.id.to_string(),
@@ -157,5 +163,6 @@ impl MemberOut {
             self.contribution_fen.to_string(),
             self.contribution_form.to_string(),
         ]
+        .map(|cell| guard(&cell).into_owned())
     }
 }

@@ -60,7 +60,8 @@ pub struct ServiceTypeCreate {
     #[validate(length(min = 1, max = 100))]
     pub name: String,
     pub free: bool,
-    #[validate(range(min = 0))]
+    #[validate(range(min = 0, max = crate::views::validators::MAX_FEN))]
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub price_fen: i64,
     #[validate(length(min = 1, max = 100))]
     pub provider: Option<String>,
@@ -73,7 +74,8 @@ pub struct ServiceTypePatch {
     #[validate(length(min = 1, max = 100))]
     pub name: Option<String>,
     pub free: Option<bool>,
-    #[validate(range(min = 0))]
+    #[validate(range(min = 0, max = crate::views::validators::MAX_FEN))]
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub price_fen: Option<i64>,
     #[validate(length(min = 1, max = 100))]
     pub provider: Option<String>,
@@ -205,7 +207,8 @@ pub struct AcceptIn {
 #[schema(example = json!({"fee_fen": 120000, "result_note": "已完成全年账务"}))]
 pub struct CompleteIn {
     /// The fee actually charged, in fen: required for paid services, 0 or absent for free ones.
-    #[validate(range(min = 0))]
+    #[validate(range(min = 0, max = crate::views::validators::MAX_FEN))]
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub fee_fen: Option<i64>,
     #[validate(length(max = 2000))]
     pub result_note: Option<String>,

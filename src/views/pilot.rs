@@ -13,6 +13,7 @@ use crate::domain::pilot::PhaseOn;
 #[into_params(parameter_in = Query)]
 pub struct ProgressParams {
     /// The day to report for (default today): sets the phase and the report year.
+    #[validate(custom(function = "crate::views::validators::date"))]
     pub on: Option<NaiveDate>,
     /// Narrow every figure to one town.
     pub town_code: Option<String>,

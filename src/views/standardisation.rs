@@ -110,14 +110,26 @@ impl TryFrom<Governance> for GovernanceOut {
 pub struct ReportDraft {
     pub member_count: i32,
     pub farmer_member_count: i32,
+    #[validate(range(max = crate::views::validators::MAX_FEN))]
+    #[schema(maximum = 10_000_000_000_000_i64)]
     pub total_assets_fen: i64,
+    #[validate(range(max = crate::views::validators::MAX_FEN))]
+    #[schema(maximum = 10_000_000_000_000_i64)]
     pub total_liabilities_fen: i64,
+    #[validate(range(max = crate::views::validators::MAX_FEN))]
+    #[schema(maximum = 10_000_000_000_000_i64)]
     pub operating_revenue_fen: i64,
     /// Distributable surplus (可分配盈余).
+    #[validate(range(max = crate::views::validators::MAX_FEN))]
+    #[schema(maximum = 10_000_000_000_000_i64)]
     pub surplus_fen: i64,
     /// Surplus returned to members by transaction volume (按交易量返还).
+    #[validate(range(max = crate::views::validators::MAX_FEN))]
+    #[schema(maximum = 10_000_000_000_000_i64)]
     pub surplus_returned_by_transactions_fen: i64,
     /// Average income per member household, if reported.
+    #[validate(range(max = crate::views::validators::MAX_FEN))]
+    #[schema(maximum = 10_000_000_000_000_i64)]
     pub member_income_fen: Option<i64>,
 }
 
@@ -142,6 +154,7 @@ impl ReportDraft {
 #[schema(example = json!({"submitted_on": "2026-04-15"}))]
 pub struct SubmitIn {
     /// When the report was filed on the national publicity system; not in the future. Only the district and town officers may give a past date.
+    #[validate(custom(function = "crate::views::validators::date"))]
     pub submitted_on: Option<NaiveDate>,
 }
 
@@ -150,6 +163,7 @@ pub struct SubmitIn {
 #[schema(example = json!({"published_on": "2026-04-20"}))]
 pub struct PublishIn {
     /// When the report was published; not in the future, not before it was submitted. Only the district and town officers may give a past date.
+    #[validate(custom(function = "crate::views::validators::date"))]
     pub published_on: Option<NaiveDate>,
 }
 
@@ -217,6 +231,8 @@ impl From<AnnualReport> for ReportOut {
 #[into_params(parameter_in = Query)]
 pub struct ReportFilterParams {
     /// The reported year.
+    #[validate(range(min = crate::views::validators::MIN_YEAR, max = crate::views::validators::MAX_YEAR))]
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
     pub town_code: Option<String>,
     pub status: Option<ReportStatus>,
@@ -228,6 +244,8 @@ pub struct ReportFilterParams {
 #[into_params(parameter_in = Query)]
 pub struct PublicationParams {
     /// The reported year (default: last year).
+    #[validate(range(min = crate::views::validators::MIN_YEAR, max = crate::views::validators::MAX_YEAR))]
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
     pub town_code: Option<String>,
 }

@@ -65,6 +65,7 @@ pub struct AbnormalIn {
     #[validate(length(min = 1, max = 500))]
     pub reason: String,
     /// Default today; not in the future.
+    #[validate(custom(function = "crate::views::validators::date"))]
     pub listed_on: Option<NaiveDate>,
 }
 
@@ -104,6 +105,7 @@ pub struct LiftParams {
     #[validate(length(max = 500))]
     pub reason: Option<String>,
     /// Default today; not in the future.
+    #[validate(custom(function = "crate::views::validators::date"))]
     pub lifted_on: Option<NaiveDate>,
 }
 
@@ -111,6 +113,8 @@ pub struct LiftParams {
 #[into_params(parameter_in = Query)]
 pub struct CandidateParams {
     /// The reported year (default: the latest year whose deadline has passed).
+    #[validate(range(min = crate::views::validators::MIN_YEAR, max = crate::views::validators::MAX_YEAR))]
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
     pub town_code: Option<String>,
 }

@@ -4,7 +4,12 @@ use chrono::NaiveDate;
 use validator::ValidationError;
 
 use crate::db::models::today;
+use crate::domain::calendar;
 use crate::domain::phone as phone_rule;
+use crate::error::{ApiError, ApiResult};
+
+pub use crate::domain::calendar::{MAX_YEAR, MIN_YEAR};
+pub use crate::domain::money::MAX_FEN;
 
 /// A mainland mobile number (11 digits starting with 1, optionally `+86`).
 pub fn phone(value: &str) -> Result<(), ValidationError> {
@@ -15,8 +20,32 @@ pub fn phone(value: &str) -> Result<(), ValidationError> {
     })
 }
 
-/// A date that is not in the future.
+/// A date between 1900-01-01 and 2100-12-31 (`domain::calendar`): a spreadsheet can hold
+/// it and a year derived from it is in range.
+pub fn date(value: &NaiveDate) -> Result<(), ValidationError> {
+    if calendar::date_in_range(*value) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("date_range")
+            .with_message("must be between 1900-01-01 and 2100-12-31".into()))
+    }
+}
+
+/// An instant a filter compares with (audit `since`/`until`): an RFC 3339 year, 0001 to
+/// 9999, which both databases hold (chrono reads years up to ±262143).
+pub fn instant(value: &chrono::DateTime<chrono::Utc>) -> Result<(), ValidationError> {
+    use chrono::Datelike;
+    if (1..=9999).contains(&value.year()) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("date_range")
+            .with_message("must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z".into()))
+    }
+}
+
+/// A date that is not in the future (and not before 1900-01-01, as [`date`]).
 pub fn not_future(value: &NaiveDate) -> Result<(), ValidationError> {
+    date(value)?;
     if *value > today() {
         Err(ValidationError::new("future").with_message("must not be in the future".into()))
     } else {
@@ -31,4 +60,40 @@ where
     T: serde::Deserialize<'de>,
 {
     <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
+/// A year in a path (`/annual-reports/{year}`): any integer deserializes (a non-integer or
+/// one past `i64` is the path's 400); [`PathYear::year`] then answers a 422 naming `year`
+/// outside [`MIN_YEAR`]..=[`MAX_YEAR`], as a body's or query's year is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(transparent)]
+pub struct PathYear(pub i64);
+
+impl PathYear {
+    pub fn year(self) -> ApiResult<i32> {
+        if calendar::year_in_range(self.0) {
+            Ok(self.0 as i32)
+        } else {
+            Err(ApiError::field(
+                "year",
+                "range",
+                format!("must be between {MIN_YEAR} and {MAX_YEAR}"),
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_years_are_bounded() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+        assert!(date(&d(1900, 1, 1)).is_ok() && date(&d(2100, 12, 31)).is_ok());
+        assert!(date(&d(1899, 12, 31)).is_err() && date(&d(2101, 1, 1)).is_err());
+        assert!(not_future(&d(1899, 12, 31)).is_err());
+        assert_eq!(PathYear(2025).year().ok(), Some(2025));
+        assert!(PathYear(300_000).year().is_err() && PathYear(-1).year().is_err());
+    }
 }

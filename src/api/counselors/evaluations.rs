@@ -10,6 +10,7 @@ use crate::service::counselors;
 use crate::state::AppState;
 use crate::views::counselors::{EvaluationOut, EvaluationPut, RankingParams, Rankings};
 use crate::views::pagination::ListResponse;
+use crate::views::validators::PathYear;
 
 /// A year's ranking.
 #[utoipa::path(
@@ -45,7 +46,7 @@ pub async fn rankings(
     description = "The evaluation of `year` (score 0–100, rating, reward). Creates it (201) or replaces it (200, honouring `If-Match`). The year must have begun. District admins only.",
     params(
         ("id" = i64, Path, description = "Counselor id"),
-        ("year" = i32, Path, description = "The evaluation year"),
+        ("year" = i32, Path, minimum = 2000, maximum = 2100, description = "The evaluation year (2000 to 2100; another number is a 422 on `year`)"),
         ("If-Match" = Option<String>, Header, description = "The ETag last read; a stale one is refused with 412")
     ),
     request_body = EvaluationPut,
@@ -66,10 +67,11 @@ pub async fn put_evaluation(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<(i64, i32)>,
+    path: web::Path<(i64, PathYear)>,
     body: ValidJson<EvaluationPut>,
 ) -> ApiResult<HttpResponse> {
     let (id, year) = path.into_inner();
+    let year = year.year()?;
     // The role and the year are answered before the If-Match is read.
     counselors::require_manage(&caller)?;
     counselors::check_year(year)?;

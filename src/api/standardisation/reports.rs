@@ -14,6 +14,7 @@ use crate::views::standardisation::{
     PublicationParams, PublicationRate, PublishIn, ReportDraft, ReportFilterParams, ReportOut,
     SubmitIn,
 };
+use crate::views::validators::PathYear;
 
 /// List a cooperative's reports.
 #[utoipa::path(
@@ -47,20 +48,22 @@ pub async fn list_cooperative_reports(
     operation_id = "getAnnualReport",
     summary = "Get a cooperative's annual report for a year",
     description = "One report with its status, filing dates, lateness and `ETag`.",
-    params(("id" = i64, Path, description = "Cooperative id"), ("year" = i32, Path, description = "The reported year")),
+    params(("id" = i64, Path, description = "Cooperative id"), ("year" = i32, Path, minimum = 2000, maximum = 2100, description = "The reported year (2000 to 2100; another number is a 422 on `year`)")),
     responses(
         (status = 200, description = "The report", body = ReportOut, headers(("ETag" = String, description = "The version"))),
         (status = 403, description = "The role may not read annual reports"),
-        (status = 404, description = "No such report or cooperative, or outside your scope")
+        (status = 404, description = "No such report or cooperative, or outside your scope"),
+        (status = 422, description = "The year is outside 2000–2100")
     )
 )]
 #[get("/cooperatives/{id}/annual-reports/{year}")]
 pub async fn get_report(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(i64, i32)>,
+    path: web::Path<(i64, PathYear)>,
 ) -> ApiResult<HttpResponse> {
     let (id, year) = path.into_inner();
+    let year = year.year()?;
     let out = state
         .db(move |conn| standardisation::get_report(conn, &caller, id, year))
         .await?;
@@ -73,7 +76,7 @@ pub async fn get_report(
     operation_id = "putAnnualReport",
     summary = "Create or change the draft annual report for a year",
     description = "Only a draft can change; a submitted or published report is a 409. A year that has not ended is a 422 on `year`. Figures are checked together: no negative money, farmer members not more than members, returned surplus not more than the surplus.",
-    params(("id" = i64, Path, description = "Cooperative id"), ("year" = i32, Path, description = "The reported year"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    params(("id" = i64, Path, description = "Cooperative id"), ("year" = i32, Path, minimum = 2000, maximum = 2100, description = "The reported year (2000 to 2100; another number is a 422 on `year`)"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body = ReportDraft,
     responses(
         (status = 200, description = "Draft changed", body = ReportOut),
@@ -82,7 +85,7 @@ pub async fn get_report(
         (status = 404, description = "No such cooperative, or outside your scope"),
         (status = 409, description = "The report is no longer a draft, or the cooperative is closed"),
         (status = 412, description = "If-Match does not match the current version"),
-        (status = 422, description = "The year has not ended, or a figure is invalid")
+        (status = 422, description = "The year has not ended or is outside 2000–2100, or a figure is invalid (money over 10^13 fen)")
     )
 )]
 #[put("/cooperatives/{id}/annual-reports/{year}")]
@@ -90,10 +93,11 @@ pub async fn put_report(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<(i64, i32)>,
+    path: web::Path<(i64, PathYear)>,
     body: ValidJson<ReportDraft>,
 ) -> ApiResult<HttpResponse> {
     let (id, year) = path.into_inner();
+    let year = year.year()?;
     let demanded = if_match(&req)?;
     let (out, created) = state
         .db_write(move |conn| {
@@ -114,24 +118,25 @@ pub async fn put_report(
     operation_id = "submitAnnualReport",
     summary = "Submit a draft annual report",
     description = "Draft → submitted. `submitted_on` defaults to today; after 30 June of the following year the report is flagged `late`. A past date may be given only by the district or a town officer (filings made on the national publicity system).",
-    params(("id" = i64, Path, description = "Cooperative id"), ("year" = i32, Path, description = "The reported year")),
+    params(("id" = i64, Path, description = "Cooperative id"), ("year" = i32, Path, minimum = 2000, maximum = 2100, description = "The reported year (2000 to 2100; another number is a 422 on `year`)")),
     request_body(content = Option<SubmitIn>, description = "Optional; an empty body means today"),
     responses(
         (status = 200, description = "Submitted", body = ReportOut),
         (status = 403, description = "The role may not submit, or may not give a past date"),
         (status = 404, description = "No such report or cooperative, or outside your scope"),
         (status = 409, description = "The report is not a draft"),
-        (status = 422, description = "The date is in the future or before the filing window opened")
+        (status = 422, description = "The year is outside 2000–2100; the date is in the future, before 1900 or before the filing window opened")
     )
 )]
 #[post("/cooperatives/{id}/annual-reports/{year}/submit")]
 pub async fn submit_report(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(i64, i32)>,
+    path: web::Path<(i64, PathYear)>,
     body: OptionalJson<SubmitIn>,
 ) -> ApiResult<HttpResponse> {
     let (id, year) = path.into_inner();
+    let year = year.year()?;
     let out = state
         .db_write(move |conn| standardisation::submit_report(conn, &caller, id, year, body.0))
         .await?;
@@ -144,24 +149,25 @@ pub async fn submit_report(
     operation_id = "publishAnnualReport",
     summary = "Publish a submitted annual report",
     description = "Submitted → published, by the district or the cooperative's town officer. `published_on` defaults to today and may not precede the submission.",
-    params(("id" = i64, Path, description = "Cooperative id"), ("year" = i32, Path, description = "The reported year")),
+    params(("id" = i64, Path, description = "Cooperative id"), ("year" = i32, Path, minimum = 2000, maximum = 2100, description = "The reported year (2000 to 2100; another number is a 422 on `year`)")),
     request_body(content = Option<PublishIn>, description = "Optional; an empty body means today"),
     responses(
         (status = 200, description = "Published", body = ReportOut),
         (status = 403, description = "The role may not publish reports"),
         (status = 404, description = "No such report or cooperative, or outside your scope"),
         (status = 409, description = "The report is not submitted"),
-        (status = 422, description = "The date is in the future or before the submission")
+        (status = 422, description = "The year is outside 2000–2100; the date is in the future, before 1900 or before the submission")
     )
 )]
 #[post("/cooperatives/{id}/annual-reports/{year}/publish")]
 pub async fn publish_report(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(i64, i32)>,
+    path: web::Path<(i64, PathYear)>,
     body: OptionalJson<PublishIn>,
 ) -> ApiResult<HttpResponse> {
     let (id, year) = path.into_inner();
+    let year = year.year()?;
     let out = state
         .db_write(move |conn| standardisation::publish_report(conn, &caller, id, year, body.0))
         .await?;

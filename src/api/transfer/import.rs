@@ -16,26 +16,31 @@ use crate::views::transfer::ImportResult;
 /// The largest CSV file accepted: about 20,000 rows with long addresses and business scopes
 /// fit with room to spare (a typical row is 300–600 bytes).
 pub const IMPORT_BODY_LIMIT: usize = 32 * 1024 * 1024;
-/// At most this many bad cells are listed in a 422 (the detail gives the full count).
-pub const MAX_REPORTED_ERRORS: usize = 1000;
-
-/// The 422 of an import: every bad cell (up to [`MAX_REPORTED_ERRORS`]) with its line.
+/// The 422 of an import: the bad cells in line order (the use case lists at most
+/// [`MAX_LISTED_ERRORS`](crate::service::transfer::MAX_LISTED_ERRORS)), then the count of
+/// the rest if there are more.
 fn import_problem(mut errors: Vec<FieldError>) -> HttpResponse {
+    let rest = errors
+        .iter()
+        .position(|e| e.code == "errors_truncated")
+        .map(|i| errors.remove(i));
     errors.sort_by_key(|e| e.line.unwrap_or(0));
     let total = errors.len();
     let lines: HashSet<u64> = errors.iter().filter_map(|e| e.line).collect();
-    let mut detail = match (total, errors.first()) {
-        (1, Some(e)) => match e.line {
+    let mut detail = match (total, errors.first(), &rest) {
+        (1, Some(e), None) => match e.line {
             Some(l) => format!("line {l}, {}: {}", e.field, e.message),
             None => format!("{}: {}", e.field, e.message),
         },
-        _ => format!("{total} cells are invalid on {} lines", lines.len()),
+        (_, _, None) => format!("{total} cells are invalid on {} lines", lines.len()),
+        (_, _, Some(more)) => format!(
+            "{total} cells are invalid on {} lines and {}",
+            lines.len(),
+            more.message
+        ),
     };
     detail.push_str("; nothing was imported");
-    if total > MAX_REPORTED_ERRORS {
-        errors.truncate(MAX_REPORTED_ERRORS);
-        detail.push_str(&format!(" (the first {MAX_REPORTED_ERRORS} are listed)"));
-    }
+    errors.extend(rest);
     let err = ApiError::Validation(errors);
     let mut problem = err.to_problem();
     problem.detail = detail;
@@ -101,7 +106,7 @@ async fn read_limited(req: &HttpRequest, mut payload: web::Payload) -> ApiResult
     tag = "imports",
     operation_id = "importCooperatives",
     summary = "Register many cooperatives from a CSV file",
-    description = "Registers every row of a UTF-8 CSV file (a leading BOM is fine; Excel's \"CSV UTF-8\") as a cooperative, **all or nothing**.\n\nThe header row names the fields of `POST /api/v1/cooperatives`: `name,uscc,town_code,industry_codes,legal_representative,phone,established_on,registered_capital_fen,address,business_scope` in any order (`address` and `business_scope` may be left out). Other columns, such as the `id,status,tier,demonstration_level,version` that `GET /api/v1/exports/cooperatives.csv` adds, are ignored and listed in `ignored_columns`, so an export re-imports as it is. `industry_codes` joins several codes with `;`. Dates are `YYYY-MM-DD`, `registered_capital_fen` a whole number of fen. Rows of empty cells are skipped.\n\nEvery row is checked with the rules of `POST /api/v1/cooperatives`; a USCC used twice in the file or already registered is an error too. If any cell is bad the answer is 422 and **nothing is written**: `errors[]` lists every bad cell (up to 1,000) with its `line` in the file (the header row is line 1) and `field`, the column. Otherwise all rows are registered in one transaction, each recorded in the audit trail with action `import`.\n\nDistrict admins import anywhere; a town officer imports only cooperatives of their own town: a file with any row of another town is refused whole with 403, naming the lines. The body may be up to 32 MiB (over 100,000 rows of a typical 250 bytes).",
+    description = "Registers every row of a UTF-8 CSV file (a leading BOM is fine; Excel's \"CSV UTF-8\") as a cooperative, **all or nothing**.\n\nThe header row names the fields of `POST /api/v1/cooperatives`: `name,uscc,town_code,industry_codes,legal_representative,phone,established_on,registered_capital_fen,address,business_scope` in any order (`address` and `business_scope` may be left out). Other columns, such as the `id,status,tier,demonstration_level,version` that `GET /api/v1/exports/cooperatives.csv` adds, are ignored and listed in `ignored_columns`, so an export re-imports as it is. `industry_codes` joins several codes with `;`. Dates are `YYYY-MM-DD`, `registered_capital_fen` a whole number of fen. Rows of empty cells are skipped.\n\nEvery row is checked with the rules of `POST /api/v1/cooperatives`; a USCC used twice in the file or already registered is an error too. If any cell is bad the answer is 422 and **nothing is written**: `errors[]` lists the bad cells with their `line` in the file (the header row is line 1) and `field`, the column: at most 1,000 of them; if there are more, checking stops collecting and a last entry `{\"field\": \"file\", \"code\": \"errors_truncated\", \"message\": \"N more errors are not listed …\"}` counts the rest. A date is between 1900-01-01 and 2100-12-31, `registered_capital_fen` at most 10^13. Otherwise all rows are registered in one transaction, each recorded in the audit trail with action `import`.\n\nDistrict admins import anywhere; a town officer imports only cooperatives of their own town: a file with any row of another town is refused whole with 403, naming the lines. The body may be up to 32 MiB (over 100,000 rows of a typical 250 bytes).",
     request_body(
         description = "The CSV file, UTF-8, header row first.",
         content((String = "text/csv", example = json!("name,uscc,town_code,industry_codes,legal_representative,phone,established_on,registered_capital_fen,address,business_scope\n南川区金山镇古树茶专业合作社,93500119MA5U7K3L78,500119110,ancient_tree_tea,张三,13812345678,2015-03-18,50000000,金山镇金山村3组,组织收购、销售成员种植的茶叶\n南川区大观镇蓝莓专业合作社,93500119MA6CXY2K1X,500119108,blueberry;rural_tourism,李四,13900001111,2018-06-01,2000000,,\n")))

@@ -219,7 +219,9 @@ pub fn summaries(conn: &mut DbConn, cooperative_ids: &[i64]) -> QueryResult<Hash
             .by_type
             .entry(m.member_type.as_str().to_string())
             .or_default() += 1;
-        entry.total_contribution_fen += m.contribution_fen;
+        entry.total_contribution_fen = entry
+            .total_contribution_fen
+            .saturating_add(m.contribution_fen);
     }
     Ok(out)
 }

@@ -9,6 +9,7 @@ use crate::auth::{Access, Caller, Resource};
 use crate::db::models::cooperative::{self as coop, CoopFilter};
 use crate::db::models::reference;
 use crate::db::DbConn;
+use crate::domain::calendar;
 use crate::domain::scope::CoopScope;
 use crate::error::{ApiError, ApiResult};
 use crate::views::cooperatives::{CooperativeFilterParams, CooperativeOut};
@@ -159,10 +160,12 @@ fn build_xlsx(conn: &mut DbConn, scope: &CoopScope, filter: &CoopFilter) -> ApiR
                 .iter()
                 .map(|code| industries.get(code).map(String::as_str).unwrap_or(code))
                 .collect();
+            // A date a workbook cannot hold (before 1900, stored before the bound on input)
+            // is written as its text, never failing the export.
             let d = c.established_on;
-            let established =
-                ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
-                    .map_err(x)?;
+            let established = calendar::date_in_range(d)
+                .then(|| ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8))
+                .and_then(Result::ok);
             sheet.write_number(row, 0, c.id as f64).map_err(x)?;
             sheet.write_string(row, 1, &c.name).map_err(x)?;
             sheet.write_string(row, 2, &c.uscc).map_err(x)?;
@@ -181,9 +184,11 @@ fn build_xlsx(conn: &mut DbConn, scope: &CoopScope, filter: &CoopFilter) -> ApiR
                 .write_string(row, 6, &c.legal_representative)
                 .map_err(x)?;
             sheet.write_string(row, 7, &c.phone).map_err(x)?;
-            sheet
-                .write_datetime_with_format(row, 8, &established, &date)
-                .map_err(x)?;
+            match &established {
+                Some(when) => sheet.write_datetime_with_format(row, 8, when, &date),
+                None => sheet.write_string(row, 8, d.format("%Y-%m-%d").to_string()),
+            }
+            .map_err(x)?;
             sheet
                 .write_number_with_format(row, 9, c.registered_capital_fen as f64 / 100.0, &money)
                 .map_err(x)?;

@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
+use super::errors::ErrorList;
 use crate::auth::{Access, Caller, Resource, Role};
 use crate::db::models::audit;
 use crate::db::models::cooperative::{Cooperative, NewCooperative};
@@ -38,7 +39,7 @@ pub struct ParsedFile {
     rows: Vec<ParsedRow>,
     /// Errors found without the database; the rows are kept for the database's checks so
     /// that every bad cell is reported at once.
-    errors: Vec<FieldError>,
+    errors: ErrorList,
     ignored_columns: Vec<String>,
     /// Lines naming a town other than a town officer's own.
     other_town_lines: Vec<u64>,
@@ -187,6 +188,7 @@ fn parse_file(
         return Err(ApiError::Validation(errors));
     }
 
+    let mut errors = ErrorList::default();
     let mut rows = Vec::new();
     let mut other_town_lines = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
@@ -333,7 +335,9 @@ fn parse_file(
         }
         // Errors on the placeholder values are already reported as unreadable.
         if body.established_on == NaiveDate::MIN {
-            row_errors.retain(|e| !(e.field == "established_on" && e.code == "future"));
+            row_errors.retain(|e| {
+                !(e.field == "established_on" && matches!(e.code.as_str(), "future" | "date_range"))
+            });
         }
         errors.extend(row_errors.into_iter().map(|e| e.at_line(line)));
         rows.push(ParsedRow {
@@ -363,7 +367,7 @@ struct Prepared {
 fn check_and_insert(
     conn: &mut DbConn,
     rows: Vec<ParsedRow>,
-    mut errors: Vec<FieldError>,
+    mut errors: ErrorList,
     actor: &audit::Actor,
 ) -> ApiResult<Vec<i64>> {
     let towns: HashSet<String> = reference::all_towns(conn)?
@@ -398,7 +402,7 @@ fn check_and_insert(
         errors.extend(row_errors.into_iter().map(|e| e.at_line(row.line)));
     }
     if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
+        return Err(errors.into_error());
     }
 
     let at = now();
@@ -516,6 +520,7 @@ mod tests {
         };
         let got: Vec<(u64, &str, &str)> = p
             .errors
+            .listed
             .iter()
             .map(|e| (e.line.unwrap(), e.field.as_str(), e.code.as_str()))
             .collect();

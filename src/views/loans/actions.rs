@@ -20,7 +20,8 @@ pub struct NoteBody {
 #[schema(example = json!({"approved_amount_fen": 45000000, "annual_rate_bp": 420}))]
 pub struct ApproveBody {
     /// Not above the amount asked.
-    #[validate(range(min = 1))]
+    #[validate(range(min = 1, max = crate::views::validators::MAX_FEN))]
+    #[schema(minimum = 1, maximum = 10_000_000_000_000_i64)]
     pub approved_amount_fen: Option<i64>,
     /// Not above the rate of the application.
     #[validate(range(min = 0, max = 10000))]

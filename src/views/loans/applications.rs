@@ -19,7 +19,8 @@ pub struct LoanCreate {
     pub cooperative_id: i64,
     pub product_id: i64,
     /// At most the product's `max_amount_fen`.
-    #[validate(range(min = 1))]
+    #[validate(range(min = 1, max = crate::views::validators::MAX_FEN))]
+    #[schema(minimum = 1, maximum = 10_000_000_000_000_i64)]
     pub amount_fen: i64,
     /// At most the product's `max_term_months`.
     #[validate(range(min = 1, max = 360))]

@@ -20,7 +20,8 @@ pub struct ProductCreate {
     /// Annual rate in basis points (435 = 4.35 %).
     #[validate(range(min = 0, max = 10000))]
     pub annual_rate_bp: i32,
-    #[validate(range(min = 1))]
+    #[validate(range(min = 1, max = crate::views::validators::MAX_FEN))]
+    #[schema(minimum = 1, maximum = 10_000_000_000_000_i64)]
     pub max_amount_fen: i64,
     #[validate(range(min = 1, max = 360))]
     pub max_term_months: i32,
@@ -38,7 +39,8 @@ pub struct ProductPatch {
     pub name: Option<String>,
     #[validate(range(min = 0, max = 10000))]
     pub annual_rate_bp: Option<i32>,
-    #[validate(range(min = 1))]
+    #[validate(range(min = 1, max = crate::views::validators::MAX_FEN))]
+    #[schema(minimum = 1, maximum = 10_000_000_000_000_i64)]
     pub max_amount_fen: Option<i64>,
     #[validate(range(min = 1, max = 360))]
     pub max_term_months: Option<i32>,

@@ -13,7 +13,8 @@ use crate::domain::loan_state::LoanStatus;
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"amount_fen": 853099, "paid_on": "2026-12-27"}))]
 pub struct RepaymentCreate {
-    #[validate(range(min = 1))]
+    #[validate(range(min = 1, max = crate::views::validators::MAX_FEN))]
+    #[schema(minimum = 1, maximum = 10_000_000_000_000_i64)]
     pub amount_fen: i64,
     /// Not in the future, not before disbursement.
     #[validate(custom(function = "crate::views::validators::not_future"))]

@@ -61,7 +61,8 @@ pub struct RiskFundOut {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"amount_fen": 1000000000, "source": "区财政", "contributed_on": "2026-11-27"}))]
 pub struct ContributionCreate {
-    #[validate(range(min = 1))]
+    #[validate(range(min = 1, max = crate::views::validators::MAX_FEN))]
+    #[schema(minimum = 1, maximum = 10_000_000_000_000_i64)]
     pub amount_fen: i64,
     /// Who paid in (区财政, 市级补助, …).
     #[validate(length(min = 1, max = 200))]
