@@ -1,3 +1,4 @@
+mod at_rest;
 mod service;
 
 use coophub::auth::jwt::Subject;
