@@ -1,6 +1,4 @@
 -- Sealed values cannot be opened without the key: going down loses them.
-DROP INDEX members_id_number_key;
-DROP INDEX members_id_number_index;
 DROP INDEX members_active_id_number_index;
 ALTER TABLE members DROP COLUMN id_number_masked;
 ALTER TABLE members DROP COLUMN id_number_index;

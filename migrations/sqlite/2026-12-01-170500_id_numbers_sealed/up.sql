@@ -10,5 +10,3 @@ ALTER TABLE members ADD COLUMN id_number_masked TEXT;
 DROP INDEX members_active_id_number;
 CREATE UNIQUE INDEX members_active_id_number_index ON members (cooperative_id, id_number_index)
     WHERE exited_on IS NULL AND id_number_index IS NOT NULL;
-CREATE INDEX members_id_number_index ON members (id_number_index);
-CREATE INDEX members_id_number_key ON members (id_number_key);
