@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `openapi`, `user create`.
+//! The command line: `serve`, `migrate`, `openapi`, `seed`, `user create`, `keys rotate`.
 
 use std::io::{BufRead, IsTerminal};
 
@@ -49,6 +49,28 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage the data key farmers' ID numbers are sealed under.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Re-seal every ID number under COOPHUB_DATA_KEY (the new key), opening the old values
+    /// with COOPHUB_DATA_KEY_PREVIOUS; in batches, and resumable: run it again after a crash.
+    Rotate(RotateArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RotateArgs {
+    /// Members per batch (one transaction each).
+    #[arg(long, default_value_t = crate::service::members::KEY_BATCH, value_parser = clap::value_parser!(i64).range(1..=100_000))]
+    pub batch: i64,
+    /// Stop after this many batches (the rest is done by running it again).
+    #[arg(long)]
+    pub max_batches: Option<usize>,
 }
 
 #[derive(Args, Debug)]
@@ -56,7 +78,8 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = config::DEFAULT_BIND)]
     pub bind: String,
-    /// Development mode: without COOPHUB_JWT_SECRET, make a secret and keep it in the data folder.
+    /// Development mode: without COOPHUB_JWT_SECRET or COOPHUB_DATA_KEY, make a secret and a
+    /// data key and keep them in the data folder.
     #[arg(long)]
     pub dev: bool,
     /// HTTP worker threads (default: one per core).
@@ -224,4 +247,35 @@ pub fn open_database() -> Result<db::Pool, String> {
 
 pub fn settings(dev: bool) -> Result<Settings, String> {
     Settings::from_env(dev).map_err(|e| e.to_string())
+}
+
+/// The data keys for a command other than `serve`: `COOPHUB_DATA_KEY` (and previous ones),
+/// or with `dev` the development key kept in the data folder.
+pub fn data_keys(dev: bool) -> Result<crate::pii::Keyring, String> {
+    config::data_keys(dev, &config::database_url_from_env()).map_err(|e| e.to_string())
+}
+
+/// `coophub keys rotate`: opens the database and re-seals every ID number under the current key.
+pub fn rotate_keys(args: &RotateArgs) -> Result<String, String> {
+    let keys = data_keys(false)?;
+    crate::pii::install(&keys);
+    let pool = open_database()?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let report = crate::service::members::rotate(&mut conn, &keys, args.batch, args.max_batches)
+        .map_err(crate::service::members::sealing_error)?;
+    let id = keys.current().id();
+    Ok(if report.finished {
+        format!(
+            "every ID number is sealed under key {id} ({} re-sealed, {} plain values sealed); \
+             {} may be unset now",
+            report.resealed,
+            report.sealed_plain,
+            config::ENV_DATA_KEY_PREVIOUS
+        )
+    } else {
+        format!(
+            "stopped after {} re-sealed under key {id}; run `coophub keys rotate` again to go on",
+            report.resealed
+        )
+    })
 }

@@ -12,6 +12,10 @@ pub const ENV_RISK_COMPENSATION_SHARE_BP: &str = "COOPHUB_RISK_COMPENSATION_SHAR
 pub const ENV_RISK_LEVERAGE: &str = "COOPHUB_RISK_LEVERAGE";
 pub const ENV_TARGET_DEMONSTRATION_TOTAL: &str = "COOPHUB_TARGET_DEMONSTRATION_TOTAL";
 pub const ENV_TARGET_DEMONSTRATION_PER_YEAR: &str = "COOPHUB_TARGET_DEMONSTRATION_PER_YEAR";
+/// The key farmers' ID numbers are sealed under (32 bytes, hex or base64).
+pub const ENV_DATA_KEY: &str = "COOPHUB_DATA_KEY";
+/// During a key rotation: the keys being replaced, comma-separated; they still open values.
+pub const ENV_DATA_KEY_PREVIOUS: &str = "COOPHUB_DATA_KEY_PREVIOUS";
 
 /// Share of a defaulted loan's outstanding principal the fund compensates (basis points).
 pub const DEFAULT_RISK_COMPENSATION_SHARE_BP: i64 = 8000;
@@ -43,6 +47,15 @@ pub enum ConfigError {
     BadRegion(String),
     #[error("{0} must be {1}, got {2:?}")]
     BadNumber(&'static str, &'static str, String),
+    #[error(
+        "{ENV_DATA_KEY} is not set. Farmers' ID numbers are sealed under it: set it to 32 random \
+         bytes (for example: export {ENV_DATA_KEY}=$(openssl rand -hex 32)) and keep it apart \
+         from the database and its backups, or run `coophub serve --dev` for a development key \
+         kept in the data folder"
+    )]
+    MissingDataKey,
+    #[error("{0} is not a data key: {1}")]
+    BadDataKey(&'static str, crate::pii::KeyError),
     #[error("cannot keep the development secret in {path}: {source}")]
     DevSecret {
         path: PathBuf,
@@ -65,6 +78,8 @@ pub struct Settings {
     pub risk_leverage: i64,
     /// The pilot's targets (the plan's numbers by default).
     pub targets: PilotTargets,
+    /// The data key that seals farmers' ID numbers, and any previous ones (shown by id only).
+    pub data_keys: crate::pii::Keyring,
 }
 
 /// The pilot's targets the dashboard measures against (MISSION.md).
@@ -158,6 +173,31 @@ pub fn jwt_secret(dev: bool, database_url: &str) -> Result<Vec<u8>, ConfigError>
     }
 }
 
+/// The data keys from the environment; with `dev`, a key made once and kept in the data
+/// folder (mode 0600) when `COOPHUB_DATA_KEY` is not set.
+pub fn data_keys(dev: bool, database_url: &str) -> Result<crate::pii::Keyring, ConfigError> {
+    use crate::pii::{DataKey, Keyring};
+    let current = match std::env::var(ENV_DATA_KEY) {
+        Ok(k) if !k.trim().is_empty() => {
+            DataKey::parse(&k).map_err(|e| ConfigError::BadDataKey(ENV_DATA_KEY, e))?
+        }
+        _ if dev => {
+            let path = data_dir(database_url).join(".data_key");
+            let text = String::from_utf8(dev_secret(&path)?).unwrap_or_default();
+            DataKey::parse(&text).map_err(|e| ConfigError::BadDataKey(".data_key", e))?
+        }
+        _ => return Err(ConfigError::MissingDataKey),
+    };
+    let previous = std::env::var(ENV_DATA_KEY_PREVIOUS)
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(|k| DataKey::parse(k).map_err(|e| ConfigError::BadDataKey(ENV_DATA_KEY_PREVIOUS, e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Keyring::new(current, previous))
+}
+
 fn dev_secret(path: &Path) -> Result<Vec<u8>, ConfigError> {
     let err = |source| ConfigError::DevSecret {
         path: path.to_path_buf(),
@@ -202,7 +242,9 @@ impl Settings {
     pub fn from_env(dev: bool) -> Result<Self, ConfigError> {
         let database_url = database_url_from_env();
         let jwt_secret = jwt_secret(dev, &database_url)?;
+        let data_keys = data_keys(dev, &database_url)?;
         Ok(Settings {
+            data_keys,
             region_code: region_code_from_env()?,
             jwt_secret,
             database_url,
@@ -277,6 +319,32 @@ mod tests {
         assert_eq!(data_dir("./data/coophub.db"), PathBuf::from("./data"));
         assert_eq!(data_dir("coophub.db"), PathBuf::from("."));
         assert_eq!(data_dir("postgres://x@y/z"), PathBuf::from("./data"));
+    }
+
+    #[test]
+    fn the_dev_data_key_is_made_once_and_kept_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("coophub.db").to_string_lossy().into_owned();
+        // Only when COOPHUB_DATA_KEY is unset (as in the test environment).
+        if std::env::var(ENV_DATA_KEY).is_ok() {
+            return;
+        }
+        let a = data_keys(true, &db).unwrap();
+        let b = data_keys(true, &db).unwrap();
+        assert_eq!(a.current().id(), b.current().id());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(".data_key"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(matches!(
+            data_keys(false, &db),
+            Err(ConfigError::MissingDataKey)
+        ));
     }
 
     #[test]

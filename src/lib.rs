@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod middleware;
 pub mod openapi;
+pub mod pii;
 pub mod seed;
 pub mod service;
 pub mod state;

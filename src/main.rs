@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use coophub::cli::{self, Cli, Command, LogFormat, UserCommand};
+use coophub::cli::{self, Cli, Command, KeysCommand, LogFormat, UserCommand};
 use coophub::{build_app, AppState};
 use tracing_subscriber::EnvFilter;
 
@@ -43,11 +43,29 @@ fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
+        Command::Keys {
+            command: KeysCommand::Rotate(rotate),
+        } => {
+            init_logging(args.log_format);
+            match cli::rotate_keys(&rotate) {
+                Ok(done) => {
+                    println!("{done}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
         Command::Seed(seed) => {
             let region = match coophub::config::region_code_from_env() {
                 Ok(r) => r,
                 Err(e) => return fail(e),
             };
+            // Demo members are sealed like any others: under COOPHUB_DATA_KEY, or the
+            // development key `serve --dev` uses.
+            match cli::data_keys(true) {
+                Ok(keys) => coophub::pii::install(&keys),
+                Err(e) => return fail(e),
+            }
             let pool = match cli::open_database() {
                 Ok(p) => p,
                 Err(e) => return fail(e),
@@ -111,6 +129,20 @@ fn main() -> ExitCode {
                 Ok(p) => p,
                 Err(e) => return fail(e),
             };
+            // A database from before sealing: seal its plain ID numbers before serving.
+            let sealed = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
+                coophub::service::members::seal_plain(
+                    &mut conn,
+                    &settings.data_keys,
+                    coophub::service::members::KEY_BATCH,
+                )
+                .map_err(coophub::service::members::sealing_error)
+            });
+            match sealed {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sealed = n, "plain ID numbers sealed"),
+                Err(e) => return fail(format!("cannot seal the stored ID numbers: {e}")),
+            }
             match run_server(AppState::new(pool, settings), &serve) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(e),

@@ -18,6 +18,8 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(pool: Pool, settings: Settings) -> Self {
+        // The member ledger seals and opens farmers' ID numbers with these keys.
+        crate::pii::install(&settings.data_keys);
         AppState {
             pool,
             jwt: Arc::new(JwtKeys::new(&settings.jwt_secret)),

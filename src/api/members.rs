@@ -126,13 +126,14 @@ pub async fn export_members_csv(
     tag = "members",
     operation_id = "getMember",
     summary = "Get a member",
-    description = "One member of the ledger, with the ID number masked and the `ETag` for changes.",
+    description = "One member of the ledger, with the ID number masked and the `ETag` for changes. The stored (sealed) ID number is opened and checked against its mask, so a value altered at rest fails this read instead of showing.",
     params(("id" = i64, Path, description = "Cooperative id"), ("member_id" = i64, Path, description = "Member id")),
     responses(
         (status = 200, description = "The member", body = MemberOut, headers(("ETag" = String, description = "The version"))),
         (status = 400, description = "An id is not a number"),
         (status = 403, description = "The role may not read member ledgers"),
-        (status = 404, description = "No such member or cooperative, or outside your scope")
+        (status = 404, description = "No such member or cooperative, or outside your scope"),
+        (status = 500, description = "The member's sealed ID number does not open (altered or damaged in the database); logged by member and key id, other members unaffected")
     )
 )]
 #[get("/cooperatives/{id}/members/{member_id}")]

@@ -117,6 +117,10 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        id_number_sealed -> Nullable<Text>,
+        id_number_key -> Nullable<Text>,
+        id_number_index -> Nullable<Text>,
+        id_number_masked -> Nullable<Text>,
     }
 }
 

@@ -175,11 +175,21 @@ pub fn demo(
         ));
     }
     let towns = reference::all_towns(conn).map_err(|e| e.to_string())?;
+    let keys = crate::pii::keyring().map_err(|e| e.to_string())?;
     let mut rng = StdRng::seed_from_u64(seed);
     let today = now().date();
     let sizes = member_counts(&mut rng);
     write_tx(conn, |conn| {
-        registry::fill(conn, &mut rng, &towns, &sizes, today, show_progress, region)
+        registry::fill(
+            conn,
+            &mut rng,
+            &towns,
+            &sizes,
+            today,
+            show_progress,
+            region,
+            &keys,
+        )
     })
     .map_err(|e: diesel::result::Error| e.to_string())
 }

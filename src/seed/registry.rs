@@ -32,6 +32,7 @@ pub(super) fn fill(
     today: NaiveDate,
     show: bool,
     region: &str,
+    keys: &crate::pii::Keyring,
 ) -> QueryResult<SeedSummary> {
     let mut summary = SeedSummary::default();
     let at = now();
@@ -177,6 +178,8 @@ pub(super) fn fill(
                 + Days::new(
                     rng.gen_range(0..=((today - coop.established_on).num_days().max(1) as u64)),
                 );
+            // Sealed as the ledger seals them: the demo database holds no plain number.
+            let sealed = id.as_deref().map(|n| keys.seal(n));
             batch.push(NewMember {
                 cooperative_id: id_of(i),
                 name: if member_type == MemberType::Farmer {
@@ -194,7 +197,10 @@ pub(super) fn fill(
                     )
                 },
                 member_type,
-                id_number: id,
+                id_number_sealed: sealed.as_ref().map(|s| s.sealed.clone()),
+                id_number_key: sealed.as_ref().map(|s| s.key_id.clone()),
+                id_number_index: sealed.as_ref().map(|s| s.index.clone()),
+                id_number_masked: sealed.map(|s| s.masked),
                 phone: rng.gen_bool(0.6).then(|| phone(rng)),
                 joined_on: joined.min(today),
                 contribution_fen: rng.gen_range(1..=50) * 100_000,

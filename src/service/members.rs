@@ -6,8 +6,9 @@ use crate::db::models::member::{self, Member, MemberChanges, NewMember};
 use crate::db::models::{now, today};
 use crate::db::DbConn;
 use crate::domain::member::{self as rules, ExitBreach, IdNumberRule, MemberType};
-use crate::domain::phone;
+use crate::domain::{id_number, phone};
 use crate::error::{ApiError, ApiResult};
+use crate::pii::{self, Keyring};
 use crate::service::check_version;
 use crate::service::cooperatives::ensure_operating;
 use crate::views::csv::csv_line;
@@ -35,16 +36,60 @@ fn duplicate() -> ApiError {
     ApiError::Conflict("an active member of this cooperative has the same ID number".into())
 }
 
-/// 409 when another active member of the cooperative has this ID number.
+/// 409 when another active member of the cooperative has this ID number: compared through
+/// the blind index under every key held (old and new during a rotation), never by opening.
 fn ensure_unique(
     conn: &mut DbConn,
+    keys: &Keyring,
     coop_id: i64,
     id_number: Option<&str>,
     except: Option<i64>,
 ) -> ApiResult<()> {
     match id_number {
-        Some(n) if member::active_id_number_taken(conn, coop_id, n, except)? => Err(duplicate()),
+        Some(n) if member::active_id_number_taken(conn, coop_id, &keys.indices(n), except)? => {
+            Err(duplicate())
+        }
         _ => Ok(()),
+    }
+}
+
+/// Opens a member's sealed ID number. A value that does not open (altered, or under a key
+/// this process does not hold) is logged by member id and key id — never the value — and
+/// fails this request only.
+pub fn open_id_number(keys: &Keyring, m: &Member) -> ApiResult<Option<String>> {
+    let (Some(sealed), Some(key_id)) = (&m.id_number_sealed, &m.id_number_key) else {
+        return Ok(None);
+    };
+    let opened = keys
+        .open(key_id, sealed)
+        .ok()
+        .filter(|n| m.id_number_masked.as_deref() == Some(id_number::mask(n).as_str()));
+    match opened {
+        Some(n) => Ok(Some(n)),
+        None => {
+            tracing::error!(
+                member_id = m.id,
+                key_id = %key_id,
+                "a member's sealed ID number does not open: altered, damaged or under an unknown key"
+            );
+            Err(ApiError::Internal(format!(
+                "the sealed ID number of member {} does not open",
+                m.id
+            )))
+        }
+    }
+}
+
+/// The sealed columns for a new ID number (all `None` for none).
+fn sealed_columns(keys: &Keyring, id_number: Option<&str>) -> [Option<String>; 4] {
+    match id_number.map(|n| keys.seal(n)) {
+        Some(s) => [
+            Some(s.sealed),
+            Some(s.key_id),
+            Some(s.index),
+            Some(s.masked),
+        ],
+        None => [None, None, None, None],
     }
 }
 
@@ -77,7 +122,10 @@ pub fn add(
     caller.require(Resource::MemberLedger, Access::Write)?;
     let id_number = check_id_number(body.id_number.as_deref(), body.member_type)?;
     operating_cooperative(conn, caller, coop_id)?;
-    ensure_unique(conn, coop_id, id_number.as_deref(), None)?;
+    let keys = pii::keyring()?;
+    ensure_unique(conn, &keys, coop_id, id_number.as_deref(), None)?;
+    let [id_number_sealed, id_number_key, id_number_index, id_number_masked] =
+        sealed_columns(&keys, id_number.as_deref());
     let at = now();
     let created = member::insert(
         conn,
@@ -85,7 +133,10 @@ pub fn add(
             cooperative_id: coop_id,
             name: body.name.trim().to_string(),
             member_type: body.member_type,
-            id_number,
+            id_number_sealed,
+            id_number_key,
+            id_number_index,
+            id_number_masked,
             phone: body.phone.map(|p| phone::normalize(&p).unwrap_or(p)),
             joined_on: body.joined_on,
             contribution_fen: body.contribution_fen,
@@ -159,7 +210,8 @@ fn find(conn: &mut DbConn, caller: &Caller, coop_id: i64, member_id: i64) -> Api
     Ok(member::find(conn, coop_id, member_id)?)
 }
 
-/// One member of a cooperative in scope.
+/// One member of a cooperative in scope. Its sealed ID number is opened and checked against
+/// the stored mask, so an altered value fails this read (500, logged) instead of showing.
 pub fn get(
     conn: &mut DbConn,
     caller: &Caller,
@@ -167,7 +219,10 @@ pub fn get(
     member_id: i64,
 ) -> ApiResult<MemberOut> {
     caller.require(Resource::MemberLedger, Access::Read)?;
-    Ok(MemberOut::from(find(conn, caller, coop_id, member_id)?))
+    let m = find(conn, caller, coop_id, member_id)?;
+    let keys = pii::keyring()?;
+    open_id_number(&keys, &m)?;
+    Ok(MemberOut::from(m))
 }
 
 /// Changes a member, at the `demanded` version if one is given (else 412). An exited member's
@@ -190,20 +245,25 @@ pub fn update(
         ));
     }
     let member_type = patch.member_type.unwrap_or(current.member_type);
+    let keys = pii::keyring()?;
     let id_number = match &patch.id_number {
         Some(raw) => check_id_number(Some(raw), member_type)?,
-        None => check_id_number(current.id_number.as_deref(), member_type)?,
+        None => check_id_number(open_id_number(&keys, &current)?.as_deref(), member_type)?,
     };
-    ensure_unique(conn, coop_id, id_number.as_deref(), Some(member_id))?;
+    ensure_unique(conn, &keys, coop_id, id_number.as_deref(), Some(member_id))?;
+    let [id_number_sealed, id_number_key, id_number_index, id_number_masked] = match patch.id_number
+    {
+        Some(_) => sealed_columns(&keys, id_number.as_deref()),
+        None => [None, None, None, None],
+    };
     let before = MemberOut::from(current.clone());
     let changes = MemberChanges {
         name: patch.name.map(|s| s.trim().to_string()),
         member_type: patch.member_type,
-        id_number: if patch.id_number.is_some() {
-            id_number
-        } else {
-            None
-        },
+        id_number_sealed,
+        id_number_key,
+        id_number_index,
+        id_number_masked,
         phone: patch.phone.map(|p| phone::normalize(&p).unwrap_or(p)),
         joined_on: patch.joined_on,
         contribution_fen: patch.contribution_fen,
@@ -263,4 +323,106 @@ pub fn exit(
         Some(&after),
     )?;
     Ok(after)
+}
+
+// ------------------------------------------------------------ sealing at rest, key rotation
+
+/// How many members a sealing or rotation batch handles (one transaction each).
+pub const KEY_BATCH: i64 = 1000;
+
+/// What a sealing pass or a rotation did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SealingReport {
+    /// Plain values (written before ID numbers were sealed) sealed now.
+    pub sealed_plain: usize,
+    /// Values re-sealed under the current key.
+    pub resealed: usize,
+    /// Whether no value is left under another key (false when stopped after `max_batches`).
+    pub finished: bool,
+}
+
+fn batch_failed(member_id: i64, e: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(format!("member {member_id}: {e}"))
+}
+
+/// A sealing or rotation error as the command line shows it (the inner message of a 500).
+pub fn sealing_error(e: ApiError) -> String {
+    match e {
+        ApiError::Internal(msg) => msg,
+        other => other.to_string(),
+    }
+}
+
+/// The first-start step: seals every ID number still stored plain (a database from before
+/// sealing), `batch` members per transaction, so a crash leaves whole batches sealed or
+/// untouched and the next start goes on. Returns how many it sealed.
+pub fn seal_plain(conn: &mut DbConn, keys: &Keyring, batch: i64) -> ApiResult<usize> {
+    let mut total = 0;
+    loop {
+        let n = crate::db::write_tx(conn, |conn| -> ApiResult<usize> {
+            let rows = member::plain_id_numbers(conn, batch)?;
+            for r in &rows {
+                let s = keys.seal(&r.id_number);
+                member::store_sealed(conn, r.id, &s.sealed, &s.key_id, &s.index, &s.masked)?;
+            }
+            Ok(rows.len())
+        })?;
+        if n == 0 {
+            if total > 0 {
+                // The plain values replaced must not linger in free pages or the WAL.
+                member::compact(conn)?;
+            }
+            return Ok(total);
+        }
+        total += n;
+        tracing::info!(sealed = total, "sealing plain ID numbers");
+    }
+}
+
+/// `coophub keys rotate`: seals what is still plain, then re-seals every value not under the
+/// current key and rebuilds its blind index, `batch` members per transaction (all or nothing
+/// each). The key id stored beside each value says which key opens it, so the pass can stop
+/// anywhere (a crash, or `max_batches`) and be run again to go on; meanwhile a server holding
+/// the old keys as previous ones reads both. A value that does not open stops the pass with
+/// the member's id, its batch untouched.
+pub fn rotate(
+    conn: &mut DbConn,
+    keys: &Keyring,
+    batch: i64,
+    max_batches: Option<usize>,
+) -> ApiResult<SealingReport> {
+    let mut report = SealingReport {
+        sealed_plain: seal_plain(conn, keys, batch)?,
+        ..Default::default()
+    };
+    let current = keys.current().id().to_string();
+    let mut batches = 0;
+    loop {
+        if max_batches.is_some_and(|max| batches >= max) {
+            report.finished = member::sealed_not_under(conn, &current, 1)?.is_empty();
+            return Ok(report);
+        }
+        let n = crate::db::write_tx(conn, |conn| -> ApiResult<usize> {
+            let rows = member::sealed_not_under(conn, &current, batch)?;
+            for r in &rows {
+                let plain = keys
+                    .open(&r.key_id, &r.sealed)
+                    .map_err(|e| batch_failed(r.id, e))?;
+                let s = keys.seal(&plain);
+                member::store_sealed(conn, r.id, &s.sealed, &s.key_id, &s.index, &s.masked)?;
+            }
+            Ok(rows.len())
+        })?;
+        if n == 0 {
+            report.finished = true;
+            if report.resealed > 0 {
+                // Nor the values sealed under the retired key.
+                member::compact(conn)?;
+            }
+            return Ok(report);
+        }
+        batches += 1;
+        report.resealed += n;
+        tracing::info!(resealed = report.resealed, key_id = %current, "re-sealing ID numbers");
+    }
 }

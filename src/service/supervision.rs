@@ -12,6 +12,7 @@ use crate::domain::merger::{self, MembershipStep, MergerBreach, Sides};
 use crate::domain::scope::CoopScope;
 use crate::domain::supervision::{self as rules, ListingBreach};
 use crate::error::{ApiError, ApiResult};
+use crate::pii::Keyring;
 use crate::service::cooperatives::{ensure_operating, set_derived, view};
 use crate::views::cooperatives::CooperativeOut;
 use crate::views::members::MemberOut;
@@ -261,11 +262,21 @@ fn merger_target(conn: &mut DbConn, caller: &Caller, into: i64) -> ApiResult<Coo
     }
 }
 
-fn plan_members(rows: &[member::Member]) -> Vec<merger::Member> {
+/// The members as the plan compares them: by the blind index of their ID number under the
+/// current key (stored; opened and re-indexed only for a row still under an older key,
+/// during a rotation), never by the number itself.
+fn plan_members(keys: &Keyring, rows: &[member::Member]) -> ApiResult<Vec<merger::Member>> {
     rows.iter()
-        .map(|m| merger::Member {
-            id: m.id,
-            id_number: m.id_number.clone(),
+        .map(|m| {
+            let index = match (&m.id_number_index, &m.id_number_key) {
+                (Some(index), Some(key)) if key == keys.current().id() => Some(index.clone()),
+                _ => crate::service::members::open_id_number(keys, m)?
+                    .map(|n| keys.current().blind_index(&n)),
+            };
+            Ok(merger::Member {
+                id: m.id,
+                id_number: index,
+            })
         })
         .collect()
 }
@@ -290,8 +301,9 @@ pub fn merge(conn: &mut DbConn, caller: &Caller, id: i64, into: i64) -> ApiResul
     ensure_operating(&target)?;
 
     let source_rows = member::active_of(conn, id)?;
-    let source_members = plan_members(&source_rows);
-    let target_members = plan_members(&member::active_of(conn, into)?);
+    let keys = crate::pii::keyring()?;
+    let source_members = plan_members(&keys, &source_rows)?;
+    let target_members = plan_members(&keys, &member::active_of(conn, into)?)?;
     let source_memberships = merger_db::memberships_of(conn, id)?;
     // Lock the federations concerned before reading their members, so that the union rule
     // cannot be raced (PostgreSQL; SQLite serialises writers anyway).

@@ -6,7 +6,6 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::db::models::member::{Member, MemberFilter};
-use crate::domain::id_number;
 use crate::domain::member::{ContributionForm, MemberType};
 use crate::views::transfer::guard;
 
@@ -89,7 +88,7 @@ impl From<Member> for MemberOut {
             cooperative_id: m.cooperative_id,
             name: m.name,
             member_type: m.member_type,
-            id_number_masked: m.id_number.as_deref().map(id_number::mask),
+            id_number_masked: m.id_number_masked,
             phone: m.phone,
             joined_on: m.joined_on,
             active: m.exited_on.is_none(),

@@ -16,8 +16,6 @@ pub struct Member {
     pub cooperative_id: i64,
     pub name: String,
     pub member_type: MemberType,
-    /// The whole number: never logged, never returned (see `domain::id_number::mask`).
-    pub id_number: Option<String>,
     pub phone: Option<String>,
     pub joined_on: NaiveDate,
     pub exited_on: Option<NaiveDate>,
@@ -27,6 +25,14 @@ pub struct Member {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The ID number sealed (AES-256-GCM, base64): never logged, never returned.
+    pub id_number_sealed: Option<String>,
+    /// The id of the data key that sealed it.
+    pub id_number_key: Option<String>,
+    /// The keyed blind index (HMAC-SHA256, hex) duplicate checks compare.
+    pub id_number_index: Option<String>,
+    /// The mask (`domain::id_number::mask`), written with the value: lists never open it.
+    pub id_number_masked: Option<String>,
 }
 
 #[derive(Insertable, Debug, Clone)]
@@ -35,7 +41,10 @@ pub struct NewMember {
     pub cooperative_id: i64,
     pub name: String,
     pub member_type: MemberType,
-    pub id_number: Option<String>,
+    pub id_number_sealed: Option<String>,
+    pub id_number_key: Option<String>,
+    pub id_number_index: Option<String>,
+    pub id_number_masked: Option<String>,
     pub phone: Option<String>,
     pub joined_on: NaiveDate,
     pub contribution_fen: i64,
@@ -50,7 +59,10 @@ pub struct NewMember {
 pub struct MemberChanges {
     pub name: Option<String>,
     pub member_type: Option<MemberType>,
-    pub id_number: Option<String>,
+    pub id_number_sealed: Option<String>,
+    pub id_number_key: Option<String>,
+    pub id_number_index: Option<String>,
+    pub id_number_masked: Option<String>,
     pub phone: Option<String>,
     pub joined_on: Option<NaiveDate>,
     pub contribution_fen: Option<i64>,
@@ -112,16 +124,17 @@ pub fn find(conn: &mut DbConn, cooperative_id: i64, id: i64) -> QueryResult<Memb
         .first(conn)
 }
 
-/// Whether an active member of the cooperative has this ID number (other than `except`).
+/// Whether an active member of the cooperative has an ID number with one of these blind
+/// indexes (one per data key held; other than `except`).
 pub fn active_id_number_taken(
     conn: &mut DbConn,
     cooperative_id: i64,
-    id_number: &str,
+    indices: &[String],
     except: Option<i64>,
 ) -> QueryResult<bool> {
     let mut q = members::table
         .filter(members::cooperative_id.eq(cooperative_id))
-        .filter(members::id_number.eq(id_number.to_string()))
+        .filter(members::id_number_index.eq_any(indices.to_vec()))
         .filter(members::exited_on.is_null())
         .into_boxed::<Backend>();
     if let Some(id) = except {
@@ -131,9 +144,14 @@ pub fn active_id_number_taken(
 }
 
 pub fn insert(conn: &mut DbConn, new: &NewMember) -> QueryResult<Member> {
-    diesel::insert_into(members::table)
+    let id: i64 = diesel::insert_into(members::table)
         .values(new)
-        .get_result(conn)
+        .returning(members::id)
+        .get_result(conn)?;
+    members::table
+        .filter(members::id.eq(id))
+        .select(Member::as_select())
+        .first(conn)
 }
 
 /// Inserts many members at once (demo data, merges).
@@ -250,4 +268,95 @@ pub fn reassign(
             members::version.eq(members::version + 1),
         ))
         .execute(conn)
+}
+
+// ------------------------------------------------------------------ sealing and rotation
+
+/// A value written before ID numbers were sealed: still plain in `id_number`.
+#[derive(Queryable, Debug, Clone)]
+pub struct PlainIdNumber {
+    pub id: i64,
+    pub id_number: String,
+}
+
+/// Up to `limit` members whose ID number is still plain, in id order.
+pub fn plain_id_numbers(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<PlainIdNumber>> {
+    members::table
+        .filter(members::id_number.is_not_null())
+        .order(members::id.asc())
+        .limit(limit)
+        .select((members::id, members::id_number.assume_not_null()))
+        .load(conn)
+}
+
+/// A sealed value with the key it is under.
+#[derive(Queryable, Debug, Clone)]
+pub struct SealedIdNumber {
+    pub id: i64,
+    pub sealed: String,
+    pub key_id: String,
+}
+
+/// Up to `limit` members whose ID number is sealed under a key other than `key_id`.
+pub fn sealed_not_under(
+    conn: &mut DbConn,
+    key_id: &str,
+    limit: i64,
+) -> QueryResult<Vec<SealedIdNumber>> {
+    members::table
+        .filter(members::id_number_sealed.is_not_null())
+        .filter(
+            members::id_number_key
+                .ne(key_id.to_string())
+                .or(members::id_number_key.is_null()),
+        )
+        .order(members::id.asc())
+        .limit(limit)
+        .select((
+            members::id,
+            members::id_number_sealed.assume_not_null(),
+            members::id_number_key.assume_not_null(),
+        ))
+        .load(conn)
+}
+
+/// How many sealed ID numbers each key holds.
+pub fn count_by_key(conn: &mut DbConn) -> QueryResult<Vec<(Option<String>, i64)>> {
+    members::table
+        .filter(members::id_number_sealed.is_not_null())
+        .group_by(members::id_number_key)
+        .select((members::id_number_key, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Stores a member's sealed value (and empties the plain column); the row's version and
+/// `updated_at` stay: the member did not change.
+pub fn store_sealed(
+    conn: &mut DbConn,
+    id: i64,
+    sealed: &str,
+    key_id: &str,
+    index: &str,
+    masked: &str,
+) -> QueryResult<usize> {
+    diesel::update(members::table.filter(members::id.eq(id)))
+        .set((
+            members::id_number.eq(None::<String>),
+            members::id_number_sealed.eq(sealed),
+            members::id_number_key.eq(key_id),
+            members::id_number_index.eq(index),
+            members::id_number_masked.eq(masked),
+        ))
+        .execute(conn)
+}
+
+/// Rewrites the members' storage so that values replaced by sealing are gone from the files,
+/// not only unreachable: SQLite is vacuumed and its WAL truncated; PostgreSQL's table is
+/// rewritten (`VACUUM FULL`). Outside any transaction; takes the table's lock while it runs.
+pub fn compact(conn: &mut DbConn) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        DbConn::Sqlite(c) => c.batch_execute("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);"),
+        DbConn::Pg(c) => c.batch_execute("VACUUM FULL members"),
+    }
 }

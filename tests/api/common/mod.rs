@@ -32,6 +32,12 @@ pub const TOWN_A: &str = "500119110";
 /// 东城街道, "another town".
 pub const TOWN_B: &str = "500119001";
 pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
+/// The fixed data key farmers' ID numbers are sealed under in tests.
+pub const DATA_KEY: [u8; 32] = *b"test-data-key-test-data-key-32b!";
+
+pub fn data_keys() -> coophub::pii::Keyring {
+    coophub::pii::Keyring::new(coophub::pii::DataKey::from_bytes(&DATA_KEY), vec![])
+}
 
 /// A fresh database that disappears with the test.
 pub enum TestDb {
@@ -89,6 +95,7 @@ pub fn settings(database_url: &str) -> Settings {
         risk_compensation_share_bp: coophub::config::DEFAULT_RISK_COMPENSATION_SHARE_BP,
         risk_leverage: coophub::config::DEFAULT_RISK_LEVERAGE,
         targets: coophub::config::PilotTargets::default(),
+        data_keys: data_keys(),
     }
 }
 

@@ -1,3 +1,5 @@
+mod at_rest;
+mod keys_cli;
 mod service;
 
 use coophub::auth::jwt::Subject;
@@ -65,6 +67,7 @@ async fn add_list_and_mask() {
     );
     let listed = app.get("/api/v1/cooperatives", &app.admin()).await.ok(200);
     assert_eq!(listed["items"][0]["members"]["active"], 4);
+    at_rest::assert_none_stored(&app, &[id_number(1), id_number(3)]);
 }
 
 #[actix_web::test]
