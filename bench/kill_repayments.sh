@@ -14,6 +14,8 @@ WORK=$(mktemp -d)
 SERVER=
 trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
 export COOPHUB_JWT_SECRET=kill-test-secret-kill-test-secret-kill
+# A fixed 32-byte data key (ID numbers are sealed at rest; serve refuses to start without one).
+export COOPHUB_DATA_KEY="${COOPHUB_DATA_KEY:-000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f}"
 if [ "$DB" = sqlite ]; then export COOPHUB_DATABASE_URL="$WORK/coophub.db"; else export COOPHUB_DATABASE_URL="$DB"; fi
 serve() {
   "$BIN" serve --bind 127.0.0.1:$PORT >>"$WORK/serve.log" 2>&1 &
