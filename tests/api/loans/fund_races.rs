@@ -117,17 +117,34 @@ async fn huge_contributions_never_wrap_the_fund() {
     let admin = app.admin();
     let huge = |amount: i64| json!({"amount_fen": amount, "source": "区财政", "contributed_on": "2026-01-01"});
     let max = i64::MAX;
-    app.post("/api/v1/risk-fund/contributions", &admin, huge(max - 1))
-        .await
-        .ok(201);
-    app.post("/api/v1/risk-fund/contributions", &admin, huge(1))
-        .await
-        .ok(201);
-    // One fen more than a sum of fen holds: refused, nothing written.
-    app.post("/api/v1/risk-fund/contributions", &admin, huge(1))
+    let most = coophub::domain::money::MAX_FEN;
+    // Over the documented maximum of one amount: refused, nothing written.
+    app.post("/api/v1/risk-fund/contributions", &admin, huge(max))
         .await
         .field_error("amount_fen");
-    app.post("/api/v1/risk-fund/contributions", &admin, huge(max))
+    app.post("/api/v1/risk-fund/contributions", &admin, huge(most + 1))
+        .await
+        .field_error("amount_fen");
+    app.post("/api/v1/risk-fund/contributions", &admin, huge(most))
+        .await
+        .ok(201);
+    // A ledger that already sums near i64 (written before the bounds existed): one more fen
+    // than a sum of fen holds is refused on the fund's total.
+    {
+        use coophub::db::schema::risk_fund_entries as e;
+        use diesel::prelude::*;
+        diesel::insert_into(e::table)
+            .values((
+                e::kind.eq("contribution"),
+                e::amount_fen.eq(max - most),
+                e::entry_on.eq(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
+                e::actor_name.eq("legacy"),
+                e::created_at.eq(coophub::db::models::now()),
+            ))
+            .execute(&mut *app.conn())
+            .unwrap();
+    }
+    app.post("/api/v1/risk-fund/contributions", &admin, huge(1))
         .await
         .field_error("amount_fen");
     let f = app.get("/api/v1/risk-fund", &admin).await.ok(200);
@@ -135,8 +152,7 @@ async fn huge_contributions_never_wrap_the_fund() {
     assert_eq!(f["contributed_fen"], max);
     assert_eq!(f["lending_cap_fen"], max, "leverage × balance, clamped");
     assert_eq!(f["entries"].as_array().unwrap().len(), 2);
-    // A ledger that sums past i64 (written before the check existed) is still read exactly
-    // and shown clamped, never a 500.
+    // A ledger that sums past i64 is still read exactly and shown clamped, never a 500.
     {
         use coophub::db::schema::risk_fund_entries as e;
         use diesel::prelude::*;
