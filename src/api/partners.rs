@@ -9,6 +9,7 @@ use validator::Validate;
 
 use crate::api::support::client::client_key;
 use crate::api::support::extract::{content_type_essence, parse_json, ValidJson, ValidQuery};
+use crate::auth::revocation::SubjectKey;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::service::{auth, partners};
@@ -112,7 +113,7 @@ pub async fn get_partner(
     tag = "partners",
     operation_id = "disablePartner",
     summary = "Disable a partner bank client",
-    description = "The client can no longer get tokens (tokens already issued run out within the hour). Without an enabled client, the district admin acts for the bank. District admin only.",
+    description = "The client can no longer get tokens, and every token issued to it is refused (401) at once on this instance and within the revocation cache's lifetime (5 s by default) on any other. Without an enabled client, the district admin acts for the bank. District admin only.",
     params(("id" = i64, Path, description = "Partner id")),
     responses(
         (status = 200, description = "Disabled", body = PartnerOut),
@@ -130,6 +131,7 @@ pub async fn disable_partner(
     let out = state
         .db_write(move |conn| partners::disable(conn, &caller, id))
         .await?;
+    state.revocation.forget(SubjectKey::Partner(id));
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -138,7 +140,7 @@ pub async fn disable_partner(
     tag = "partners",
     operation_id = "rotatePartnerSecret",
     summary = "Rotate a partner bank client's secret",
-    description = "Issues a new secret, shown once; the old one stops working at once. District admin only.",
+    description = "Issues a new secret, shown once; the old one stops working at once, and every token issued before the rotation is refused (401) at once on this instance and within the revocation cache's lifetime (5 s by default) on any other. District admin only.",
     params(("id" = i64, Path, description = "Partner id")),
     responses(
         (status = 200, description = "The new secret, shown this once", body = PartnerWithSecret),
@@ -156,6 +158,7 @@ pub async fn rotate_secret(
     let out = state
         .db_write(move |conn| partners::rotate_secret(conn, &caller, id))
         .await?;
+    state.revocation.forget(SubjectKey::Partner(id));
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(out))

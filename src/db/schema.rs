@@ -82,6 +82,7 @@ diesel::table! {
         counselor_id -> Nullable<BigInt>,
         disabled -> Bool,
         created_at -> Timestamp,
+        credentials_version -> BigInt,
     }
 }
 
@@ -344,6 +345,7 @@ diesel::table! {
         disabled -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        credentials_version -> BigInt,
     }
 }
 

@@ -36,6 +36,7 @@ pub fn user_token(jwt: &JwtKeys, u: User) -> ApiResult<TokenResponse> {
                 cooperative_id: u.cooperative_id,
                 bank_code: u.bank_code,
                 counselor_id: u.counselor_id,
+                ver: u.credentials_version,
             },
         )
         .map_err(ApiError::internal)?;
@@ -78,6 +79,7 @@ pub fn partner_token(jwt: &JwtKeys, p: Partner) -> ApiResult<TokenResponse> {
                 sub: format!("partner:{}", p.id),
                 name: p.client_id,
                 bank_code: Some(p.bank_code),
+                ver: p.credentials_version,
                 ..Default::default()
             },
         )

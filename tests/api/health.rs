@@ -150,8 +150,17 @@ fn schema_names_are_unique_per_shape() {
     let doc: serde_json::Value = serde_json::from_str(&coophub::openapi_json()).unwrap();
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     let member = &schemas["MemberOut"]["properties"];
-    assert!(member.get("id_number_masked").is_some(), "the ledger's member");
-    assert!(schemas["FederationMemberOut"]["properties"].get("federation_id").is_some());
-    assert!(schemas["MemberCreate"]["properties"].get("id_number").is_some());
-    assert!(schemas["FederationMemberCreate"]["properties"].get("member_kind").is_some());
+    assert!(
+        member.get("id_number_masked").is_some(),
+        "the ledger's member"
+    );
+    assert!(schemas["FederationMemberOut"]["properties"]
+        .get("federation_id")
+        .is_some());
+    assert!(schemas["MemberCreate"]["properties"]
+        .get("id_number")
+        .is_some());
+    assert!(schemas["FederationMemberCreate"]["properties"]
+        .get("member_kind")
+        .is_some());
 }
