@@ -210,7 +210,7 @@ const BAD_CLIENT: &str = "the client id or secret is wrong, or the client is dis
     tag = "auth",
     operation_id = "clientCredentialsToken",
     summary = "Get a partner bank token (client credentials)",
-    description = "OAuth 2.0 client-credentials grant (RFC 6749 §4.4) for partner banks' systems. Send `grant_type=client_credentials`, `client_id` and `client_secret` form-encoded (`application/x-www-form-urlencoded`) or as JSON; the credentials may instead come as HTTP Basic. Answers a bearer token of role `bank_partner` scoped to the client's bank, valid for at most one hour. A wrong secret, an unknown or a disabled client → 401. Failures count towards the same per-client limit as logins (429).",
+    description = "OAuth 2.0 client-credentials grant (RFC 6749 §4.4) for partner banks' systems. Send `grant_type=client_credentials`, `client_id` and `client_secret` form-encoded (`application/x-www-form-urlencoded`) or as JSON; the credentials may instead come as HTTP Basic. Answers a bearer token of role `bank_partner` scoped to the client's bank, valid for at most one hour. A wrong secret, an unknown or a disabled client → 401. Every attempt is counted before the secret is checked, towards the same per-client limit as logins (5 failures a minute) and a limit per client id (10 in ten minutes, from any address); beyond either the answer is 429 with `Retry-After`.",
     security(()),
     request_body(content(
         (TokenRequest = "application/x-www-form-urlencoded"),
@@ -221,7 +221,7 @@ const BAD_CLIENT: &str = "the client id or secret is wrong, or the client is dis
         (status = 400, description = "Malformed body, missing credentials or a grant type other than client_credentials"),
         (status = 401, description = "Unknown client, wrong secret, or a disabled client"),
         (status = 415, description = "The body is neither form-encoded nor JSON"),
-        (status = 429, description = "Too many failed attempts from this client; see Retry-After")
+        (status = 429, description = "Too many failed attempts from this client or for this client id; see Retry-After")
     )
 )]
 #[post("/auth/token")]
@@ -231,25 +231,24 @@ pub async fn token(
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let client = client_key(&req, state.settings.trust_proxy);
-    if let Some(wait) = state.login_limiter.blocked_for(&client) {
-        return Err(ApiError::TooManyRequests {
-            retry_after_secs: wait,
-        });
-    }
     let form = token_request(&req, &body)?;
     form.validate()?;
     let (client_id, secret) = auth::client_credentials(form, || basic_credentials(&req))?;
+    // The attempt is counted before the secret is checked.
+    let ticket = state
+        .login_limiter
+        .admit(&client, &format!("partner:{client_id}"))
+        .map_err(|wait| ApiError::TooManyRequests {
+            retry_after_secs: wait,
+        })?;
     let found = state
-        .db(move |conn| partners::authenticate(conn, &client_id, &secret))
+        .db(move |conn| partners::find_client(conn, &client_id))
         .await?;
-    let Some(p) = found else {
-        if let Some(wait) = state.login_limiter.record_failure(&client) {
-            return Err(ApiError::TooManyRequests {
-                retry_after_secs: wait,
-            });
-        }
+    // A keyed hash: microseconds, so it runs here, with the connection already let go.
+    let Some(p) = partners::verify_client(found, &secret) else {
         return Err(ApiError::Unauthorized(BAD_CLIENT.into()));
     };
+    state.login_limiter.succeeded(ticket);
     let out = auth::partner_token(&state.jwt, p)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

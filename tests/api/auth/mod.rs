@@ -1,3 +1,5 @@
+mod limits;
+
 use actix_web::http::Method;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
