@@ -8,6 +8,7 @@ pub const ENV_JWT_SECRET: &str = "COOPHUB_JWT_SECRET";
 pub const ENV_REGION_CODE: &str = "COOPHUB_REGION_CODE";
 pub const ENV_WEBHOOK_ALLOW_LOOPBACK: &str = "COOPHUB_WEBHOOK_ALLOW_LOOPBACK";
 pub const ENV_TRUST_PROXY: &str = "COOPHUB_TRUST_PROXY";
+pub const ENV_REVOCATION_TTL_MS: &str = "COOPHUB_REVOCATION_TTL_MS";
 pub const ENV_RISK_COMPENSATION_SHARE_BP: &str = "COOPHUB_RISK_COMPENSATION_SHARE_BP";
 pub const ENV_RISK_LEVERAGE: &str = "COOPHUB_RISK_LEVERAGE";
 pub const ENV_TARGET_DEMONSTRATION_TOTAL: &str = "COOPHUB_TARGET_DEMONSTRATION_TOTAL";
@@ -72,6 +73,9 @@ pub struct Settings {
     /// Take the client address from `X-Forwarded-For` (behind a reverse proxy).
     pub trust_proxy: bool,
     pub webhook_allow_loopback: bool,
+    /// How long an instance trusts its cached credentials versions (ms, default 5000): another
+    /// instance's rotation or disabling takes effect here within this time.
+    pub revocation_ttl_ms: u64,
     /// Share of outstanding principal paid by a compensation, in basis points (default 8000).
     pub risk_compensation_share_bp: i64,
     /// Lending cap under the fund's guarantee = leverage × balance (default 10).
@@ -250,6 +254,12 @@ impl Settings {
             database_url,
             trust_proxy: env_flag(ENV_TRUST_PROXY),
             webhook_allow_loopback: env_flag(ENV_WEBHOOK_ALLOW_LOOPBACK),
+            revocation_ttl_ms: env_int(
+                ENV_REVOCATION_TTL_MS,
+                crate::auth::revocation::DEFAULT_TTL_MS as i64,
+                0..=60_000,
+                "an integer between 0 and 60000 (milliseconds)",
+            )? as u64,
             risk_compensation_share_bp: env_int(
                 ENV_RISK_COMPENSATION_SHARE_BP,
                 DEFAULT_RISK_COMPENSATION_SHARE_BP,

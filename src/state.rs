@@ -1,9 +1,11 @@
 //! Shared application state handed to every handler.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::login_limiter::LoginLimiter;
+use crate::auth::revocation::RevocationCache;
 use crate::config::Settings;
 use crate::db::{DbConn, Pool};
 use crate::error::{ApiError, ApiResult};
@@ -14,6 +16,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub jwt: Arc<JwtKeys>,
     pub login_limiter: Arc<LoginLimiter>,
+    /// Subjects' credentials versions, cached for `settings.revocation_ttl_ms`.
+    pub revocation: Arc<RevocationCache>,
 }
 
 impl AppState {
@@ -23,6 +27,9 @@ impl AppState {
         AppState {
             pool,
             jwt: Arc::new(JwtKeys::new(&settings.jwt_secret)),
+            revocation: Arc::new(RevocationCache::new(Duration::from_millis(
+                settings.revocation_ttl_ms,
+            ))),
             settings: Arc::new(settings),
             login_limiter: Arc::new(LoginLimiter::new()),
         }

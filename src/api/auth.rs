@@ -18,20 +18,22 @@ const BAD_CREDENTIALS: &str = "the username or password is wrong";
 
 /// Log in with a username and password.
 ///
-/// Unknown users and wrong passwords get the same answer. From the 6th failure within a
-/// minute from one client the answer is 429 with `Retry-After`.
+/// Unknown users, disabled users and wrong passwords get the same answer, after the same
+/// work. Attempts are counted before the password is checked: from the 6th failure within a
+/// minute from one client, or the 11th within ten minutes on one account, the answer is 429
+/// with `Retry-After`.
 #[utoipa::path(
     tag = "auth",
     operation_id = "login",
     summary = "Log in and get a bearer token",
-    description = "Exchanges a username and password for an HS256 bearer token valid for at most one hour. Unknown users and wrong passwords get the same 401. From the 6th failure within a minute from one client the answer is 429 with `Retry-After`.",
+    description = "Exchanges a username and password for an HS256 bearer token valid for at most one hour. Unknown users, disabled users and wrong passwords get the same 401 after the same work (one Argon2 verification). Every attempt is counted before the password is checked: from the 6th failed attempt within a minute from one client (the peer address; with `COOPHUB_TRUST_PROXY=1` the right-most untrusted `X-Forwarded-For`/`Forwarded` hop), or the 11th within ten minutes on one username from any client, the answer is 429 with `Retry-After` and the password is not checked.",
     security(()),
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
-        (status = 401, description = "Unknown user or wrong password (one answer for both)"),
+        (status = 401, description = "Unknown user, disabled user or wrong password (one answer for all)"),
         (status = 422, description = "A field is missing or too long"),
-        (status = 429, description = "Too many failed attempts from this client; see Retry-After")
+        (status = 429, description = "Too many failed attempts from this client or on this account; see Retry-After")
     )
 )]
 #[post("/auth/login")]
@@ -41,26 +43,30 @@ pub async fn login(
     body: ValidJson<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let client = client_key(&req, state.settings.trust_proxy);
-    if let Some(wait) = state.login_limiter.blocked_for(&client) {
-        return Err(ApiError::TooManyRequests {
-            retry_after_secs: wait,
-        });
-    }
     let LoginRequest {
         username,
         password: pw,
     } = body.0;
+    // The attempt is counted before anything is checked.
+    let ticket = state
+        .login_limiter
+        .admit(&client, &format!("user:{username}"))
+        .map_err(|wait| ApiError::TooManyRequests {
+            retry_after_secs: wait,
+        })?;
     let found = state
-        .db(move |conn| auth::authenticate(conn, &username, &pw))
+        .db(move |conn| auth::find_login(conn, &username))
         .await?;
-    let Some(u) = found else {
-        if let Some(wait) = state.login_limiter.record_failure(&client) {
-            return Err(ApiError::TooManyRequests {
-                retry_after_secs: wait,
-            });
-        }
+    // Argon2 on the blocking pool, with no database connection held.
+    let limiter = state.login_limiter.clone();
+    let verified =
+        web::block(move || auth::verify_login(found, &pw, || limiter.count_verification()))
+            .await
+            .map_err(ApiError::from)?;
+    let Some(u) = verified else {
         return Err(ApiError::Unauthorized(BAD_CREDENTIALS.into()));
     };
+    state.login_limiter.succeeded(ticket);
     let out = auth::user_token(&state.jwt, u)?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))

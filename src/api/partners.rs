@@ -9,6 +9,7 @@ use validator::Validate;
 
 use crate::api::support::client::client_key;
 use crate::api::support::extract::{content_type_essence, parse_json, ValidJson, ValidQuery};
+use crate::auth::revocation::SubjectKey;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::service::{auth, partners};
@@ -112,7 +113,7 @@ pub async fn get_partner(
     tag = "partners",
     operation_id = "disablePartner",
     summary = "Disable a partner bank client",
-    description = "The client can no longer get tokens (tokens already issued run out within the hour). Without an enabled client, the district admin acts for the bank. District admin only.",
+    description = "The client can no longer get tokens, and every token issued to it is refused (401) at once on this instance and within the revocation cache's lifetime (5 s by default) on any other. Without an enabled client, the district admin acts for the bank. District admin only.",
     params(("id" = i64, Path, description = "Partner id")),
     responses(
         (status = 200, description = "Disabled", body = PartnerOut),
@@ -130,6 +131,7 @@ pub async fn disable_partner(
     let out = state
         .db_write(move |conn| partners::disable(conn, &caller, id))
         .await?;
+    state.revocation.forget(SubjectKey::Partner(id));
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -138,7 +140,7 @@ pub async fn disable_partner(
     tag = "partners",
     operation_id = "rotatePartnerSecret",
     summary = "Rotate a partner bank client's secret",
-    description = "Issues a new secret, shown once; the old one stops working at once. District admin only.",
+    description = "Issues a new secret, shown once; the old one stops working at once, and every token issued before the rotation is refused (401) at once on this instance and within the revocation cache's lifetime (5 s by default) on any other. District admin only.",
     params(("id" = i64, Path, description = "Partner id")),
     responses(
         (status = 200, description = "The new secret, shown this once", body = PartnerWithSecret),
@@ -156,6 +158,7 @@ pub async fn rotate_secret(
     let out = state
         .db_write(move |conn| partners::rotate_secret(conn, &caller, id))
         .await?;
+    state.revocation.forget(SubjectKey::Partner(id));
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(out))
@@ -207,7 +210,7 @@ const BAD_CLIENT: &str = "the client id or secret is wrong, or the client is dis
     tag = "auth",
     operation_id = "clientCredentialsToken",
     summary = "Get a partner bank token (client credentials)",
-    description = "OAuth 2.0 client-credentials grant (RFC 6749 §4.4) for partner banks' systems. Send `grant_type=client_credentials`, `client_id` and `client_secret` form-encoded (`application/x-www-form-urlencoded`) or as JSON; the credentials may instead come as HTTP Basic. Answers a bearer token of role `bank_partner` scoped to the client's bank, valid for at most one hour. A wrong secret, an unknown or a disabled client → 401. Failures count towards the same per-client limit as logins (429).",
+    description = "OAuth 2.0 client-credentials grant (RFC 6749 §4.4) for partner banks' systems. Send `grant_type=client_credentials`, `client_id` and `client_secret` form-encoded (`application/x-www-form-urlencoded`) or as JSON; the credentials may instead come as HTTP Basic. Answers a bearer token of role `bank_partner` scoped to the client's bank, valid for at most one hour. A wrong secret, an unknown or a disabled client → 401. Every attempt is counted before the secret is checked, towards the same per-client limit as logins (5 failures a minute) and a limit per client id (10 in ten minutes, from any address); beyond either the answer is 429 with `Retry-After`.",
     security(()),
     request_body(content(
         (TokenRequest = "application/x-www-form-urlencoded"),
@@ -218,7 +221,7 @@ const BAD_CLIENT: &str = "the client id or secret is wrong, or the client is dis
         (status = 400, description = "Malformed body, missing credentials or a grant type other than client_credentials"),
         (status = 401, description = "Unknown client, wrong secret, or a disabled client"),
         (status = 415, description = "The body is neither form-encoded nor JSON"),
-        (status = 429, description = "Too many failed attempts from this client; see Retry-After")
+        (status = 429, description = "Too many failed attempts from this client or for this client id; see Retry-After")
     )
 )]
 #[post("/auth/token")]
@@ -228,25 +231,24 @@ pub async fn token(
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let client = client_key(&req, state.settings.trust_proxy);
-    if let Some(wait) = state.login_limiter.blocked_for(&client) {
-        return Err(ApiError::TooManyRequests {
-            retry_after_secs: wait,
-        });
-    }
     let form = token_request(&req, &body)?;
     form.validate()?;
     let (client_id, secret) = auth::client_credentials(form, || basic_credentials(&req))?;
+    // The attempt is counted before the secret is checked.
+    let ticket = state
+        .login_limiter
+        .admit(&client, &format!("partner:{client_id}"))
+        .map_err(|wait| ApiError::TooManyRequests {
+            retry_after_secs: wait,
+        })?;
     let found = state
-        .db(move |conn| partners::authenticate(conn, &client_id, &secret))
+        .db(move |conn| partners::find_client(conn, &client_id))
         .await?;
-    let Some(p) = found else {
-        if let Some(wait) = state.login_limiter.record_failure(&client) {
-            return Err(ApiError::TooManyRequests {
-                retry_after_secs: wait,
-            });
-        }
+    // A keyed hash: microseconds, so it runs here, with the connection already let go.
+    let Some(p) = partners::verify_client(found, &secret) else {
         return Err(ApiError::Unauthorized(BAD_CLIENT.into()));
     };
+    state.login_limiter.succeeded(ticket);
     let out = auth::partner_token(&state.jwt, p)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

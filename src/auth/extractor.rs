@@ -1,12 +1,15 @@
-//! The logged-in caller, as an actix extractor: it reads the token only, never the database.
+//! The logged-in caller, as an actix extractor: it reads the token, and checks its credentials
+//! version against the per-process revocation cache (one primary-key read, on the blocking
+//! pool, when the cache has no fresh entry).
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
-use std::future::{ready, Ready};
+use futures_util::future::LocalBoxFuture;
 
 use super::jwt::Claims;
 use super::policy::Role;
+use super::revocation::{self, SubjectKey};
 use super::scope::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::middleware::RequestId;
@@ -23,9 +26,10 @@ fn scope_is_consistent(c: &Claims) -> bool {
     }
 }
 
-fn authenticate(req: &HttpRequest) -> ApiResult<Caller> {
+fn authenticate(req: &HttpRequest) -> ApiResult<(web::Data<AppState>, Caller)> {
     let state = req
         .app_data::<web::Data<AppState>>()
+        .cloned()
         .ok_or_else(|| ApiError::internal("application state missing"))?;
     let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
         ApiError::Unauthorized("an Authorization: Bearer token is required".into())
@@ -58,17 +62,44 @@ fn authenticate(req: &HttpRequest) -> ApiResult<Caller> {
             "the token's scope does not match its role".into(),
         ));
     }
-    Ok(Caller::new(
-        claims,
-        req.extensions().get::<RequestId>().map(|r| r.0.clone()),
-    ))
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+    Ok((state, Caller::new(claims, request_id)))
+}
+
+const REVOKED: &str = "the token has been revoked (the credentials were changed or disabled)";
+
+/// 401 unless the token's credentials version is the subject's current one.
+async fn check_standing(state: &AppState, claims: &Claims) -> ApiResult<()> {
+    let key = SubjectKey::parse(&claims.sub)
+        .ok_or_else(|| ApiError::Unauthorized("the token's subject is not valid".into()))?;
+    let cache = state.revocation.clone();
+    let standing = match cache.get(key) {
+        Some(s) => s,
+        None => {
+            let generation = cache.generation();
+            let s = state
+                .db(move |conn| Ok(revocation::load(conn, key)?))
+                .await?;
+            cache.put(key, s, generation);
+            s
+        }
+    };
+    match standing {
+        Some(s) if s.admits(claims.ver) => Ok(()),
+        _ => Err(ApiError::Unauthorized(REVOKED.into())),
+    }
 }
 
 impl FromRequest for Caller {
     type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req))
+        let decoded = authenticate(req);
+        Box::pin(async move {
+            let (state, caller) = decoded?;
+            check_standing(&state, &caller.claims).await?;
+            Ok(caller)
+        })
     }
 }

@@ -23,6 +23,10 @@ pub struct Claims {
     pub bank_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counselor_id: Option<i64>,
+    /// The subject's credentials version when the token was issued; a token whose version is
+    /// older than the stored one (rotated, disabled) is refused.
+    #[serde(default)]
+    pub ver: i64,
     pub iss: String,
     pub aud: String,
     pub iat: i64,
@@ -45,6 +49,8 @@ pub struct Subject {
     pub cooperative_id: Option<i64>,
     pub bank_code: Option<String>,
     pub counselor_id: Option<i64>,
+    /// The subject's credentials version (see [`Claims::ver`]).
+    pub ver: i64,
 }
 
 impl JwtKeys {
@@ -77,6 +83,7 @@ impl JwtKeys {
             cooperative_id: subject.cooperative_id,
             bank_code: subject.bank_code,
             counselor_id: subject.counselor_id,
+            ver: subject.ver,
             iss: JWT_ISSUER.into(),
             aud: JWT_AUDIENCE.into(),
             iat: now,
@@ -155,6 +162,7 @@ mod tests {
             cooperative_id: None,
             bank_code: None,
             counselor_id: None,
+            ver: 1,
             iss: JWT_ISSUER.into(),
             aud: JWT_AUDIENCE.into(),
             iat: now,

@@ -1,68 +1,108 @@
-//! Throttles failed logins per client: the 6th failure within a minute is answered 429, and
-//! the client stays blocked until the limiter lets it try again (the time in `Retry-After`).
+//! Throttles logins before their credentials are checked: every attempt takes a slot, per
+//! client (5 a minute) and per account (10 in 10 minutes, whichever client tries); when either
+//! is full the attempt is answered 429 with the seconds until a slot frees, and the password is
+//! not checked. A successful login gives its slots back, so only failures accumulate.
 
-use std::collections::HashMap;
-use std::num::NonZeroU32;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-
-/// Failures allowed per client per minute.
+/// Attempts allowed per client per minute.
 pub const FAILURES_PER_MINUTE: u32 = 5;
+const CLIENT_WINDOW: Duration = Duration::from_secs(60);
+/// Attempts allowed per account within [`ACCOUNT_WINDOW`], across clients.
+pub const ACCOUNT_ATTEMPTS: u32 = 10;
+const ACCOUNT_WINDOW: Duration = Duration::from_secs(600);
+/// Beyond this many keys, those without a recent attempt are swept.
+const SWEEP_AT: usize = 10_000;
 
+#[derive(Default)]
 pub struct LoginLimiter {
-    limiter: DefaultKeyedRateLimiter<String>,
-    blocked: Mutex<HashMap<String, Instant>>,
+    attempts: Mutex<HashMap<String, VecDeque<Instant>>>,
+    verifications: AtomicU64,
 }
 
-impl Default for LoginLimiter {
-    fn default() -> Self {
-        Self::new()
+/// The slots an admitted attempt holds; hand it back with [`LoginLimiter::succeeded`].
+#[derive(Debug)]
+pub struct Ticket {
+    client: String,
+    account: String,
+}
+
+fn client_slot(client: &str) -> String {
+    format!("c:{client}")
+}
+
+fn expire(q: &mut VecDeque<Instant>, now: Instant, window: Duration) {
+    while q.front().is_some_and(|t| now.duration_since(*t) >= window) {
+        q.pop_front();
     }
+}
+
+/// Seconds until the oldest attempt leaves the window, when the window is full.
+fn wait(q: &VecDeque<Instant>, now: Instant, window: Duration, max: u32) -> Option<u64> {
+    if q.len() < max as usize {
+        return None;
+    }
+    let oldest = *q.front()?;
+    let left = window.saturating_sub(now.duration_since(oldest));
+    Some(left.as_secs_f64().ceil().max(1.0) as u64)
 }
 
 impl LoginLimiter {
     pub fn new() -> Self {
-        // One cell per minute, bursts of five: never more than five failures in any minute.
-        let quota = Quota::with_period(Duration::from_secs(60))
-            .expect("non-zero period")
-            .allow_burst(NonZeroU32::new(FAILURES_PER_MINUTE).expect("non-zero"));
-        LoginLimiter {
-            limiter: RateLimiter::keyed(quota),
-            blocked: Mutex::new(HashMap::new()),
-        }
+        Self::default()
     }
 
-    /// Seconds the client must still wait, if it is blocked.
-    pub fn blocked_for(&self, client: &str) -> Option<u64> {
+    /// Takes a slot for an attempt by `client` on `account` (already namespaced by the caller,
+    /// e.g. `user:<name>`), or answers the seconds to wait. Counted before any check.
+    pub fn admit(&self, client: &str, account: &str) -> Result<Ticket, u64> {
         let now = Instant::now();
-        let blocked = self.blocked.lock().unwrap_or_else(|e| e.into_inner());
-        blocked
-            .get(client)
-            .filter(|until| **until > now)
-            .map(|until| until.duration_since(now).as_secs().max(1))
+        let (ckey, akey) = (client_slot(client), format!("a:{account}"));
+        let mut map = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > SWEEP_AT {
+            map.retain(|_, q| {
+                q.back()
+                    .is_some_and(|t| now.duration_since(*t) < ACCOUNT_WINDOW)
+            });
+        }
+        let c = map.entry(ckey.clone()).or_default();
+        expire(c, now, CLIENT_WINDOW);
+        if let Some(w) = wait(c, now, CLIENT_WINDOW, FAILURES_PER_MINUTE) {
+            return Err(w);
+        }
+        let a = map.entry(akey.clone()).or_default();
+        expire(a, now, ACCOUNT_WINDOW);
+        if let Some(w) = wait(a, now, ACCOUNT_WINDOW, ACCOUNT_ATTEMPTS) {
+            return Err(w);
+        }
+        a.push_back(now);
+        map.entry(ckey.clone()).or_default().push_back(now);
+        Ok(Ticket {
+            client: ckey,
+            account: akey,
+        })
     }
 
-    /// Records a failure; returns the seconds to wait when it was one too many.
-    pub fn record_failure(&self, client: &str) -> Option<u64> {
-        let key = client.to_string();
-        match self.limiter.check_key(&key) {
-            Ok(()) => None,
-            Err(not_until) => {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                let wait = wait.max(Duration::from_secs(1));
-                let mut blocked = self.blocked.lock().unwrap_or_else(|e| e.into_inner());
-                let now = Instant::now();
-                if blocked.len() > 10_000 {
-                    blocked.retain(|_, until| *until > now);
-                    self.limiter.retain_recent();
-                }
-                blocked.insert(key, now + wait);
-                Some(wait.as_secs_f64().ceil() as u64)
+    /// The attempt succeeded: its slots are given back.
+    pub fn succeeded(&self, ticket: Ticket) {
+        let mut map = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
+        for key in [ticket.client, ticket.account] {
+            if let Some(q) = map.get_mut(&key) {
+                q.pop_back();
             }
         }
+    }
+
+    /// Counts one password verification (argon2 run), for the record and the tests.
+    pub fn count_verification(&self) {
+        self.verifications.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Password verifications run so far by this process.
+    pub fn verifications(&self) -> u64 {
+        self.verifications.load(Ordering::Relaxed)
     }
 }
 
@@ -71,17 +111,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sixth_failure_is_refused_and_blocks() {
+    fn sixth_attempt_is_refused_before_any_check() {
         let l = LoginLimiter::new();
         for _ in 0..5 {
-            assert_eq!(l.record_failure("a"), None);
-            assert_eq!(l.blocked_for("a"), None);
+            assert!(l.admit("a", "user:x").is_ok());
         }
-        let wait = l.record_failure("a").expect("sixth failure refused");
+        let wait = l.admit("a", "user:x").expect_err("sixth attempt refused");
         assert!((1..=60).contains(&wait));
-        assert!(l.blocked_for("a").is_some());
         // Another client is not affected.
-        assert_eq!(l.blocked_for("b"), None);
-        assert_eq!(l.record_failure("b"), None);
+        assert!(l.admit("b", "user:y").is_ok());
+    }
+
+    #[test]
+    fn success_gives_the_slots_back() {
+        let l = LoginLimiter::new();
+        for _ in 0..20 {
+            let t = l.admit("a", "user:x").unwrap();
+            l.succeeded(t);
+        }
+        assert!(l.admit("a", "user:x").is_ok());
+    }
+
+    #[test]
+    fn an_account_is_limited_across_clients() {
+        let l = LoginLimiter::new();
+        for i in 0..ACCOUNT_ATTEMPTS {
+            assert!(l.admit(&format!("c{}", i / 5), "user:x").is_ok());
+        }
+        let wait = l.admit("fresh", "user:x").expect_err("account full");
+        assert!(wait > 60 && wait <= 600, "{wait}");
+        assert!(l.admit("fresh", "user:other").is_ok());
     }
 }

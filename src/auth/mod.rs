@@ -5,6 +5,7 @@ pub mod jwt;
 pub mod login_limiter;
 pub mod password;
 pub mod policy;
+pub mod revocation;
 pub mod scope;
 
 pub use policy::{Access, Resource, Role};

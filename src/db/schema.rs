@@ -82,6 +82,7 @@ diesel::table! {
         counselor_id -> Nullable<BigInt>,
         disabled -> Bool,
         created_at -> Timestamp,
+        credentials_version -> BigInt,
     }
 }
 
@@ -348,6 +349,7 @@ diesel::table! {
         disabled -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        credentials_version -> BigInt,
     }
 }
 

@@ -9,19 +9,33 @@ use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::views::auth::{TokenRequest, TokenResponse};
 
-/// The enabled user with this username and password, if any. Unknown users cost a hash
-/// verification too, so that the answer takes as long.
-pub fn authenticate(conn: &mut DbConn, username: &str, pw: &str) -> ApiResult<Option<User>> {
-    let user = user::find_by_username(conn, username)?;
-    // Hash verification is CPU-bound: it stays on the blocking pool with the query.
-    Ok(match user {
-        Some(u) if !u.disabled && password::verify(pw, &u.password_hash) => Some(u),
-        Some(_) => None,
+/// The account a login names, if any: read it, then let go of the connection before the
+/// password is checked ([`verify_login`]).
+pub fn find_login(conn: &mut DbConn, username: &str) -> ApiResult<Option<User>> {
+    Ok(user::find_by_username(conn, username)?)
+}
+
+/// The enabled user whose password this is, if any. Exactly one Argon2 verification runs
+/// whatever the case — unknown user, disabled user, wrong password — so that every refusal
+/// takes as long; `count` is told of it. CPU-bound: call it on the blocking pool.
+pub fn verify_login(found: Option<User>, pw: &str, count: impl Fn()) -> Option<User> {
+    let verdict = match found {
+        Some(u) => {
+            let ok = password::verify(pw, &u.password_hash);
+            (ok && !u.disabled).then_some(u)
+        }
         None => {
             password::verify_dummy(pw);
             None
         }
-    })
+    };
+    count();
+    verdict
+}
+
+/// Both steps on one connection, for callers without an executor (the CLI, tests).
+pub fn authenticate(conn: &mut DbConn, username: &str, pw: &str) -> ApiResult<Option<User>> {
+    Ok(verify_login(find_login(conn, username)?, pw, || {}))
 }
 
 /// A user's token: its role and the scope of its account.
@@ -36,6 +50,7 @@ pub fn user_token(jwt: &JwtKeys, u: User) -> ApiResult<TokenResponse> {
                 cooperative_id: u.cooperative_id,
                 bank_code: u.bank_code,
                 counselor_id: u.counselor_id,
+                ver: u.credentials_version,
             },
         )
         .map_err(ApiError::internal)?;
@@ -78,6 +93,7 @@ pub fn partner_token(jwt: &JwtKeys, p: Partner) -> ApiResult<TokenResponse> {
                 sub: format!("partner:{}", p.id),
                 name: p.client_id,
                 bank_code: Some(p.bank_code),
+                ver: p.credentials_version,
                 ..Default::default()
             },
         )

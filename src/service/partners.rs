@@ -147,16 +147,35 @@ pub fn rotate_secret(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<P
     })
 }
 
-/// The enabled client with these credentials, if any (one answer for every failure).
+/// The client a token request names, if any (the secret is checked by [`verify_client`],
+/// after the connection is let go).
+pub fn find_client(conn: &mut DbConn, client_id: &str) -> ApiResult<Option<Partner>> {
+    Ok(m::partner_by_client_id(conn, client_id)?)
+}
+
+/// The enabled client whose secret this is, if any (one answer for every failure; an unknown
+/// or disabled client costs a verification too).
+pub fn verify_client(found: Option<Partner>, secret: &str) -> Option<Partner> {
+    match found {
+        Some(p) => (verify_secret(secret, &p.secret_hash) && !p.disabled).then_some(p),
+        None => {
+            let _ = verify_secret(secret, DUMMY_HASH);
+            None
+        }
+    }
+}
+
+/// A well-formed stored hash no secret matches, for unknown clients.
+const DUMMY_HASH: &str =
+    "00000000000000000000000000000000$0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Both steps on one connection.
 pub fn authenticate(
     conn: &mut DbConn,
     client_id: &str,
     secret: &str,
 ) -> ApiResult<Option<Partner>> {
-    Ok(match m::partner_by_client_id(conn, client_id)? {
-        Some(p) if !p.disabled && verify_secret(secret, &p.secret_hash) => Some(p),
-        _ => None,
-    })
+    Ok(verify_client(find_client(conn, client_id)?, secret))
 }
 
 #[cfg(test)]

@@ -77,7 +77,7 @@ pub async fn list_visits(
     tag = "counselors",
     operation_id = "listCooperativeVisits",
     summary = "List the counselor visits a cooperative received",
-    description = "Every guidance visit to the cooperative, in the order recorded, with cursor paging. A cooperative outside the caller's scope is 404.",
+    description = "Every guidance visit to the cooperative, in the order recorded, with cursor paging; a counselor reads only the visits it made itself. A cooperative outside the caller's scope is 404.",
     params(("id" = i64, Path, description = "Cooperative id"), PageParams),
     responses(
         (status = 200, description = "One page", body = ListResponse<VisitOut>),

@@ -20,6 +20,8 @@ pub struct User {
     pub counselor_id: Option<i64>,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
+    /// Bumped whenever the account's tokens must stop working (disabling it, for one).
+    pub credentials_version: i64,
 }
 
 #[derive(Insertable, Debug)]
@@ -57,4 +59,23 @@ pub fn counselor_has_login(conn: &mut DbConn, counselor_id: i64) -> QueryResult<
         .count()
         .get_result::<i64>(conn)
         .map(|n| n > 0)
+}
+
+/// The credentials version and the disabled flag of a user (one primary-key read).
+pub fn credentials(conn: &mut DbConn, id: i64) -> QueryResult<Option<(i64, bool)>> {
+    users::table
+        .filter(users::id.eq(id))
+        .select((users::credentials_version, users::disabled))
+        .first(conn)
+        .optional()
+}
+
+/// Disables (or enables) a user; either way its tokens stop working.
+pub fn set_disabled(conn: &mut DbConn, id: i64, disabled: bool) -> QueryResult<usize> {
+    diesel::update(users::table.filter(users::id.eq(id)))
+        .set((
+            users::disabled.eq(disabled),
+            users::credentials_version.eq(users::credentials_version + 1),
+        ))
+        .execute(conn)
 }

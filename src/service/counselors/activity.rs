@@ -161,7 +161,8 @@ pub fn list_visits(
         .map(|v| VisitOut::new(v, c.name.clone())))
 }
 
-/// One page of the visits cooperative `id` (in the caller's scope) received.
+/// One page of the visits cooperative `id` (in the caller's scope) received; a counselor's
+/// login reads only the visits it made itself.
 pub fn cooperative_visits(
     conn: &mut DbConn,
     caller: &Caller,
@@ -171,7 +172,11 @@ pub fn cooperative_visits(
     caller.require(Resource::Counselors, Access::Read)?;
     let page = page.page()?;
     caller.cooperative(conn, id)?;
-    let rows = cm::visits(conn, None, Some(id), page.after, page.limit + 1)?;
+    let own = match caller.role() {
+        Role::Counselor => Some(caller.claims.counselor_id.unwrap_or(-1)),
+        _ => None,
+    };
+    let rows = cm::visits(conn, own, Some(id), page.after, page.limit + 1)?;
     let list = ListResponse::from_rows(rows, page, None, |v| v.id);
     let ids: Vec<i64> = list.items.iter().map(|v| v.counselor_id).collect();
     let names = names_of(conn, &ids)?;

@@ -92,6 +92,7 @@ pub fn settings(database_url: &str) -> Settings {
         region_code: REGION.to_string(),
         trust_proxy: false,
         webhook_allow_loopback: true,
+        revocation_ttl_ms: coophub::auth::revocation::DEFAULT_TTL_MS,
         risk_compensation_share_bp: coophub::config::DEFAULT_RISK_COMPENSATION_SHARE_BP,
         risk_leverage: coophub::config::DEFAULT_RISK_LEVERAGE,
         targets: coophub::config::PilotTargets::default(),
@@ -246,7 +247,31 @@ impl TestApp {
         if subject.name.is_empty() {
             subject.name = format!("test-{role}");
         }
+        subject.ver = self.subject_version(&subject.sub);
         self.state.jwt.issue(role, subject).expect("token").0
+    }
+
+    /// The credentials version of a token's subject; a numeric subject with no user gets a
+    /// placeholder account (no scope columns, so no foreign keys), as a real token has one.
+    pub fn subject_version(&self, sub: &str) -> i64 {
+        use coophub::auth::revocation::{self, SubjectKey};
+        let mut conn = self.conn();
+        let Some(key) = SubjectKey::parse(sub) else {
+            return 0;
+        };
+        if let SubjectKey::User(id) = key {
+            exec(
+                &mut conn,
+                &format!(
+                    "INSERT INTO users (id, username, password_hash, role, disabled, created_at) \
+                     VALUES ({id}, 'token-subject-{id}', '!', 'observer', FALSE, CURRENT_TIMESTAMP) \
+                     ON CONFLICT DO NOTHING"
+                ),
+            );
+        }
+        revocation::load(&mut conn, key)
+            .expect("read credentials version")
+            .map_or(0, |s| s.version)
     }
 
     /// The caller a handler would get for `token`, for calling services without HTTP.

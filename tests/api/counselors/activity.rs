@@ -202,12 +202,11 @@ async fn counselor_records_own_visits_in_covered_towns_only() {
         .await
         .problem(409);
 
-    // The cooperative's page lists both visits.
+    // The cooperative's page lists both visits (a counselor its own only: below).
     let coop_url = format!("/api/v1/cooperatives/{home}/visits");
     for token in [
         app.admin(),
         coop_token(&app, home),
-        t.clone(),
         app.token(Role::TownOfficer),
     ] {
         let list = app.get(&coop_url, &token).await.ok(200);
@@ -246,4 +245,34 @@ async fn counselor_records_own_visits_in_covered_towns_only() {
         .await
         .ok(200);
     assert_eq!(audit["total"], 2);
+}
+
+#[actix_web::test]
+async fn a_counselor_reads_only_its_own_visits() {
+    let app = TestApp::new().await;
+    let me = create(&app, body(&[TOWN_A])).await;
+    let other = create(&app, body(&[TOWN_A])).await;
+    let home = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let (mine, theirs) = (counselor_token(&app, me), counselor_token(&app, other));
+    for (id, t) in [(me, &mine), (other, &theirs), (other, &theirs)] {
+        app.post(&format!("{PATH}/{id}/visits"), t, visit(home))
+            .await
+            .ok(201);
+    }
+    // The cooperative's page: the district sees all three, each counselor its own.
+    let coop_url = format!("/api/v1/cooperatives/{home}/visits");
+    let all = app.get(&coop_url, &app.admin()).await.ok(200);
+    assert_eq!(all["items"].as_array().unwrap().len(), 3);
+    for (id, t, n) in [(me, &mine, 1), (other, &theirs, 2)] {
+        let list = app.get(&coop_url, t).await.ok(200);
+        let items = list["items"].as_array().unwrap();
+        assert_eq!(items.len(), n);
+        assert!(items.iter().all(|v| v["counselor_id"] == id), "{list}");
+    }
+    // Another counselor's own list: 404, as if it did not exist.
+    app.get(&format!("{PATH}/{other}/visits"), &mine)
+        .await
+        .problem(404);
+    let own = app.get(&format!("{PATH}/{me}/visits"), &mine).await.ok(200);
+    assert_eq!(own["items"].as_array().unwrap().len(), 1);
 }

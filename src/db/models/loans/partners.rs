@@ -17,6 +17,8 @@ pub struct Partner {
     pub disabled: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Bumped by every rotation and disabling: tokens carrying an older one are refused.
+    pub credentials_version: i64,
 }
 
 #[derive(Insertable)]
@@ -77,15 +79,32 @@ pub fn update_partner(
     let target = partners::table.filter(partners::id.eq(id));
     if let Some(d) = disabled {
         diesel::update(target)
-            .set((partners::disabled.eq(d), partners::updated_at.eq(at)))
+            .set((
+                partners::disabled.eq(d),
+                partners::updated_at.eq(at),
+                partners::credentials_version.eq(partners::credentials_version + 1),
+            ))
             .execute(conn)?;
     }
     if let Some(h) = secret_hash {
         diesel::update(partners::table.filter(partners::id.eq(id)))
-            .set((partners::secret_hash.eq(h), partners::updated_at.eq(at)))
+            .set((
+                partners::secret_hash.eq(h),
+                partners::updated_at.eq(at),
+                partners::credentials_version.eq(partners::credentials_version + 1),
+            ))
             .execute(conn)?;
     }
     partner(conn, id)
+}
+
+/// The credentials version and the disabled flag of a partner client (one primary-key read).
+pub fn partner_credentials(conn: &mut DbConn, id: i64) -> QueryResult<Option<(i64, bool)>> {
+    partners::table
+        .filter(partners::id.eq(id))
+        .select((partners::credentials_version, partners::disabled))
+        .first(conn)
+        .optional()
 }
 
 /// Whether a bank has a working integration (an enabled partner client). Without one, the

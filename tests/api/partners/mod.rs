@@ -1,3 +1,5 @@
+mod revocation;
+
 use actix_web::test::TestRequest;
 use coophub::auth::Role;
 use serde_json::json;

@@ -1,3 +1,5 @@
+mod limits;
+
 use actix_web::http::Method;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -149,6 +151,8 @@ fn claims(role: Role) -> Claims {
         cooperative_id: None,
         bank_code: None,
         counselor_id: None,
+        // The subject "1" is made by `TestApp::subject_version` at version 1.
+        ver: 1,
         iss: "coophub".into(),
         aud: "coophub-api".into(),
         iat: now,
@@ -165,6 +169,7 @@ async fn assert_refused(app: &TestApp, token: &str) {
 #[actix_web::test]
 async fn bad_tokens_are_401() {
     let app = TestApp::new().await;
+    assert_eq!(app.subject_version("1"), 1);
     // A good one works, so the refusals below are about the token.
     app.get(
         "/api/v1/towns",

@@ -1,0 +1,2 @@
+ALTER TABLE users DROP COLUMN credentials_version;
+ALTER TABLE partners DROP COLUMN credentials_version;
