@@ -227,7 +227,50 @@ fn sort_responses(responses: &mut serde_json::Map<String, Value>) {
     responses.extend(all);
 }
 
+/// The year range of every date the server accepts (1900-01-01 to 2100-12-31), as a pattern:
+/// JSON Schema has no minimum for `format: date`.
+const DATE_PATTERN: &str = "^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$";
+
+/// States what the server's types enforce and JSON Schema can say: an `int64`/`int32` is
+/// within its range (a larger number is refused as a type error), a date within the years
+/// the server accepts.
+fn state_type_ranges(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            let is_type = |map: &serde_json::Map<String, Value>, t: &str| match map.get("type") {
+                Some(Value::String(s)) => s == t,
+                Some(Value::Array(a)) => a.iter().any(|x| x == t),
+                _ => false,
+            };
+            if is_type(map, "integer") {
+                let (min, max) = match map.get("format").and_then(Value::as_str) {
+                    Some("int64") => (json!(i64::MIN), json!(i64::MAX)),
+                    Some("int32") => (json!(i32::MIN), json!(i32::MAX)),
+                    _ => (Value::Null, Value::Null),
+                };
+                if !min.is_null() {
+                    map.entry("minimum").or_insert(min);
+                    map.entry("maximum").or_insert(max);
+                }
+            }
+            if is_type(map, "string")
+                && map.get("format").and_then(Value::as_str) == Some("date")
+                && !map.contains_key("pattern")
+            {
+                map.insert("pattern".into(), json!(DATE_PATTERN));
+            }
+            for child in map.values_mut() {
+                state_type_ranges(child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(state_type_ranges),
+        _ => {}
+    }
+}
+
 fn finish_value(v: &mut Value) {
+    state_type_ranges(&mut v["paths"]);
+    state_type_ranges(&mut v["components"]);
     let global_secured = v["security"].as_array().is_some_and(|s| !s.is_empty());
     if let Some(paths) = v["paths"].as_object_mut() {
         for item in paths.values_mut() {
