@@ -9,8 +9,10 @@ use validator::Validate;
 #[schema(example = json!({"username": "admin", "password": "correct horse battery staple"}))]
 pub struct LoginRequest {
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub username: String,
     #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
     pub password: String,
 }
 
@@ -44,9 +46,11 @@ pub struct TokenRequest {
     /// May instead be sent with HTTP Basic authentication (RFC 6749 §2.3.1).
     #[serde(default)]
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub client_id: Option<String>,
     #[serde(default)]
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub client_secret: Option<String>,
     /// Ignored: a partner token always carries the bank's scope.
     #[serde(default)]

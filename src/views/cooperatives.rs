@@ -34,18 +34,22 @@ fn validate_codes(codes: &[String]) -> Result<(), ValidationError> {
 }))]
 pub struct CooperativeCreate {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Unified Social Credit Code: 18 characters, starting `93` and the region code.
     #[schema(example = "93500119MA5U7K3L78")]
     pub uscc: String,
     /// A town code of `GET /api/v1/towns`.
     #[validate(length(min = 1, max = 20))]
+    #[schema(min_length = 1, max_length = 20)]
     pub town_code: String,
     /// At least one industry code of `GET /api/v1/industries`.
     #[validate(length(min = 1, max = 12), custom(function = "validate_codes"))]
+    #[schema(min_items = 1, max_items = 12)]
     pub industry_codes: Vec<String>,
     /// The legal representative (理事长), by name.
     #[validate(length(min = 1, max = 50))]
+    #[schema(min_length = 1, max_length = 50)]
     pub legal_representative: String,
     /// A mobile number: 11 digits starting with 1, optionally `+86`.
     #[validate(custom(function = "crate::views::validators::phone"))]
@@ -58,8 +62,10 @@ pub struct CooperativeCreate {
     #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub registered_capital_fen: i64,
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub address: Option<String>,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub business_scope: Option<String>,
 }
 
@@ -70,13 +76,17 @@ pub struct CooperativeCreate {
 #[schema(example = json!({"phone": "+86 139 0000 1111", "address": "金山镇金山村5组"}))]
 pub struct CooperativePatch {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     pub uscc: Option<String>,
     #[validate(length(min = 1, max = 20))]
+    #[schema(min_length = 1, max_length = 20)]
     pub town_code: Option<String>,
     #[validate(length(min = 1, max = 12), custom(function = "validate_codes"))]
+    #[schema(min_items = 1, max_items = 12)]
     pub industry_codes: Option<Vec<String>>,
     #[validate(length(min = 1, max = 50))]
+    #[schema(min_length = 1, max_length = 50)]
     pub legal_representative: Option<String>,
     #[validate(custom(function = "crate::views::validators::phone"))]
     pub phone: Option<String>,
@@ -86,8 +96,10 @@ pub struct CooperativePatch {
     #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub registered_capital_fen: Option<i64>,
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub address: Option<String>,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub business_scope: Option<String>,
 }
 
@@ -215,6 +227,7 @@ pub struct CooperativeFilterParams {
     pub demonstration_level: Option<DemonstrationLevel>,
     /// Part of the name or of the USCC.
     #[validate(length(max = 100))]
+    #[param(max_length = 100)]
     pub q: Option<String>,
 }
 

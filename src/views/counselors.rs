@@ -33,6 +33,7 @@ fn validate_texts(items: &[String]) -> Result<(), ValidationError> {
 }))]
 pub struct CounselorCreate {
     #[validate(length(min = 1, max = 50))]
+    #[schema(min_length = 1, max_length = 50)]
     pub name: String,
     /// A mobile number: 11 digits starting with 1, optionally `+86`.
     #[validate(custom(function = "crate::views::validators::phone"))]
@@ -42,9 +43,11 @@ pub struct CounselorCreate {
     /// The towns covered (`GET /api/v1/towns`): at least one. A counselor's login reads these
     /// towns' cooperatives.
     #[validate(length(min = 1, max = 40))]
+    #[schema(min_items = 1, max_items = 40)]
     pub town_codes: Vec<String>,
     /// A district counselor's area (片区), by name; only for `level: district`.
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub area: Option<String>,
 }
 
@@ -54,12 +57,14 @@ pub struct CounselorCreate {
 #[schema(example = json!({"town_codes": ["500119110", "500119111"], "active": true}))]
 pub struct CounselorPatch {
     #[validate(length(min = 1, max = 50))]
+    #[schema(min_length = 1, max_length = 50)]
     pub name: Option<String>,
     #[validate(custom(function = "crate::views::validators::phone"))]
     pub phone: Option<String>,
     pub source: Option<CounselorSource>,
     pub level: Option<CounselorLevel>,
     #[validate(length(min = 1, max = 40))]
+    #[schema(min_items = 1, max_items = 40)]
     pub town_codes: Option<Vec<String>>,
     #[serde(default, deserialize_with = "crate::views::validators::double_option")]
     #[schema(value_type = Option<String>)]
@@ -114,6 +119,7 @@ impl CounselorOut {
 pub struct CounselorFilterParams {
     /// Only counselors covering this town.
     #[validate(length(max = 20))]
+    #[param(max_length = 20)]
     pub town_code: Option<String>,
     pub level: Option<CounselorLevel>,
     pub source: Option<CounselorSource>,
@@ -201,17 +207,21 @@ pub struct Coverage {
 #[schema(example = json!({"title": "合作社规范化建设培训", "held_on": "2026-03-15", "hours": 6.5, "topics": ["章程", "财务管理"], "attendees": 40}))]
 pub struct TrainingCreate {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     /// Not in the future.
     #[validate(custom(function = "crate::views::validators::not_future"))]
     pub held_on: NaiveDate,
     /// Length in hours, more than 0 and at most 200.
     #[validate(range(exclusive_min = 0.0, max = 200.0))]
+    #[schema(exclusive_minimum = 0.0, maximum = 200.0)]
     pub hours: f64,
     #[validate(length(max = 20), custom(function = "validate_texts"))]
+    #[schema(max_items = 20)]
     pub topics: Option<Vec<String>>,
     /// How many people attended.
     #[validate(range(min = 0, max = 100000))]
+    #[schema(minimum = 0, maximum = 100000)]
     pub attendees: Option<i32>,
 }
 
@@ -253,10 +263,13 @@ pub struct VisitCreate {
     #[validate(custom(function = "crate::views::validators::not_future"))]
     pub visited_on: NaiveDate,
     #[validate(length(min = 1, max = 20), custom(function = "validate_texts"))]
+    #[schema(min_items = 1, max_items = 20)]
     pub topics: Vec<String>,
     #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
     pub findings: String,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub follow_up: Option<String>,
 }
 
@@ -296,16 +309,19 @@ impl VisitOut {
 pub struct EvaluationPut {
     /// 0–100.
     #[validate(range(min = 0, max = 100))]
+    #[schema(minimum = 0, maximum = 100)]
     pub score: i32,
     pub rating: Rating,
     /// The reward granted, in words (e.g. a title).
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub reward: Option<String>,
     /// A money reward, in fen.
     #[validate(range(min = 0, max = crate::views::validators::MAX_FEN))]
     #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub reward_fen: Option<i64>,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub comment: Option<String>,
 }
 
@@ -387,9 +403,11 @@ pub struct Rankings {
 pub struct LoginCreate {
     /// 3–50 characters: letters, digits, `.`, `_`, `-`.
     #[validate(length(min = 3, max = 50), custom(function = "validate_username"))]
+    #[schema(min_length = 3, max_length = 50)]
     pub username: String,
     /// At least 10 characters.
     #[validate(length(min = 10, max = 200))]
+    #[schema(min_length = 10, max_length = 200)]
     pub password: String,
 }
 

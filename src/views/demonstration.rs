@@ -119,6 +119,7 @@ pub struct ApplicationFilterParams {
 #[schema(example = json!({"note": "经区评审委员会审定"}))]
 pub struct DecisionIn {
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_length = 1, max_length = 1000)]
     pub note: Option<String>,
 }
 
@@ -170,6 +171,7 @@ pub struct MonitoringIn {
     pub year: i32,
     pub result: MonitoringResult,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub notes: Option<String>,
 }
 

@@ -21,16 +21,19 @@ use crate::domain::federation::{FederationKind, FederationStatus, MemberKind, Me
 }))]
 pub struct FederationCreate {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     pub kind: FederationKind,
     /// The industry it organises (`GET /api/v1/industries`).
     #[validate(length(min = 1, max = 50))]
+    #[schema(min_length = 1, max_length = 50)]
     pub industry_code: String,
     /// Required for a `union_cooperative` (a registered cooperative: starts `93` and the
     /// region code); optional for a consortium, checked as any USCC.
     pub uscc: Option<String>,
     /// Its seat, a town of `GET /api/v1/towns`.
     #[validate(length(min = 1, max = 20))]
+    #[schema(min_length = 1, max_length = 20)]
     pub town_code: Option<String>,
 }
 
@@ -41,8 +44,10 @@ pub struct FederationCreate {
 #[schema(example = json!({"name": "南川区古树茶产业化联合体", "town_code": null}))]
 pub struct FederationPatch {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[validate(length(min = 1, max = 50))]
+    #[schema(min_length = 1, max_length = 50)]
     pub industry_code: Option<String>,
     #[serde(default, deserialize_with = "crate::views::validators::double_option")]
     #[schema(value_type = Option<String>)]
@@ -120,9 +125,11 @@ pub struct FederationFilterParams {
     pub kind: Option<FederationKind>,
     /// Only this industry code.
     #[validate(length(max = 50))]
+    #[param(max_length = 50)]
     pub industry: Option<String>,
     /// Only federations seated in this town.
     #[validate(length(max = 20))]
+    #[param(max_length = 20)]
     pub town_code: Option<String>,
     pub status: Option<FederationStatus>,
 }
@@ -150,6 +157,7 @@ pub struct FederationMemberCreate {
     /// Required for companies, family farms and smallholders; for a cooperative the name is
     /// taken from the registry.
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     /// `member` when absent; at most one `lead` per federation.
     pub role: Option<MemberRole>,

@@ -18,6 +18,7 @@ use crate::views::transfer::guard;
 }))]
 pub struct MemberCreate {
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     pub member_type: MemberType,
     /// Resident ID number (GB 11643); required for farmers. Never returned whole.
@@ -39,6 +40,7 @@ pub struct MemberCreate {
 #[schema(example = json!({"contribution_fen": 800000, "contribution_form": "homestead_use_right"}))]
 pub struct MemberPatch {
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     pub member_type: Option<MemberType>,
     pub id_number: Option<String>,
@@ -128,6 +130,7 @@ pub struct ExitParams {
     pub exited_on: Option<NaiveDate>,
     /// Why the member left.
     #[validate(length(max = 500))]
+    #[param(max_length = 500)]
     pub reason: Option<String>,
 }
 

@@ -58,12 +58,14 @@ pub struct ServiceTypeCreate {
     #[validate(custom(function = "validate_code"))]
     pub code: String,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     pub free: bool,
     #[validate(range(min = 0, max = crate::views::validators::MAX_FEN))]
     #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub price_fen: i64,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub provider: Option<String>,
 }
 
@@ -72,12 +74,14 @@ pub struct ServiceTypeCreate {
 #[schema(example = json!({"price_fen": 25000}))]
 pub struct ServiceTypePatch {
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     pub free: Option<bool>,
     #[validate(range(min = 0, max = crate::views::validators::MAX_FEN))]
     #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub price_fen: Option<i64>,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub provider: Option<String>,
     pub active: Option<bool>,
 }
@@ -164,8 +168,10 @@ pub struct OrderCreate {
     pub cooperative_id: i64,
     /// A code of `GET /api/v1/service-types`.
     #[validate(length(min = 1, max = 40))]
+    #[schema(min_length = 1, max_length = 40)]
     pub service_type: String,
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub description: String,
 }
 
@@ -199,6 +205,7 @@ impl OrderFilterParams {
 pub struct AcceptIn {
     /// The staff member who takes the order.
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub assignee: Option<String>,
 }
 
@@ -211,6 +218,7 @@ pub struct CompleteIn {
     #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub fee_fen: Option<i64>,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub result_note: Option<String>,
 }
 
@@ -219,6 +227,7 @@ pub struct CompleteIn {
 #[schema(example = json!({"reason": "合作社已自行办理"}))]
 pub struct CancelIn {
     #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 
@@ -228,7 +237,9 @@ pub struct CancelIn {
 pub struct RatingIn {
     /// 1 (poor) to 5 (excellent).
     #[validate(range(min = 1, max = 5))]
+    #[schema(minimum = 1, maximum = 5)]
     pub score: i32,
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub comment: Option<String>,
 }

@@ -31,6 +31,7 @@ pub struct PartnerCreate {
     #[validate(custom(function = "validate_bank_code"))]
     pub bank_code: String,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
 }
 

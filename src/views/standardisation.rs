@@ -38,18 +38,23 @@ pub struct GovernanceIn {
     pub member_assembly: bool,
     /// The board chair (理事长), normally the legal representative.
     #[validate(length(min = 1, max = 50))]
+    #[schema(min_length = 1, max_length = 50)]
     pub board_chair: Option<String>,
     /// Directors (理事).
     #[validate(length(max = 50), custom(function = "names"))]
+    #[schema(max_items = 50)]
     pub board_members: Vec<String>,
     /// Supervisors (监事); never also chair, director or bookkeeper.
     #[validate(length(max = 50), custom(function = "names"))]
+    #[schema(max_items = 50)]
     pub supervisors: Vec<String>,
     pub bookkeeping: Option<Bookkeeping>,
     /// The bookkeeper's name (财务人员).
     #[validate(length(min = 1, max = 50))]
+    #[schema(min_length = 1, max_length = 50)]
     pub bookkeeper: Option<String>,
     #[validate(length(max = 5))]
+    #[schema(max_items = 5)]
     pub disclosure_channels: Vec<DisclosureChannel>,
 }
 

@@ -17,6 +17,7 @@ use crate::views::members::MemberOut;
 pub struct AssessmentIn {
     pub checklist: Checklist,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub notes: Option<String>,
 }
 
@@ -63,6 +64,7 @@ impl From<Assessment> for AssessmentOut {
 #[schema(example = json!({"reason": "未按期报送2025年度报告", "listed_on": "2026-07-15"}))]
 pub struct AbnormalIn {
     #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
     /// Default today; not in the future.
     #[validate(custom(function = "crate::views::validators::date"))]
@@ -103,6 +105,7 @@ impl From<AbnormalListing> for AbnormalListingOut {
 pub struct LiftParams {
     /// Why the listing is lifted (e.g. the late report was filed).
     #[validate(length(max = 500))]
+    #[param(max_length = 500)]
     pub reason: Option<String>,
     /// Default today; not in the future.
     #[validate(custom(function = "crate::views::validators::date"))]

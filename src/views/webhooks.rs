@@ -24,14 +24,17 @@ pub struct WebhookCreate {
     /// Where events are POSTed (http or https). Every address of the host must be public:
     /// loopback, private, link-local and reserved ranges are refused.
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub url: String,
     /// Event types: `loan.submitted`, `loan.approved`, `loan.rejected`, `loan.disbursed`,
     /// `loan.repayment_recorded`, `loan.settled`, `loan.overdue`, `loan.defaulted`,
     /// `loan.compensated`.
     #[validate(length(min = 1, max = 9), custom(function = "validate_events"))]
+    #[schema(min_items = 1, max_items = 9)]
     pub events: Vec<String>,
     /// The key deliveries are signed with (HMAC-SHA256); never shown back.
     #[validate(length(min = 16, max = 200))]
+    #[schema(min_length = 16, max_length = 200)]
     pub secret: String,
 }
 

@@ -11,6 +11,7 @@ use validator::Validate;
 #[schema(example = json!({"note": "资料齐全，进入审查"}))]
 pub struct NoteBody {
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub note: Option<String>,
 }
 
@@ -25,8 +26,10 @@ pub struct ApproveBody {
     pub approved_amount_fen: Option<i64>,
     /// Not above the rate of the application.
     #[validate(range(min = 0, max = 10000))]
+    #[schema(minimum = 0, maximum = 10000)]
     pub annual_rate_bp: Option<i32>,
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub note: Option<String>,
 }
 
@@ -35,6 +38,7 @@ pub struct ApproveBody {
 #[schema(example = json!({"reason": "经营流水不足"}))]
 pub struct RejectBody {
     #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 

@@ -24,8 +24,10 @@ pub struct LoanCreate {
     pub amount_fen: i64,
     /// At most the product's `max_term_months`.
     #[validate(range(min = 1, max = 360))]
+    #[schema(minimum = 1, maximum = 360)]
     pub term_months: i32,
     #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
     pub purpose: String,
 }
 

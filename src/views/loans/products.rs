@@ -16,14 +16,17 @@ pub struct ProductCreate {
     #[validate(custom(function = "crate::views::partners::validate_bank_code"))]
     pub bank_code: String,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Annual rate in basis points (435 = 4.35 %).
     #[validate(range(min = 0, max = 10000))]
+    #[schema(minimum = 0, maximum = 10000)]
     pub annual_rate_bp: i32,
     #[validate(range(min = 1, max = crate::views::validators::MAX_FEN))]
     #[schema(minimum = 1, maximum = 10_000_000_000_000_i64)]
     pub max_amount_fen: i64,
     #[validate(range(min = 1, max = 360))]
+    #[schema(minimum = 1, maximum = 360)]
     pub max_term_months: i32,
     pub repayment_method: RepaymentMethod,
     /// Whether loans of this product are guaranteed by the risk-compensation fund.
@@ -36,13 +39,16 @@ pub struct ProductCreate {
 #[schema(example = json!({"annual_rate_bp": 400}))]
 pub struct ProductPatch {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[validate(range(min = 0, max = 10000))]
+    #[schema(minimum = 0, maximum = 10000)]
     pub annual_rate_bp: Option<i32>,
     #[validate(range(min = 1, max = crate::views::validators::MAX_FEN))]
     #[schema(minimum = 1, maximum = 10_000_000_000_000_i64)]
     pub max_amount_fen: Option<i64>,
     #[validate(range(min = 1, max = 360))]
+    #[schema(minimum = 1, maximum = 360)]
     pub max_term_months: Option<i32>,
     pub repayment_method: Option<RepaymentMethod>,
     pub risk_compensation_eligible: Option<bool>,

@@ -66,6 +66,7 @@ pub struct ContributionCreate {
     pub amount_fen: i64,
     /// Who paid in (区财政, 市级补助, …).
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub source: String,
     #[validate(custom(function = "crate::views::validators::not_future"))]
     pub contributed_on: NaiveDate,
