@@ -53,6 +53,7 @@ pub struct CooperativeCreate {
     pub legal_representative: String,
     /// A mobile number: 11 digits starting with 1, optionally `+86`.
     #[validate(custom(function = "crate::views::validators::phone"))]
+    #[schema(pattern = r"^[ -]*(\+[ -]*8[ -]*6[ -]*)?1([ -]*[0-9]){10}[ -]*$")]
     pub phone: String,
     /// Date of registration; not in the future.
     #[validate(custom(function = "crate::views::validators::not_future"))]
@@ -89,6 +90,7 @@ pub struct CooperativePatch {
     #[schema(min_length = 1, max_length = 50)]
     pub legal_representative: Option<String>,
     #[validate(custom(function = "crate::views::validators::phone"))]
+    #[schema(pattern = r"^[ -]*(\+[ -]*8[ -]*6[ -]*)?1([ -]*[0-9]){10}[ -]*$")]
     pub phone: Option<String>,
     #[validate(custom(function = "crate::views::validators::not_future"))]
     pub established_on: Option<NaiveDate>,

@@ -37,6 +37,7 @@ pub struct CounselorCreate {
     pub name: String,
     /// A mobile number: 11 digits starting with 1, optionally `+86`.
     #[validate(custom(function = "crate::views::validators::phone"))]
+    #[schema(pattern = r"^[ -]*(\+[ -]*8[ -]*6[ -]*)?1([ -]*[0-9]){10}[ -]*$")]
     pub phone: String,
     pub source: CounselorSource,
     pub level: CounselorLevel,
@@ -60,6 +61,7 @@ pub struct CounselorPatch {
     #[schema(min_length = 1, max_length = 50)]
     pub name: Option<String>,
     #[validate(custom(function = "crate::views::validators::phone"))]
+    #[schema(pattern = r"^[ -]*(\+[ -]*8[ -]*6[ -]*)?1([ -]*[0-9]){10}[ -]*$")]
     pub phone: Option<String>,
     pub source: Option<CounselorSource>,
     pub level: Option<CounselorLevel>,

@@ -24,6 +24,7 @@ pub struct MemberCreate {
     /// Resident ID number (GB 11643); required for farmers. Never returned whole.
     pub id_number: Option<String>,
     #[validate(custom(function = "crate::views::validators::phone"))]
+    #[schema(pattern = r"^[ -]*(\+[ -]*8[ -]*6[ -]*)?1([ -]*[0-9]){10}[ -]*$")]
     pub phone: Option<String>,
     #[validate(custom(function = "crate::views::validators::not_future"))]
     pub joined_on: NaiveDate,
@@ -45,6 +46,7 @@ pub struct MemberPatch {
     pub member_type: Option<MemberType>,
     pub id_number: Option<String>,
     #[validate(custom(function = "crate::views::validators::phone"))]
+    #[schema(pattern = r"^[ -]*(\+[ -]*8[ -]*6[ -]*)?1([ -]*[0-9]){10}[ -]*$")]
     pub phone: Option<String>,
     #[validate(custom(function = "crate::views::validators::not_future"))]
     pub joined_on: Option<NaiveDate>,

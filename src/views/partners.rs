@@ -29,6 +29,7 @@ pub fn validate_bank_code(code: &str) -> Result<(), validator::ValidationError> 
 pub struct PartnerCreate {
     /// The bank's code (`psbc`, `cqrcb`, …): lower-case letters, digits, `_`.
     #[validate(custom(function = "validate_bank_code"))]
+    #[schema(pattern = r"^[a-z0-9_]{1,20}$")]
     pub bank_code: String,
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]

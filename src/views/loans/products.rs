@@ -14,6 +14,7 @@ use crate::domain::loan_schedule::RepaymentMethod;
 #[schema(example = json!({"bank_code": "psbc", "name": "惠农e贷·合作社", "annual_rate_bp": 435, "max_amount_fen": 300000000, "max_term_months": 36, "repayment_method": "equal_installment", "risk_compensation_eligible": true}))]
 pub struct ProductCreate {
     #[validate(custom(function = "crate::views::partners::validate_bank_code"))]
+    #[schema(pattern = r"^[a-z0-9_]{1,20}$")]
     pub bank_code: String,
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
