@@ -287,3 +287,29 @@ async fn an_optional_body_may_be_json_null() {
     let r = act(&app, &app.admin(), id, "review", json!(null)).await;
     assert_eq!(r.ok(200)["status"], "under_review");
 }
+
+#[actix_web::test]
+async fn an_empty_if_match_is_malformed_not_unmet() {
+    let app = TestApp::new().await;
+    let id = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let r = app
+        .request(
+            TestRequest::patch()
+                .uri(&format!("/api/v1/cooperatives/{id}"))
+                .insert_header(("Authorization", format!("Bearer {}", app.admin())))
+                .insert_header(("If-Match", ""))
+                .set_json(json!({"address": "金山村5组"})),
+        )
+        .await;
+    r.problem(400);
+    let r = app
+        .request(
+            TestRequest::patch()
+                .uri(&format!("/api/v1/cooperatives/{id}"))
+                .insert_header(("Authorization", format!("Bearer {}", app.admin())))
+                .insert_header(("If-Match", "\"7\""))
+                .set_json(json!({"address": "金山村5组"})),
+        )
+        .await;
+    r.problem(412);
+}

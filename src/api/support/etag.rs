@@ -31,6 +31,17 @@ pub fn if_match(req: &HttpRequest) -> ApiResult<Option<i32>> {
         .to_str()
         .map_err(|_| ApiError::PreconditionFailed)?
         .trim();
+    if value.is_empty() {
+        // An empty list is not an If-Match at all (RFC 9110 §13.1.1): malformed, not unmet.
+        return Err(ApiError::BadFields(
+            "If-Match must name an entity tag (the ETag last read) or *".into(),
+            vec![crate::error::FieldError::new(
+                "If-Match",
+                "invalid_value",
+                "must name an entity tag or *",
+            )],
+        ));
+    }
     if value == "*" {
         return Ok(None);
     }
