@@ -307,6 +307,16 @@ async fn an_empty_if_match_is_malformed_not_unmet() {
             TestRequest::patch()
                 .uri(&format!("/api/v1/cooperatives/{id}"))
                 .insert_header(("Authorization", format!("Bearer {}", app.admin())))
+                .insert_header(("If-Match", "null"))
+                .set_json(json!({"address": "金山村5组"})),
+        )
+        .await;
+    r.problem(400);
+    let r = app
+        .request(
+            TestRequest::patch()
+                .uri(&format!("/api/v1/cooperatives/{id}"))
+                .insert_header(("Authorization", format!("Bearer {}", app.admin())))
                 .insert_header(("If-Match", "\"7\""))
                 .set_json(json!({"address": "金山村5组"})),
         )

@@ -31,8 +31,11 @@ pub fn if_match(req: &HttpRequest) -> ApiResult<Option<i32>> {
         .to_str()
         .map_err(|_| ApiError::PreconditionFailed)?
         .trim();
-    if value.is_empty() {
-        // An empty list is not an If-Match at all (RFC 9110 §13.1.1): malformed, not unmet.
+    let tag = value.strip_prefix("W/").unwrap_or(value);
+    let quoted = tag.len() >= 2 && tag.starts_with('"') && tag.ends_with('"');
+    if value.is_empty() || (value != "*" && !quoted) {
+        // Not an entity tag at all (RFC 9110 §8.8.3: `"…"`, `W/"…"` or `*`): malformed, not
+        // unmet. A well-formed tag that names no version of ours is 412 below.
         return Err(ApiError::BadFields(
             "If-Match must name an entity tag (the ETag last read) or *".into(),
             vec![crate::error::FieldError::new(
