@@ -268,7 +268,40 @@ fn state_type_ranges(v: &mut Value) {
     }
 }
 
+/// Rules on the items of string lists, which utoipa's field attributes cannot state:
+/// (schema, property, item schema) — each the rule the field's validator applies.
+fn item_rules() -> Vec<(&'static str, &'static str, Value)> {
+    let text =
+        |max: u32| json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": "\\S"});
+    vec![
+        ("TrainingCreate", "topics", text(200)),
+        ("VisitCreate", "topics", text(200)),
+        ("GovernanceIn", "board_members", text(50)),
+        ("GovernanceIn", "supervisors", text(50)),
+    ]
+}
+
+/// States the rules of [`item_rules`] and the username pattern of counselor logins.
+fn state_item_rules(v: &mut Value) {
+    let schemas = &mut v["components"]["schemas"];
+    for (schema, property, items) in item_rules() {
+        if let Some(p) = schemas
+            .get_mut(schema)
+            .and_then(|s| s["properties"].get_mut(property))
+        {
+            p["items"] = items;
+        }
+    }
+    if let Some(p) = schemas
+        .get_mut("LoginCreate")
+        .and_then(|s| s["properties"].get_mut("username"))
+    {
+        p["pattern"] = json!("^[A-Za-z0-9._-]+$");
+    }
+}
+
 fn finish_value(v: &mut Value) {
+    state_item_rules(v);
     state_type_ranges(&mut v["paths"]);
     state_type_ranges(&mut v["components"]);
     let global_secured = v["security"].as_array().is_some_and(|s| !s.is_empty());
