@@ -7,7 +7,7 @@ use crate::api::support::extract::{ValidJson, ValidQuery};
 use crate::api::support::idempotency::{self, canonical, Start};
 use crate::auth::{Access, Caller};
 use crate::error::{ApiError, ApiResult};
-use crate::service::idempotency::within;
+use crate::service::idempotency::keyed;
 use crate::service::webhooks;
 use crate::state::AppState;
 use crate::views::pagination::{ListResponse, PageParams};
@@ -57,20 +57,12 @@ pub async fn create_webhook(
         .await
         .map_err(ApiError::from)
         .and_then(|r| r);
-    let result = match checked {
-        Ok(url) => {
-            let k = key.clone();
-            state
-                .db_write(move |conn| {
-                    within(conn, k.as_ref(), 201, |conn| {
-                        webhooks::create(conn, &caller, url, b)
-                    })
-                })
-                .await
-        }
-        Err(e) => Err(e),
-    };
-    let out = idempotency::finish(&state, key, result).await?;
+    let url = checked?;
+    let out = state
+        .db_write(keyed(key, 201, move |conn| {
+            webhooks::create(conn, &caller, url, b)
+        }))
+        .await?;
     Ok(HttpResponse::Created().json(out))
 }
 

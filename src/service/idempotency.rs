@@ -121,3 +121,13 @@ pub fn within<T: Serialize>(
     store(conn, key, status, &out)?;
     Ok(out)
 }
+
+/// The body of a keyed request's one write transaction: the work, then its key stored with
+/// the answer (see [`within`]). Handlers hand it to `AppState::db_write`.
+pub fn keyed<T: Serialize>(
+    key: Option<Key>,
+    status: u16,
+    f: impl FnOnce(&mut DbConn) -> ApiResult<T>,
+) -> impl FnOnce(&mut DbConn) -> ApiResult<T> {
+    move |conn| within(conn, key.as_ref(), status, f)
+}

@@ -8,7 +8,7 @@ use crate::api::support::extract::{OptionalJson, ValidJson};
 use crate::api::support::idempotency::{self, canonical, Start};
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::service::idempotency::within;
+use crate::service::idempotency::keyed;
 use crate::service::loans::actions;
 use crate::state::AppState;
 use crate::views::loans::{ApproveBody, DisburseBody, LoanOut, NoteBody, RejectBody};
@@ -57,15 +57,12 @@ pub async fn review(
         Start::Replay(r) => return Ok(r),
         Start::Go(key) => key,
     };
-    let k = key.clone();
     let result = state
-        .db_write(move |conn| {
-            within(conn, k.as_ref(), 200, |conn| {
-                actions::review(conn, &caller, id, b)
-            })
-        })
+        .db_write(keyed(key, 200, move |conn| {
+            actions::review(conn, &caller, id, b)
+        }))
         .await;
-    Ok(done(idempotency::finish(&state, key, result).await?))
+    Ok(done(result?))
 }
 
 /// Withdraw a loan application.
@@ -96,15 +93,12 @@ pub async fn withdraw(
         Start::Replay(r) => return Ok(r),
         Start::Go(key) => key,
     };
-    let k = key.clone();
     let result = state
-        .db_write(move |conn| {
-            within(conn, k.as_ref(), 200, |conn| {
-                actions::withdraw(conn, &caller, id, b)
-            })
-        })
+        .db_write(keyed(key, 200, move |conn| {
+            actions::withdraw(conn, &caller, id, b)
+        }))
         .await;
-    Ok(done(idempotency::finish(&state, key, result).await?))
+    Ok(done(result?))
 }
 
 /// Mark a loan overdue.
@@ -135,15 +129,12 @@ pub async fn mark_overdue(
         Start::Replay(r) => return Ok(r),
         Start::Go(key) => key,
     };
-    let k = key.clone();
     let result = state
-        .db_write(move |conn| {
-            within(conn, k.as_ref(), 200, |conn| {
-                actions::mark_overdue(conn, &caller, id, b)
-            })
-        })
+        .db_write(keyed(key, 200, move |conn| {
+            actions::mark_overdue(conn, &caller, id, b)
+        }))
         .await;
-    Ok(done(idempotency::finish(&state, key, result).await?))
+    Ok(done(result?))
 }
 
 /// Declare a loan in default.
@@ -174,15 +165,12 @@ pub async fn default_loan(
         Start::Replay(r) => return Ok(r),
         Start::Go(key) => key,
     };
-    let k = key.clone();
     let result = state
-        .db_write(move |conn| {
-            within(conn, k.as_ref(), 200, |conn| {
-                actions::default(conn, &caller, id, b)
-            })
-        })
+        .db_write(keyed(key, 200, move |conn| {
+            actions::default(conn, &caller, id, b)
+        }))
         .await;
-    Ok(done(idempotency::finish(&state, key, result).await?))
+    Ok(done(result?))
 }
 
 /// Approve a loan.
@@ -215,15 +203,12 @@ pub async fn approve(
         Start::Go(key) => key,
     };
     let leverage = state.settings.risk_leverage;
-    let k = key.clone();
     let result = state
-        .db_write(move |conn| {
-            within(conn, k.as_ref(), 200, |conn| {
-                actions::approve(conn, &caller, id, leverage, b)
-            })
-        })
+        .db_write(keyed(key, 200, move |conn| {
+            actions::approve(conn, &caller, id, leverage, b)
+        }))
         .await;
-    Ok(done(idempotency::finish(&state, key, result).await?))
+    Ok(done(result?))
 }
 
 /// Reject a loan.
@@ -255,15 +240,12 @@ pub async fn reject(
         Start::Replay(r) => return Ok(r),
         Start::Go(key) => key,
     };
-    let k = key.clone();
     let result = state
-        .db_write(move |conn| {
-            within(conn, k.as_ref(), 200, |conn| {
-                actions::reject(conn, &caller, id, b)
-            })
-        })
+        .db_write(keyed(key, 200, move |conn| {
+            actions::reject(conn, &caller, id, b)
+        }))
         .await;
-    Ok(done(idempotency::finish(&state, key, result).await?))
+    Ok(done(result?))
 }
 
 /// Disburse a loan.
@@ -295,13 +277,10 @@ pub async fn disburse(
         Start::Replay(r) => return Ok(r),
         Start::Go(key) => key,
     };
-    let k = key.clone();
     let result = state
-        .db_write(move |conn| {
-            within(conn, k.as_ref(), 200, |conn| {
-                actions::disburse(conn, &caller, id, b)
-            })
-        })
+        .db_write(keyed(key, 200, move |conn| {
+            actions::disburse(conn, &caller, id, b)
+        }))
         .await;
-    Ok(done(idempotency::finish(&state, key, result).await?))
+    Ok(done(result?))
 }

@@ -6,7 +6,7 @@ use crate::api::support::extract::ValidJson;
 use crate::api::support::idempotency::{self, canonical, Start};
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::service::idempotency::within;
+use crate::service::idempotency::keyed;
 use crate::service::loans::repayments;
 use crate::state::AppState;
 use crate::views::loans::{RepaymentCreate, RepaymentOut};
@@ -73,14 +73,11 @@ pub async fn record_repayment(
         Start::Replay(r) => return Ok(r),
         Start::Go(key) => key,
     };
-    let k = key.clone();
     let result = state
-        .db_write(move |conn| {
-            within(conn, k.as_ref(), 201, |conn| {
-                repayments::record(conn, &caller, id, b)
-            })
-        })
+        .db_write(keyed(key, 201, move |conn| {
+            repayments::record(conn, &caller, id, b)
+        }))
         .await;
-    let out = idempotency::finish(&state, key, result).await?;
+    let out = result?;
     Ok(HttpResponse::Created().json(out))
 }

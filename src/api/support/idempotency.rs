@@ -75,9 +75,3 @@ pub async fn open(
         ),
     })
 }
-
-/// The result of an idempotent request. Nothing to undo when it failed: its key was to be
-/// stored in its own transaction, which rolled back.
-pub async fn finish<T>(_state: &AppState, _key: Option<Key>, result: ApiResult<T>) -> ApiResult<T> {
-    result
-}
