@@ -1,10 +1,9 @@
 //! The cooperative registry's endpoints: register, list, read, change.
 
-use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::support::etag::{if_match, with_etag};
+use crate::api::support::etag::{created, if_match, with_etag};
 use crate::api::support::extract::{JsonBody, ValidQuery};
 use crate::auth::Caller;
 use crate::error::ApiResult;
@@ -50,13 +49,7 @@ pub async fn create_cooperative(
         .db_write(move |conn| cooperatives::create(conn, &caller, &region, body.0))
         .await?;
     let location = format!("{BASE_PATH}/{}", out.id);
-    Ok(with_etag(
-        HttpResponse::Created()
-            .insert_header((header::LOCATION, location))
-            .take(),
-        out.version,
-        &out,
-    ))
+    Ok(created(location, out.version, &out))
 }
 
 /// List cooperatives.

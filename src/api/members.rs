@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::support::etag::{if_match, with_etag};
+use crate::api::support::etag::{created, if_match, with_etag};
 use crate::api::support::extract::{ValidJson, ValidQuery};
 use crate::auth::Caller;
 use crate::error::ApiResult;
@@ -50,13 +50,7 @@ pub async fn add_member(
         .db_write(move |conn| members::add(conn, &caller, coop_id, body.0))
         .await?;
     let location = format!("/api/v1/cooperatives/{coop_id}/members/{}", out.id);
-    Ok(with_etag(
-        HttpResponse::Created()
-            .insert_header((header::LOCATION, location))
-            .take(),
-        out.version,
-        &out,
-    ))
+    Ok(created(location, out.version, &out))
 }
 
 /// List members.

@@ -1,10 +1,9 @@
 //! Counselors' records, their logins, and the coverage of the towns.
 
-use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
 use super::BASE_PATH;
-use crate::api::support::etag::{if_match, with_etag};
+use crate::api::support::etag::{created, if_match, with_etag};
 use crate::api::support::extract::{ValidJson, ValidQuery};
 use crate::auth::{password, Caller};
 use crate::error::{ApiError, ApiResult};
@@ -40,13 +39,7 @@ pub async fn create_counselor(
         .db_write(move |conn| counselors::create(conn, &caller, body.0))
         .await?;
     let location = format!("{BASE_PATH}/{}", out.id);
-    Ok(with_etag(
-        HttpResponse::Created()
-            .insert_header((header::LOCATION, location))
-            .take(),
-        out.version,
-        &out,
-    ))
+    Ok(created(location, out.version, &out))
 }
 
 /// List counselors.

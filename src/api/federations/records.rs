@@ -1,10 +1,9 @@
 //! Federations themselves: register, list, the view by industry, read, change, activate.
 
-use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
 use super::BASE_PATH;
-use crate::api::support::etag::{if_match, with_etag};
+use crate::api::support::etag::{created, if_match, with_etag};
 use crate::api::support::extract::{JsonBody, ValidQuery};
 use crate::auth::Caller;
 use crate::error::ApiResult;
@@ -41,13 +40,7 @@ pub async fn create_federation(
         .db_write(move |conn| federations::create(conn, &caller, &region, body.0))
         .await?;
     let location = format!("{BASE_PATH}/{}", out.id);
-    Ok(with_etag(
-        HttpResponse::Created()
-            .insert_header((header::LOCATION, location))
-            .take(),
-        out.version,
-        &out,
-    ))
+    Ok(created(location, out.version, &out))
 }
 
 /// List federations.

@@ -1,9 +1,8 @@
 //! Applying for a loan and reading loans: lists, one loan, its history and schedule.
 
-use actix_web::http::header;
 use actix_web::{get, post, web, HttpResponse};
 
-use crate::api::support::etag::with_etag;
+use crate::api::support::etag::{created, with_etag};
 use crate::api::support::extract::{ValidJson, ValidQuery};
 use crate::auth::Caller;
 use crate::error::ApiResult;
@@ -38,13 +37,7 @@ pub async fn apply(
         .db_write(move |conn| applications::apply(conn, &caller, body.0))
         .await?;
     let loc = format!("/api/v1/loans/{}", out.id);
-    Ok(with_etag(
-        HttpResponse::Created()
-            .insert_header((header::LOCATION, loc))
-            .take(),
-        out.version,
-        &out,
-    ))
+    Ok(created(loc, out.version, &out))
 }
 
 /// List loans.

@@ -1,9 +1,8 @@
 //! Loan products of the partner banks.
 
-use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
-use crate::api::support::etag::{if_match, with_etag};
+use crate::api::support::etag::{created, if_match, with_etag};
 use crate::api::support::extract::{ValidJson, ValidQuery};
 use crate::auth::Caller;
 use crate::error::ApiResult;
@@ -34,13 +33,7 @@ pub async fn create_product(
         .db_write(move |conn| products::create(conn, &caller, body.0))
         .await?;
     let loc = format!("/api/v1/loan-products/{}", out.id);
-    Ok(with_etag(
-        HttpResponse::Created()
-            .insert_header((header::LOCATION, loc))
-            .take(),
-        out.version,
-        &out,
-    ))
+    Ok(created(loc, out.version, &out))
 }
 
 /// List loan products.

@@ -21,6 +21,21 @@ pub fn with_etag<T: serde::Serialize>(
         .json(body)
 }
 
+/// `201 Created` for a new versioned resource: its `Location` and its version as the `ETag`.
+pub fn created<T: serde::Serialize>(
+    location: String,
+    version: i32,
+    body: &T,
+) -> actix_web::HttpResponse {
+    with_etag(
+        actix_web::HttpResponse::Created()
+            .insert_header((header::LOCATION, location))
+            .take(),
+        version,
+        body,
+    )
+}
+
 /// The version an `If-Match` header demands, if any; `*` demands nothing.
 /// A header that names no version of ours can never match: 412.
 pub fn if_match(req: &HttpRequest) -> ApiResult<Option<i32>> {
