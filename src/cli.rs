@@ -1,16 +1,18 @@
-//! The command line: `serve`, `migrate`, `openapi`, `seed`, `user create`, `keys rotate`.
+//! The command line: `serve`, `migrate`, `openapi`, `seed`, `user create|disable|enable|list`,
+//! `keys rotate`.
 
 use std::io::{BufRead, IsTerminal};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use diesel::prelude::*;
 
 use crate::auth::{password, Role};
 use crate::config::{self, Settings};
-use crate::db::models::audit::{self, Actor};
-use crate::db::models::{now, reference, user};
-use crate::db::schema::{cooperatives, counselors};
+use crate::db::models::audit::Actor;
+use crate::db::models::user::{self, UserFilter, UserScope};
 use crate::db::{self, DbConn};
+use crate::error::ApiError;
+use crate::service::{users, Problems};
+use crate::views::validators;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -99,8 +101,21 @@ pub struct SeedArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum UserCommand {
-    /// Create a user; the password is read from stdin.
+    /// Create a user; the password is read from stdin (at least 12 characters, not containing
+    /// the username, not one of the 10,000 most common).
     Create(CreateUser),
+    /// Disable a user: every token it holds is refused from now on.
+    Disable(UserName),
+    /// Enable a disabled user again (it logs in anew).
+    Enable(UserName),
+    /// List the users: id, username, role, scope, enabled or disabled.
+    List,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct UserName {
+    #[arg(long)]
+    pub username: String,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -140,11 +155,32 @@ pub fn read_password() -> Result<String, String> {
     Ok(pw)
 }
 
-/// Creates a user after checking the role's scope; returns the new user's id.
+/// Runs a `user` subcommand; answers the lines to print.
+pub fn user_command(command: UserCommand) -> Result<Vec<String>, String> {
+    let pool = open_database()?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    match command {
+        UserCommand::Create(create) => {
+            let pw = read_password().map_err(|e| format!("cannot read the password: {e}"))?;
+            let id = create_user(&mut conn, &create, &pw)?;
+            Ok(vec![format!(
+                "created user {} (id {id}, role {})",
+                create.username, create.role
+            )])
+        }
+        UserCommand::Disable(who) => set_user_disabled(&mut conn, &who.username, true)
+            .map(|()| vec![format!("disabled user {}", who.username)]),
+        UserCommand::Enable(who) => set_user_disabled(&mut conn, &who.username, false)
+            .map(|()| vec![format!("enabled user {}", who.username)]),
+        UserCommand::List => list_users(&mut conn),
+    }
+}
+
+/// Creates a user by the rules of `POST /users` (scope, password policy); returns its id.
 pub fn create_user(conn: &mut DbConn, args: &CreateUser, pw: &str) -> Result<i64, String> {
     let username = args.username.trim();
-    if username.is_empty() || username.len() > 100 {
-        return Err("--username must be 1 to 100 characters".into());
+    if !(3..=50).contains(&username.len()) || validators::username(username).is_err() {
+        return Err("--username must be 3 to 50 letters, digits, '.', '_' or '-'".into());
     }
     let role = Role::parse(&args.role).ok_or_else(|| {
         format!(
@@ -152,92 +188,78 @@ pub fn create_user(conn: &mut DbConn, args: &CreateUser, pw: &str) -> Result<i64
             Role::ALL.map(|r| r.as_str()).join(", ")
         )
     })?;
-    if pw.chars().count() < password::MIN_PASSWORD_LEN {
-        return Err(format!(
-            "the password must be at least {} characters",
-            password::MIN_PASSWORD_LEN
-        ));
+    if let Some(refusal) = password::policy_refusal(username, pw) {
+        return Err(format!("the password {refusal}"));
     }
-    let needed = match role {
-        Role::TownOfficer if args.town_code.is_none() => Some("--town-code"),
-        Role::Cooperative if args.cooperative_id.is_none() => Some("--cooperative-id"),
-        Role::BankPartner if args.bank_code.is_none() => Some("--bank-code"),
-        Role::Counselor if args.counselor_id.is_none() => Some("--counselor-id"),
-        _ => None,
+    let scope = UserScope {
+        role,
+        town_code: args.town_code.clone(),
+        cooperative_id: args.cooperative_id,
+        bank_code: args.bank_code.clone(),
+        counselor_id: args.counselor_id,
     };
-    if let Some(flag) = needed {
-        return Err(format!("the role {role} needs {flag}"));
-    }
-    // Keep only the scope the role uses.
-    let town_code = args.town_code.clone().filter(|_| role == Role::TownOfficer);
-    let cooperative_id = args.cooperative_id.filter(|_| role == Role::Cooperative);
-    let bank_code = args.bank_code.clone().filter(|_| role == Role::BankPartner);
-    let counselor_id = args.counselor_id.filter(|_| role == Role::Counselor);
-    let err = |e: diesel::result::Error| e.to_string();
-    if let Some(t) = &town_code {
-        if !reference::town_exists(conn, t).map_err(err)? {
-            return Err(format!("no town with code {t}"));
-        }
-    }
-    if let Some(id) = cooperative_id {
-        let n: i64 = cooperatives::table
-            .filter(cooperatives::id.eq(id))
-            .count()
-            .get_result(conn)
-            .map_err(err)?;
-        if n == 0 {
-            return Err(format!("no cooperative with id {id}"));
-        }
-    }
-    if let Some(id) = counselor_id {
-        let n: i64 = counselors::table
-            .filter(counselors::id.eq(id))
-            .count()
-            .get_result(conn)
-            .map_err(err)?;
-        if n == 0 {
-            return Err(format!("no counselor with id {id}"));
-        }
-    }
-    if user::find_by_username(conn, username)
-        .map_err(err)?
-        .is_some()
-    {
-        return Err(format!("a user named {username} exists already"));
-    }
+    let mut problems = Problems::default();
+    users::check_scope(conn, &scope, None, &mut problems).map_err(cli_error)?;
+    problems.finish().map_err(cli_error)?;
     let hash = password::hash(pw)?;
     db::write_tx(conn, |conn| {
-        let created = user::insert(
-            conn,
-            &user::NewUser {
-                username: username.to_string(),
-                password_hash: hash,
-                role,
-                town_code,
-                cooperative_id,
-                bank_code,
-                counselor_id,
-                disabled: false,
-                created_at: now(),
-            },
-        )?;
-        let shown = serde_json::json!({
-            "id": created.id, "username": created.username, "role": created.role,
-            "town_code": created.town_code, "cooperative_id": created.cooperative_id,
-            "bank_code": created.bank_code, "counselor_id": created.counselor_id,
-        });
-        audit::record(
-            conn,
-            &Actor::cli(),
-            "create",
-            "user",
-            &created.id.to_string(),
-            None::<&()>,
-            Some(&shown),
-        )?;
-        Ok(created.id)
+        users::insert_account(conn, &Actor::cli(), username, scope, hash, false)
     })
-    .map_err(|e: diesel::result::Error| e.to_string())
+    .map(|u| u.id)
+    .map_err(cli_error)
+}
+
+/// `user disable` / `user enable`: the same rules as `PATCH /users/{id}` (the last enabled
+/// district admin stays); every token of the user is refused within the revocation cache's
+/// lifetime (5 s by default) on every running instance.
+pub fn set_user_disabled(conn: &mut DbConn, username: &str, disabled: bool) -> Result<(), String> {
+    db::write_tx(conn, |conn| {
+        users::set_disabled_by_name(conn, &Actor::cli(), username, disabled)
+    })
+    .map(|_| ())
+    .map_err(|e| match e {
+        ApiError::NotFound => format!("no user named {username}"),
+        e => cli_error(e),
+    })
+}
+
+/// `user list`: one line per user, tab-separated (id, username, role, scope, disabled).
+pub fn list_users(conn: &mut DbConn) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page =
+            user::list(conn, &UserFilter::default(), after, 500).map_err(|e| e.to_string())?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        for u in &page {
+            let scope = match (&u.town_code, u.cooperative_id, &u.bank_code, u.counselor_id) {
+                (Some(t), ..) => format!("town {t}"),
+                (_, Some(c), ..) => format!("cooperative {c}"),
+                (_, _, Some(b), _) => format!("bank {b}"),
+                (.., Some(c)) => format!("counselor {c}"),
+                _ => "-".into(),
+            };
+            let state = if u.disabled { "disabled" } else { "enabled" };
+            out.push(format!(
+                "{}\t{}\t{}\t{scope}\t{state}",
+                u.id, u.username, u.role
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// A service error as one line for the terminal.
+fn cli_error(e: ApiError) -> String {
+    match e {
+        ApiError::Validation(errors) => errors
+            .iter()
+            .map(|f| format!("--{}: {}", f.field.replace('_', "-"), f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        e => e.to_string(),
+    }
 }
 
 /// Opens the database named by the environment and migrates it.

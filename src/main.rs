@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use coophub::cli::{self, Cli, Command, KeysCommand, LogFormat, UserCommand};
+use coophub::cli::{self, Cli, Command, KeysCommand, LogFormat};
 use coophub::{build_app, AppState};
 use tracing_subscriber::EnvFilter;
 
@@ -93,32 +93,15 @@ fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-        Command::User {
-            command: UserCommand::Create(create),
-        } => {
-            let pool = match cli::open_database() {
-                Ok(p) => p,
-                Err(e) => return fail(e),
-            };
-            let pw = match cli::read_password() {
-                Ok(p) => p,
-                Err(e) => return fail(format!("cannot read the password: {e}")),
-            };
-            let result = pool
-                .get()
-                .map_err(|e| e.to_string())
-                .and_then(|mut conn| cli::create_user(&mut conn, &create, &pw));
-            match result {
-                Ok(id) => {
-                    println!(
-                        "created user {} (id {id}, role {})",
-                        create.username, create.role
-                    );
-                    ExitCode::SUCCESS
+        Command::User { command } => match cli::user_command(command) {
+            Ok(lines) => {
+                for l in lines {
+                    println!("{l}");
                 }
-                Err(e) => fail(e),
+                ExitCode::SUCCESS
             }
-        }
+            Err(e) => fail(e),
+        },
         Command::Serve(serve) => {
             init_logging(args.log_format);
             let settings = match cli::settings(serve.dev) {

@@ -2,7 +2,9 @@
 //! every error response its problem+json body.
 
 use serde_json::{json, Value};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme,
+};
 use utoipa::openapi::OpenApi as Doc;
 use utoipa::{Modify, OpenApi};
 
@@ -20,7 +22,8 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
     servers((url = "/", description = "This coophub instance")),
     tags(
         (name = "health", description = "Liveness and readiness probes"),
-        (name = "auth", description = "Logging in and tokens"),
+        (name = "auth", description = "Logging in, tokens and sessions: password login, refresh-token rotation, logout, who am I, one's own password"),
+        (name = "users", description = "User accounts, managed by the district admin: roles, scopes, disabling, password resets"),
         (name = "reference", description = "Towns and industries"),
         (name = "cooperatives", description = "The cooperative registry (合作社名录)"),
         (name = "members", description = "The member ledger (成员台账): members, contributions, exits"),
@@ -41,7 +44,7 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
     ),
     components(schemas(Problem, FieldError)),
     modifiers(&BearerAuth),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = []))
 )]
 pub struct ApiDoc;
 
@@ -56,9 +59,28 @@ impl Modify for BearerAuth {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some("A token from POST /api/v1/auth/login (or /auth/token for partner banks); valid for at most one hour."))
+                    .description(Some("A token from POST /api/v1/auth/login or POST /api/v1/auth/token; valid for at most one hour."))
                     .build(),
             ),
+        );
+        // The same tokens through OAuth 2.0 flows, so OAuth2 tools and Swagger UI's
+        // "Authorize" log in with a username and password (or a bank's client credentials).
+        components.add_security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [
+                    Flow::Password(Password::with_refresh_url(
+                        "/api/v1/auth/token",
+                        Scopes::new(),
+                        "/api/v1/auth/token",
+                    )),
+                    Flow::ClientCredentials(ClientCredentials::new(
+                        "/api/v1/auth/token",
+                        Scopes::new(),
+                    )),
+                ],
+                "Users log in with the password flow (their account's role and scope come with the token; there are no OAuth scopes); partner banks' systems with client credentials.",
+            )),
         );
     }
 }
@@ -121,6 +143,7 @@ pub fn finish(doc: &mut Doc) {
 /// Secured operations every role may call (reads of reference data and of the registry, which
 /// `auth::policy::permits` grants to all seven roles): they never answer 403.
 const OPEN_TO_EVERY_ROLE: &[&str] = &[
+    "getMe",
     "listTowns",
     "listIndustries",
     "listServiceTypes",

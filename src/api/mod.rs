@@ -18,6 +18,7 @@ pub mod standardisation;
 pub mod supervision;
 pub mod support;
 pub mod transfer;
+pub mod users;
 pub mod webhooks;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -39,5 +40,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     partners::configure(cfg);
     loans::configure(cfg);
     webhooks::configure(cfg);
+    users::configure(cfg);
     pilot::configure(cfg);
 }

@@ -66,12 +66,22 @@ fn authenticate(req: &HttpRequest) -> ApiResult<(web::Data<AppState>, Caller)> {
     Ok((state, Caller::new(claims, request_id)))
 }
 
-const REVOKED: &str = "the token has been revoked (the credentials were changed or disabled)";
+const REVOKED: &str =
+    "the token has been revoked (the credentials were changed or disabled, or the session ended)";
 
-/// 401 unless the token's credentials version is the subject's current one.
+/// 401 unless the token's credentials version is the subject's current one, and the login
+/// session it belongs to (if any) has not ended.
 async fn check_standing(state: &AppState, claims: &Claims) -> ApiResult<()> {
     let key = SubjectKey::parse(&claims.sub)
         .ok_or_else(|| ApiError::Unauthorized("the token's subject is not valid".into()))?;
+    check_one(state, key, claims.ver).await?;
+    match claims.sid {
+        Some(sid) => check_one(state, SubjectKey::Session(sid), revocation::SESSION_VERSION).await,
+        None => Ok(()),
+    }
+}
+
+async fn check_one(state: &AppState, key: SubjectKey, ver: i64) -> ApiResult<()> {
     let cache = state.revocation.clone();
     let standing = match cache.get(key) {
         Some(s) => s,
@@ -85,7 +95,7 @@ async fn check_standing(state: &AppState, claims: &Claims) -> ApiResult<()> {
         }
     };
     match standing {
-        Some(s) if s.admits(claims.ver) => Ok(()),
+        Some(s) if s.admits(ver) => Ok(()),
         _ => Err(ApiError::Unauthorized(REVOKED.into())),
     }
 }

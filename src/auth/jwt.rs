@@ -27,6 +27,9 @@ pub struct Claims {
     /// older than the stored one (rotated, disabled) is refused.
     #[serde(default)]
     pub ver: i64,
+    /// The login session of a user's token (ended by logout or a refresh token's reuse).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<i64>,
     pub iss: String,
     pub aud: String,
     pub iat: i64,
@@ -51,6 +54,8 @@ pub struct Subject {
     pub counselor_id: Option<i64>,
     /// The subject's credentials version (see [`Claims::ver`]).
     pub ver: i64,
+    /// The login session (see [`Claims::sid`]).
+    pub sid: Option<i64>,
 }
 
 impl JwtKeys {
@@ -84,6 +89,7 @@ impl JwtKeys {
             bank_code: subject.bank_code,
             counselor_id: subject.counselor_id,
             ver: subject.ver,
+            sid: subject.sid,
             iss: JWT_ISSUER.into(),
             aud: JWT_AUDIENCE.into(),
             iat: now,
@@ -163,6 +169,7 @@ mod tests {
             bank_code: None,
             counselor_id: None,
             ver: 1,
+            sid: None,
             iss: JWT_ISSUER.into(),
             aud: JWT_AUDIENCE.into(),
             iat: now,

@@ -28,6 +28,8 @@ pub enum Resource {
     /// Demonstration cooperatives and pilot progress.
     Demonstration,
     AuditEvents,
+    /// User accounts: the district admin's alone.
+    Users,
 }
 
 impl Resource {
@@ -48,6 +50,7 @@ impl Resource {
             Resource::ServiceOrders => "service orders",
             Resource::Demonstration => "demonstration cooperatives",
             Resource::AuditEvents => "audit events",
+            Resource::Users => "user accounts",
         }
     }
 }
@@ -66,6 +69,8 @@ pub fn permits(role: Role, resource: Resource, access: Access) -> bool {
     use Role::*;
     // (can read, can write)
     let (r, w) = match (resource, role) {
+        (Users, DistrictAdmin) => (true, true),
+        (Users, _) => (false, false),
         (_, DistrictAdmin) => (
             !matches!(resource, Webhooks),
             !matches!(resource, AuditEvents | Webhooks),
@@ -148,6 +153,15 @@ mod tests {
         }
         assert!(!permits(Observer, Partners, Read));
         assert!(!permits(Observer, Webhooks, Read));
+        assert!(!permits(Observer, Users, Read));
+    }
+
+    #[test]
+    fn users_are_for_the_district_admin_only() {
+        for role in Role::ALL {
+            assert_eq!(permits(role, Users, Read), role == DistrictAdmin, "{role}");
+            assert_eq!(permits(role, Users, Write), role == DistrictAdmin, "{role}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::db::models::{loans as partners, user};
+use crate::db::models::{loans as partners, session, user};
 use crate::db::DbConn;
 
 /// Whose credentials a token stands for.
@@ -16,6 +16,8 @@ use crate::db::DbConn;
 pub enum SubjectKey {
     User(i64),
     Partner(i64),
+    /// A user's login session (the token's `sid`): ended by logout or a refresh token's reuse.
+    Session(i64),
 }
 
 impl SubjectKey {
@@ -47,9 +49,15 @@ pub fn load(conn: &mut DbConn, key: SubjectKey) -> diesel::QueryResult<Option<St
     let row = match key {
         SubjectKey::User(id) => user::credentials(conn, id)?,
         SubjectKey::Partner(id) => partners::partner_credentials(conn, id)?,
+        SubjectKey::Session(id) => {
+            session::revoked(conn, id)?.map(|ended| (SESSION_VERSION, ended))
+        }
     };
     Ok(row.map(|(version, disabled)| Standing { version, disabled }))
 }
+
+/// The "version" a session's standing is checked at: sessions only end, they have no versions.
+pub const SESSION_VERSION: i64 = 0;
 
 /// Default lifetime of a cached standing.
 pub const DEFAULT_TTL_MS: u64 = 5_000;

@@ -83,6 +83,29 @@ diesel::table! {
         disabled -> Bool,
         created_at -> Timestamp,
         credentials_version -> BigInt,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> BigInt,
+        session_id -> BigInt,
+        token_hash -> Text,
+        credentials_version -> BigInt,
+        issued_at -> Timestamp,
+        expires_at -> Timestamp,
+        spent_at -> Nullable<Timestamp>,
     }
 }
 
@@ -473,6 +496,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(counselor_towns -> counselors (counselor_id));
 diesel::joinable!(counselor_towns -> towns (town_code));
 diesel::joinable!(cooperatives -> towns (town_code));
@@ -509,6 +534,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     cooperatives,
     cooperative_industries,
     users,
+    sessions,
+    refresh_tokens,
     audit_events,
     members,
     governance,

@@ -38,8 +38,8 @@ pub fn authenticate(conn: &mut DbConn, username: &str, pw: &str) -> ApiResult<Op
     Ok(verify_login(find_login(conn, username)?, pw, || {}))
 }
 
-/// A user's token: its role and the scope of its account.
-pub fn user_token(jwt: &JwtKeys, u: User) -> ApiResult<TokenResponse> {
+/// A user's access token: its role and the scope of its account, in login session `sid`.
+pub fn user_token(jwt: &JwtKeys, u: User, sid: Option<i64>) -> ApiResult<TokenResponse> {
     let (access_token, expires_in) = jwt
         .issue(
             u.role,
@@ -51,29 +51,68 @@ pub fn user_token(jwt: &JwtKeys, u: User) -> ApiResult<TokenResponse> {
                 bank_code: u.bank_code,
                 counselor_id: u.counselor_id,
                 ver: u.credentials_version,
+                sid,
             },
         )
         .map_err(ApiError::internal)?;
     Ok(TokenResponse::bearer(access_token, expires_in))
 }
 
-/// The client id and secret of a client-credentials request: from the body, else from HTTP
-/// Basic (`basic`). Only `grant_type=client_credentials` is supported.
-pub fn client_credentials(
+/// What a token request asks for (RFC 6749 §4.3, §6, §4.4).
+pub enum Grant {
+    Password { username: String, password: String },
+    Refresh(String),
+    ClientCredentials { client_id: String, secret: String },
+}
+
+fn missing(field: &str, grant: &str) -> ApiError {
+    ApiError::BadFields(
+        format!("invalid_request: {field} is required with grant_type={grant}"),
+        vec![FieldError::new(
+            field,
+            "required",
+            format!("required with grant_type={grant}"),
+        )],
+    )
+}
+
+/// The grant of a token request. Client credentials may come in the body or as HTTP Basic
+/// (`basic`); a password or refresh grant ignores client credentials (public clients).
+pub fn grant(
     form: TokenRequest,
     basic: impl FnOnce() -> Option<(String, String)>,
-) -> ApiResult<(String, String)> {
-    if form.grant_type != "client_credentials" {
-        return Err(ApiError::BadFields(
-            "unsupported_grant_type: only client_credentials is supported here".into(),
+) -> ApiResult<Grant> {
+    match form.grant_type.as_str() {
+        "password" => match (form.username, form.password) {
+            (Some(username), Some(password)) => Ok(Grant::Password { username, password }),
+            (None, _) => Err(missing("username", "password")),
+            (_, None) => Err(missing("password", "password")),
+        },
+        "refresh_token" => form
+            .refresh_token
+            .map(Grant::Refresh)
+            .ok_or_else(|| missing("refresh_token", "refresh_token")),
+        "client_credentials" => client_credentials(form.client_id, form.client_secret, basic)
+            .map(|(client_id, secret)| Grant::ClientCredentials { client_id, secret }),
+        _ => Err(ApiError::BadFields(
+            "unsupported_grant_type: use password, refresh_token or client_credentials".into(),
             vec![FieldError::new(
                 "grant_type",
                 "unsupported_grant_type",
-                "must be client_credentials",
+                "must be password, refresh_token or client_credentials",
             )],
-        ));
+        )),
     }
-    match (form.client_id, form.client_secret) {
+}
+
+/// The client id and secret of a client-credentials request: from the body, else from HTTP
+/// Basic (`basic`).
+fn client_credentials(
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    basic: impl FnOnce() -> Option<(String, String)>,
+) -> ApiResult<(String, String)> {
+    match (client_id, client_secret) {
         (Some(id), Some(s)) => Ok((id, s)),
         _ => basic().ok_or_else(|| {
             ApiError::BadRequest(

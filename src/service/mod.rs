@@ -18,9 +18,11 @@ pub mod orders;
 pub mod partners;
 pub mod pilot;
 pub mod reference;
+pub mod sessions;
 pub mod standardisation;
 pub mod supervision;
 pub mod transfer;
+pub mod users;
 pub mod webhooks;
 
 use crate::error::{ApiError, ApiResult, FieldError};

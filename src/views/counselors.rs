@@ -401,28 +401,20 @@ pub struct Rankings {
 /// A login for a counselor.
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"username": "wang.fudao", "password": "a long password"}))]
+#[schema(example = json!({"username": "wang.fudao", "password": "南川 tea hills 2026"}))]
 pub struct LoginCreate {
     /// 3–50 characters: letters, digits, `.`, `_`, `-`.
-    #[validate(length(min = 3, max = 50), custom(function = "validate_username"))]
+    #[validate(
+        length(min = 3, max = 50),
+        custom(function = "crate::views::validators::username")
+    )]
     #[schema(min_length = 3, max_length = 50)]
     pub username: String,
-    /// At least 10 characters.
-    #[validate(length(min = 10, max = 200))]
-    #[schema(min_length = 10, max_length = 200)]
+    /// At least 12 characters, not containing the username, not one of the 10,000 most common
+    /// passwords.
+    #[validate(length(min = 12, max = 1024))]
+    #[schema(min_length = 12, max_length = 1024)]
     pub password: String,
-}
-
-fn validate_username(value: &str) -> Result<(), ValidationError> {
-    if value
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-    {
-        Ok(())
-    } else {
-        Err(ValidationError::new("characters")
-            .with_message("only letters, digits, '.', '_' and '-'".into()))
-    }
 }
 
 /// The login made for a counselor (the password is never shown).

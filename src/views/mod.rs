@@ -19,5 +19,6 @@ pub mod reference;
 pub mod standardisation;
 pub mod supervision;
 pub mod transfer;
+pub mod users;
 pub mod validators;
 pub mod webhooks;

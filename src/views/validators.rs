@@ -20,6 +20,22 @@ pub fn phone(value: &str) -> Result<(), ValidationError> {
     })
 }
 
+/// A username: letters, digits, `.`, `_` and `-` (the length is checked beside it: 3–50).
+pub fn username(value: &str) -> Result<(), ValidationError> {
+    if value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        Ok(())
+    } else {
+        Err(ValidationError::new("characters")
+            .with_message("only letters, digits, '.', '_' and '-'".into()))
+    }
+}
+
+/// The pattern of [`username`] for the OpenAPI document.
+pub const USERNAME_PATTERN: &str = "^[A-Za-z0-9._-]{3,50}$";
+
 /// A date between 1900-01-01 and 2100-12-31 (`domain::calendar`): a spreadsheet can hold
 /// it and a year derived from it is in range.
 pub fn date(value: &NaiveDate) -> Result<(), ValidationError> {

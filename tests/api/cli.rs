@@ -116,7 +116,7 @@ fn migrate_then_user_create_reads_the_password_from_stdin() {
         "user",
         "create",
         "--username",
-        "t",
+        "town.one",
         "--role",
         "town_officer",
     ])
@@ -128,7 +128,7 @@ fn migrate_then_user_create_reads_the_password_from_stdin() {
 
 fn args(role: &str) -> CreateUser {
     CreateUser {
-        username: "u".into(),
+        username: "user.one".into(),
         role: role.into(),
         town_code: None,
         cooperative_id: None,
@@ -147,7 +147,21 @@ async fn user_create_checks_role_scope_and_password() {
         .contains("--role must be one of"));
     assert!(create_user(&mut conn, &args("observer"), "short")
         .unwrap_err()
-        .contains("at least 10"));
+        .contains("at least 12"));
+    // The policy of the API: not the username, not a common password.
+    assert!(
+        create_user(&mut conn, &args("observer"), "my user.one login")
+            .unwrap_err()
+            .contains("username")
+    );
+    assert!(create_user(&mut conn, &args("observer"), "qwerty123456")
+        .unwrap_err()
+        .contains("common"));
+    let mut a = args("observer");
+    a.username = "x".into();
+    assert!(create_user(&mut conn, &a, pw)
+        .unwrap_err()
+        .contains("--username must be 3 to 50"));
     for (role, flag) in [
         ("town_officer", "--town-code"),
         ("cooperative", "--cooperative-id"),
@@ -165,17 +179,17 @@ async fn user_create_checks_role_scope_and_password() {
     a.town_code = Some("999".into());
     assert!(create_user(&mut conn, &a, pw)
         .unwrap_err()
-        .contains("no town"));
+        .contains("--town-code: no such town"));
     let mut a = args("cooperative");
     a.cooperative_id = Some(42);
     assert!(create_user(&mut conn, &a, pw)
         .unwrap_err()
-        .contains("no cooperative"));
+        .contains("--cooperative-id: no such cooperative"));
     let mut a = args("counselor");
     a.counselor_id = Some(42);
     assert!(create_user(&mut conn, &a, pw)
         .unwrap_err()
-        .contains("no counselor"));
+        .contains("--counselor-id: no such counselor"));
     let mut a = args("town_officer");
     a.town_code = Some(TOWN_A.into());
     let id = create_user(&mut conn, &a, pw).unwrap();

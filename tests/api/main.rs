@@ -23,4 +23,5 @@ mod services;
 mod standardisation;
 mod supervision;
 mod transfer;
+mod users;
 mod webhooks;

@@ -179,6 +179,9 @@ pub async fn create_login(
     counselors::require_manage(&caller)?;
     let id = path.into_inner();
     let body = body.0;
+    if let Some(refusal) = password::policy_refusal(&body.username, &body.password) {
+        return Err(ApiError::field("password", "policy", refusal));
+    }
     let pw = body.password.clone();
     let hash = web::block(move || password::hash(&pw))
         .await

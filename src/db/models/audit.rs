@@ -17,6 +17,16 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// A user acting for themselves without a token at hand (refresh, logout).
+    pub fn of_user(u: &super::user::User, request_id: Option<String>) -> Self {
+        Actor {
+            user_id: Some(u.id),
+            name: u.username.clone(),
+            role: u.role.as_str().into(),
+            request_id,
+        }
+    }
+
     pub fn cli() -> Self {
         Actor {
             user_id: None,

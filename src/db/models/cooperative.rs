@@ -307,6 +307,14 @@ pub fn industries_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64,
     Ok(map)
 }
 
+/// Whether a record with this id exists (whatever anyone's scope).
+pub fn exists(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        cooperatives::table.filter(cooperatives::id.eq(id)),
+    ))
+    .get_result(conn)
+}
+
 #[cfg(test)]
 mod tests {
     use super::like_pattern;

@@ -468,3 +468,11 @@ pub fn evaluations_in(conn: &mut DbConn, year: i32) -> QueryResult<Vec<Evaluatio
         .select(Evaluation::as_select())
         .load(conn)
 }
+
+/// Whether a record with this id exists (whatever anyone's scope).
+pub fn exists(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        counselors::table.filter(counselors::id.eq(id)),
+    ))
+    .get_result(conn)
+}

@@ -14,6 +14,7 @@ pub mod merger;
 pub mod pilot;
 pub mod reference;
 pub mod service;
+pub mod session;
 pub mod supervision;
 pub mod transfer;
 pub mod user;

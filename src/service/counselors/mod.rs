@@ -17,12 +17,13 @@ use crate::db::models::audit;
 use crate::db::models::counselor::{
     self as cm, Counselor, CounselorChanges, CounselorScope, NewCounselor,
 };
-use crate::db::models::{now, reference, user};
+use crate::db::models::user::UserScope;
+use crate::db::models::{now, reference};
 use crate::db::DbConn;
 use crate::domain::counselor::{self as rules, CounselorLevel};
 use crate::domain::phone;
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::service::check_version;
+use crate::service::{check_version, users};
 use crate::views::counselors::{
     CounselorCreate, CounselorFilterParams, CounselorOut, CounselorPatch, LoginOut,
 };
@@ -232,44 +233,28 @@ pub fn create_login(
 ) -> ApiResult<LoginOut> {
     require_manage(caller)?;
     cm::find(conn, &CounselorScope::All, id)?;
-    if user::find_by_username(conn, &username)?.is_some() {
-        return Err(ApiError::Conflict(format!(
-            "a user named {username} exists already"
-        )));
-    }
-    if user::counselor_has_login(conn, id)? {
-        return Err(ApiError::Conflict(
-            "this counselor has a login already".into(),
-        ));
-    }
-    let created = user::insert(
+    let scope = UserScope {
+        role: Role::Counselor,
+        town_code: None,
+        cooperative_id: None,
+        bank_code: None,
+        counselor_id: Some(id),
+    };
+    let mut problems = crate::service::Problems::default();
+    users::check_scope(conn, &scope, None, &mut problems)?;
+    problems.finish()?;
+    let created = users::insert_account(
         conn,
-        &user::NewUser {
-            username,
-            password_hash,
-            role: Role::Counselor,
-            town_code: None,
-            cooperative_id: None,
-            bank_code: None,
-            counselor_id: Some(id),
-            disabled: false,
-            created_at: now(),
-        },
+        &caller.actor(),
+        &username,
+        scope,
+        password_hash,
+        false,
     )?;
-    let out = LoginOut {
+    Ok(LoginOut {
         user_id: created.id,
         username: created.username,
         role: Role::Counselor,
         counselor_id: id,
-    };
-    audit::record(
-        conn,
-        &caller.actor(),
-        "create",
-        "user",
-        &out.user_id.to_string(),
-        None::<&()>,
-        Some(&out),
-    )?;
-    Ok(out)
+    })
 }

@@ -153,6 +153,7 @@ fn claims(role: Role) -> Claims {
         counselor_id: None,
         // The subject "1" is made by `TestApp::subject_version` at version 1.
         ver: 1,
+        sid: None,
         iss: "coophub".into(),
         aud: "coophub-api".into(),
         iat: now,

@@ -124,11 +124,27 @@ async fn bad_token_requests() {
             TestRequest::post()
                 .uri("/api/v1/auth/token")
                 .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
-                .set_payload("grant_type=password&client_id=a&client_secret=b"),
+                .set_payload("grant_type=implicit&client_id=a&client_secret=b"),
         )
         .await;
     let p = r.problem(400);
     assert_eq!(p["errors"][0]["field"], "grant_type");
+    // Each grant names the field it misses.
+    for (body, field) in [
+        ("grant_type=password&password=x", "username"),
+        ("grant_type=password&username=x", "password"),
+        ("grant_type=refresh_token", "refresh_token"),
+    ] {
+        let r = app
+            .request(
+                TestRequest::post()
+                    .uri("/api/v1/auth/token")
+                    .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
+                    .set_payload(body),
+            )
+            .await;
+        assert_eq!(r.problem(400)["errors"][0]["field"], field, "{body}");
+    }
     let r = app
         .request(
             TestRequest::post()
