@@ -159,13 +159,14 @@ pub async fn update_user(
     tag = "users",
     operation_id = "resetUserPassword",
     summary = "Set a new password for a user (admin reset)",
-    description = "Sets the password (the policy of `createUser`, checked against this user's username: 422 naming `new_password`) and revokes every token the user holds, at once. The change is audited without the password. District admin only.",
+    description = "Sets the password (the policy of `createUser`, checked against this user's username: 422 naming `new_password`) and revokes every token the user holds, at once. The change is audited without the password. Not for one's own account (409: `POST /auth/password` asks for the current password). District admin only.",
     params(("id" = i64, Path, description = "User id", minimum = 1)),
     request_body = PasswordReset,
     responses(
         (status = 204, description = "Set; the user's earlier tokens are revoked"),
         (status = 403, description = "Only the district admin manages users"),
         (status = 404, description = "No such user"),
+        (status = 409, description = "Your own account: use POST /auth/password"),
         (status = 422, description = "new_password fails the policy")
     )
 )]
@@ -178,6 +179,12 @@ pub async fn reset_password(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     users::may_manage(&caller)?;
+    if caller.user_id() == Some(id) {
+        return Err(ApiError::Conflict(
+            "your own password is changed with POST /api/v1/auth/password, which asks for the current one"
+                .into(),
+        ));
+    }
     let c = caller.clone();
     let target = state.db(move |conn| users::get(conn, &c, id)).await?;
     let pw = body.0.new_password;

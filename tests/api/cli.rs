@@ -134,23 +134,42 @@ fn migrate_then_user_create_reads_the_password_from_stdin() {
             .unwrap()
     };
     let mut cmd = coophub();
-    cmd.args(["user", "create", "--username", "obs.one", "--role", "observer"])
-        .env("COOPHUB_DATABASE_URL", &url);
+    cmd.args([
+        "user",
+        "create",
+        "--username",
+        "obs.one",
+        "--role",
+        "observer",
+    ])
+    .env("COOPHUB_DATABASE_URL", &url);
     assert!(run_with_stdin(cmd, "a long password\n").status.success());
     let out = run(&["user", "disable", "--username", "obs.one"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let list = String::from_utf8(run(&["user", "list"]).stdout).unwrap();
     let lines: Vec<&str> = list.lines().collect();
     assert_eq!(lines.len(), 2, "{list}");
-    assert!(lines[0].contains("\tadmin\tdistrict_admin\t-\tenabled"), "{list}");
-    assert!(lines[1].contains("\tobs.one\tobserver\t-\tdisabled"), "{list}");
+    assert!(
+        lines[0].contains("\tadmin\tdistrict_admin\t-\tenabled"),
+        "{list}"
+    );
+    assert!(
+        lines[1].contains("\tobs.one\tobserver\t-\tdisabled"),
+        "{list}"
+    );
     // The last enabled district admin stays; an unknown name is an error.
     let out = run(&["user", "disable", "--username", "admin"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("last enabled district_admin"));
     let out = run(&["user", "disable", "--username", "nobody"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no user named nobody"));
-    assert!(run(&["user", "enable", "--username", "obs.one"]).status.success());
+    assert!(run(&["user", "enable", "--username", "obs.one"])
+        .status
+        .success());
     let list = String::from_utf8(run(&["user", "list"]).stdout).unwrap();
     assert!(list.contains("\tobs.one\tobserver\t-\tenabled"), "{list}");
 }
