@@ -15,9 +15,9 @@ use crate::domain::demonstration::{ApplicationStatus, Gate, MonitoringResult, Sc
 pub struct ApplicationIn {
     pub cooperative_id: i64,
     pub level: DemonstrationLevel,
-    /// The rating year (2021 onwards, not in the future).
-    #[validate(range(min = crate::views::validators::MIN_YEAR, max = crate::views::validators::MAX_YEAR))]
-    #[schema(minimum = 2000, maximum = 2100)]
+    /// The rating year: 2021 (the first) to the current year, never in the future.
+    #[validate(range(min = crate::domain::demonstration::FIRST_RATING_YEAR, max = crate::views::validators::MAX_YEAR))]
+    #[schema(minimum = 2021, maximum = 2100)]
     pub year: i32,
 }
 
@@ -166,8 +166,10 @@ pub struct DirectoryOut {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"year": 2026, "result": "fail", "notes": "成员台账缺失，未按交易量返还盈余"}))]
 pub struct MonitoringIn {
-    #[validate(range(min = crate::views::validators::MIN_YEAR, max = crate::views::validators::MAX_YEAR))]
-    #[schema(minimum = 2000, maximum = 2100)]
+    /// The monitoring year: 2021 (the first rating year) to the current year, never in the
+    /// future.
+    #[validate(range(min = crate::domain::demonstration::FIRST_RATING_YEAR, max = crate::views::validators::MAX_YEAR))]
+    #[schema(minimum = 2021, maximum = 2100)]
     pub year: i32,
     pub result: MonitoringResult,
     #[validate(length(max = 2000))]

@@ -21,7 +21,9 @@ pub struct MemberCreate {
     #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     pub member_type: MemberType,
-    /// Resident ID number (GB 11643); required for farmers. Never returned whole.
+    /// Resident ID number (GB 11643: 17 digits and a check character, a real birth date);
+    /// required for farmers. Never returned whole.
+    #[schema(pattern = r"^\s*[0-9]{17}[0-9Xx]\s*$", example = "500119201003070026")]
     pub id_number: Option<String>,
     #[validate(custom(function = "crate::views::validators::phone"))]
     #[schema(pattern = r"^[ -]*(\+[ -]*8[ -]*6[ -]*)?1([ -]*[0-9]){10}[ -]*$")]
@@ -44,6 +46,8 @@ pub struct MemberPatch {
     #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     pub member_type: Option<MemberType>,
+    /// A new resident ID number (the rules of `MemberCreate.id_number`).
+    #[schema(pattern = r"^\s*[0-9]{17}[0-9Xx]\s*$", example = "500119201003070026")]
     pub id_number: Option<String>,
     #[validate(custom(function = "crate::views::validators::phone"))]
     #[schema(pattern = r"^[ -]*(\+[ -]*8[ -]*6[ -]*)?1([ -]*[0-9]){10}[ -]*$")]
