@@ -2,6 +2,10 @@
 //! client (5 a minute) and per account (10 in 10 minutes, whichever client tries); when either
 //! is full the attempt is answered 429 with the seconds until a slot frees, and the password is
 //! not checked. A successful login gives its slots back, so only failures accumulate.
+//!
+//! Two layers with the same limits: this per-process one, which turns a flood away without
+//! touching the database, and the shared one in the database (`service::auth::admit_shared`),
+//! which holds across every instance behind a load balancer.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -10,10 +14,10 @@ use std::time::{Duration, Instant};
 
 /// Attempts allowed per client per minute.
 pub const FAILURES_PER_MINUTE: u32 = 5;
-const CLIENT_WINDOW: Duration = Duration::from_secs(60);
+pub const CLIENT_WINDOW: Duration = Duration::from_secs(60);
 /// Attempts allowed per account within [`ACCOUNT_WINDOW`], across clients.
 pub const ACCOUNT_ATTEMPTS: u32 = 10;
-const ACCOUNT_WINDOW: Duration = Duration::from_secs(600);
+pub const ACCOUNT_WINDOW: Duration = Duration::from_secs(600);
 /// Beyond this many keys, those without a recent attempt are swept.
 const SWEEP_AT: usize = 10_000;
 
@@ -30,8 +34,23 @@ pub struct Ticket {
     account: String,
 }
 
-fn client_slot(client: &str) -> String {
+/// The slot of a client's attempts.
+pub fn client_slot(client: &str) -> String {
     format!("c:{client}")
+}
+
+/// The slot of an account's attempts (`account` namespaced: `user:<name>`, `partner:<id>`).
+pub fn account_slot(account: &str) -> String {
+    format!("a:{account}")
+}
+
+/// Seconds until a slot frees in a full window of `held` attempts whose oldest is `age` old.
+pub fn wait_for(held: i64, age: Duration, window: Duration, max: u32) -> Option<u64> {
+    if held < i64::from(max) {
+        return None;
+    }
+    let left = window.saturating_sub(age);
+    Some(left.as_secs_f64().ceil().max(1.0) as u64)
 }
 
 fn expire(q: &mut VecDeque<Instant>, now: Instant, window: Duration) {
@@ -42,12 +61,8 @@ fn expire(q: &mut VecDeque<Instant>, now: Instant, window: Duration) {
 
 /// Seconds until the oldest attempt leaves the window, when the window is full.
 fn wait(q: &VecDeque<Instant>, now: Instant, window: Duration, max: u32) -> Option<u64> {
-    if q.len() < max as usize {
-        return None;
-    }
     let oldest = *q.front()?;
-    let left = window.saturating_sub(now.duration_since(oldest));
-    Some(left.as_secs_f64().ceil().max(1.0) as u64)
+    wait_for(q.len() as i64, now.duration_since(oldest), window, max)
 }
 
 impl LoginLimiter {
@@ -59,7 +74,7 @@ impl LoginLimiter {
     /// e.g. `user:<name>`), or answers the seconds to wait. Counted before any check.
     pub fn admit(&self, client: &str, account: &str) -> Result<Ticket, u64> {
         let now = Instant::now();
-        let (ckey, akey) = (client_slot(client), format!("a:{account}"));
+        let (ckey, akey) = (client_slot(client), account_slot(account));
         let mut map = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() > SWEEP_AT {
             map.retain(|_, q| {

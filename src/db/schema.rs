@@ -98,6 +98,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_attempts (id) {
+        id -> BigInt,
+        slot -> Text,
+        attempted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     refresh_tokens (id) {
         id -> BigInt,
         session_id -> BigInt,
@@ -536,6 +544,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
     refresh_tokens,
+    login_attempts,
     audit_events,
     members,
     governance,

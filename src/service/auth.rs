@@ -4,10 +4,64 @@
 use crate::auth::jwt::{JwtKeys, Subject};
 use crate::auth::{password, Role};
 use crate::db::models::loans::Partner;
+use crate::db::models::now;
 use crate::db::models::user::{self, User};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::views::auth::{TokenRequest, TokenResponse};
+
+/// The slots an attempt holds in the shared limiter; give them back on success
+/// ([`give_back_shared`]).
+#[derive(Debug, Default)]
+pub struct SharedTicket(Vec<i64>);
+
+/// The limiter across instances: the same limits as [`crate::auth::login_limiter`], counted in
+/// the database under a lock, before any credential is checked. `Err(seconds)` when a window
+/// is full. Run it in a write transaction.
+pub fn admit_shared(
+    conn: &mut DbConn,
+    client: &str,
+    account: &str,
+) -> ApiResult<Result<SharedTicket, u64>> {
+    use crate::auth::login_limiter as lim;
+    use crate::db::models::login_attempt as attempts;
+    attempts::lock(conn)?;
+    let at = now();
+    let window = |w: std::time::Duration| chrono::Duration::from_std(w).unwrap_or_default();
+    attempts::sweep(conn, at - window(lim::ACCOUNT_WINDOW))?;
+    let slots = [
+        (
+            lim::client_slot(client),
+            lim::CLIENT_WINDOW,
+            lim::FAILURES_PER_MINUTE,
+        ),
+        (
+            lim::account_slot(account),
+            lim::ACCOUNT_WINDOW,
+            lim::ACCOUNT_ATTEMPTS,
+        ),
+    ];
+    for (slot, w, max) in &slots {
+        let (held, oldest) = attempts::held_since(conn, slot, at - window(*w))?;
+        let age = oldest
+            .and_then(|o| (at - o).to_std().ok())
+            .unwrap_or_default();
+        if let Some(wait) = lim::wait_for(held, age, *w, *max) {
+            return Ok(Err(wait));
+        }
+    }
+    let mut ticket = SharedTicket::default();
+    for (slot, ..) in &slots {
+        ticket.0.push(attempts::take(conn, slot, at)?);
+    }
+    Ok(Ok(ticket))
+}
+
+/// A successful attempt gives its shared slots back.
+pub fn give_back_shared(conn: &mut DbConn, ticket: SharedTicket) -> ApiResult<()> {
+    crate::db::models::login_attempt::give_back(conn, &ticket.0)?;
+    Ok(())
+}
 
 /// The account a login names, if any: read it, then let go of the connection before the
 /// password is checked ([`verify_login`]).

@@ -40,6 +40,48 @@ fn tokens(out: TokenResponse) -> HttpResponse {
         .json(out)
 }
 
+/// An attempt both limiter layers admitted: its slots, given back on success.
+struct Admitted {
+    local: crate::auth::login_limiter::Ticket,
+    shared: auth::SharedTicket,
+}
+
+fn too_many(wait: u64) -> ApiError {
+    ApiError::TooManyRequests {
+        retry_after_secs: wait,
+    }
+}
+
+/// Counts an attempt on `account` before anything is checked: first in this process (a flood
+/// never reaches the database), then in the database, across every instance.
+async fn admit(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    account: String,
+) -> ApiResult<Admitted> {
+    let client = client_key(req, state.settings.trust_proxy);
+    let local = state
+        .login_limiter
+        .admit(&client, &account)
+        .map_err(too_many)?;
+    let shared = state
+        .db_write(move |conn| auth::admit_shared(conn, &client, &account))
+        .await?;
+    match shared {
+        Ok(shared) => Ok(Admitted { local, shared }),
+        Err(wait) => Err(too_many(wait)),
+    }
+}
+
+/// The attempt succeeded: both layers get their slots back.
+async fn succeeded(state: &web::Data<AppState>, admitted: Admitted) -> ApiResult<()> {
+    state.login_limiter.succeeded(admitted.local);
+    let shared = admitted.shared;
+    state
+        .db_write(move |conn| auth::give_back_shared(conn, shared))
+        .await
+}
+
 /// The user whose password this is, after the limiter admitted the attempt; the password is
 /// checked on the blocking pool with no database connection held. `None`: wrong, unknown or
 /// disabled (one answer for all, after the same work).
@@ -49,14 +91,8 @@ async fn verified_user(
     username: String,
     pw: String,
 ) -> ApiResult<crate::db::models::user::User> {
-    let client = client_key(req, state.settings.trust_proxy);
     // The attempt is counted before anything is checked.
-    let ticket = state
-        .login_limiter
-        .admit(&client, &format!("user:{username}"))
-        .map_err(|wait| ApiError::TooManyRequests {
-            retry_after_secs: wait,
-        })?;
+    let ticket = admit(state, req, format!("user:{username}")).await?;
     let found = state
         .db(move |conn| auth::find_login(conn, &username))
         .await?;
@@ -66,7 +102,7 @@ async fn verified_user(
             .await
             .map_err(ApiError::from)?;
     let u = verified.ok_or_else(|| ApiError::Unauthorized(BAD_CREDENTIALS.into()))?;
-    state.login_limiter.succeeded(ticket);
+    succeeded(state, ticket).await?;
     Ok(u)
 }
 

@@ -6,8 +6,7 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use base64::Engine;
 use validator::Validate;
 
-use super::{password_login, request_id, tokens};
-use crate::api::support::client::client_key;
+use super::{admit, password_login, request_id, succeeded, tokens};
 use crate::api::support::extract::{content_type_essence, parse_json};
 use crate::auth::revocation::SubjectKey;
 use crate::error::{ApiError, ApiResult};
@@ -124,14 +123,8 @@ async fn client_token(
     client_id: String,
     secret: String,
 ) -> ApiResult<TokenResponse> {
-    let client = client_key(req, state.settings.trust_proxy);
     // The attempt is counted before the secret is checked.
-    let ticket = state
-        .login_limiter
-        .admit(&client, &format!("partner:{client_id}"))
-        .map_err(|wait| ApiError::TooManyRequests {
-            retry_after_secs: wait,
-        })?;
+    let ticket = admit(state, req, format!("partner:{client_id}")).await?;
     let found = state
         .db(move |conn| partners::find_client(conn, &client_id))
         .await?;
@@ -139,6 +132,6 @@ async fn client_token(
     let Some(p) = partners::verify_client(found, &secret) else {
         return Err(ApiError::Unauthorized(BAD_CLIENT.into()));
     };
-    state.login_limiter.succeeded(ticket);
+    succeeded(state, ticket).await?;
     auth::partner_token(&state.jwt, p)
 }

@@ -161,6 +161,20 @@ pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Counselor>> {
         .load(conn)
 }
 
+/// The counselors with these ids (in chunks far below both backends' bind-parameter limits).
+pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<Counselor>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        out.extend(
+            counselors::table
+                .filter(counselors::id.eq_any(chunk))
+                .select(Counselor::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
 /// A counselor the caller may see, or `NotFound`.
 pub fn find(conn: &mut DbConn, scope: &CounselorScope, id: i64) -> QueryResult<Counselor> {
     filtered(scope, &CounselorFilter::default())

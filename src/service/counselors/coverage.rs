@@ -109,9 +109,8 @@ pub fn rankings(conn: &mut DbConn, caller: &Caller, params: &RankingParams) -> A
     let trainings = rules::tally(cm::training_counselors_between(conn, from, to)?);
     let ids: Vec<i64> = order.iter().map(|r| r.counselor_id).collect();
     let mut towns = cm::towns_of(conn, &ids)?;
-    let people: HashMap<i64, Counselor> = cm::all(conn)?
+    let people: HashMap<i64, Counselor> = cm::by_ids(conn, &ids)?
         .into_iter()
-        .filter(|c| ids.contains(&c.id))
         .map(|c| (c.id, c))
         .collect();
     let by_id: HashMap<i64, _> = evaluations.iter().map(|e| (e.counselor_id, e)).collect();

@@ -84,13 +84,10 @@ pub fn view(conn: &mut DbConn, c: Counselor) -> ApiResult<CounselorOut> {
 
 /// Names of the counselors `ids`.
 fn names_of(conn: &mut DbConn, ids: &[i64]) -> ApiResult<HashMap<i64, String>> {
-    let mut map = HashMap::new();
-    for c in cm::all(conn)? {
-        if ids.contains(&c.id) {
-            map.insert(c.id, c.name);
-        }
-    }
-    Ok(map)
+    Ok(cm::by_ids(conn, ids)?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect())
 }
 
 /// A counselor the caller may see (404 otherwise).

@@ -223,3 +223,44 @@ async fn client_credentials_are_limited_per_address_and_per_client_id() {
         .await
         .problem(401);
 }
+
+#[actix_web::test]
+async fn the_limits_hold_across_instances() {
+    use actix_web::test::{call_service, init_service, read_body};
+    use coophub::{build_app, AppState};
+
+    let app = TestApp::new().await;
+    create_user(&mut app.conn(), &observer("clerk"), "a long password").unwrap();
+    // A second instance over the same database: its own (empty) per-process limiter.
+    let s = crate::common::settings(&app.state.settings.database_url);
+    let other = init_service(build_app(AppState::new(app.state.pool.clone(), s))).await;
+    let on_other = |password: &str| {
+        TestRequest::post()
+            .uri("/api/v1/auth/login")
+            .peer_addr("198.51.100.9:40000".parse().unwrap())
+            .set_json(json!({"username": "clerk", "password": password}))
+            .to_request()
+    };
+    // A success gives its slots back on both layers: it does not count.
+    login_from(&app, "198.51.100.9", &[], "clerk", "a long password")
+        .await
+        .ok(200);
+    for i in 0..3 {
+        login_from(&app, "198.51.100.9", &[], "clerk", &format!("guess {i}"))
+            .await
+            .problem(401);
+    }
+    for i in 3..5 {
+        let r = call_service(&other, on_other(&format!("guess {i}"))).await;
+        assert_eq!(r.status(), 401);
+    }
+    // Five failures from this client in all, on two instances: the sixth is refused unchecked,
+    // on the instance that has seen only two.
+    let before = app.state.login_limiter.verifications();
+    let r = call_service(&other, on_other("a long password")).await;
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().get("retry-after").is_some());
+    let body: Value = serde_json::from_slice(&read_body(r).await).unwrap();
+    assert_eq!(body["status"], 429);
+    assert_eq!(app.state.login_limiter.verifications(), before);
+}
