@@ -11,6 +11,7 @@ PORT=18080
 WORK=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 export COOPHUB_JWT_SECRET=bench-secret-bench-secret-bench-secret
+export COOPHUB_DATA_KEY=${COOPHUB_DATA_KEY:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 if [ "$DB" = sqlite ]; then export COOPHUB_DATABASE_URL="$WORK/coophub.db"; else export COOPHUB_DATABASE_URL="$DB"; fi
 "$BIN" migrate >/dev/null
 echo 'bench-password-123' | "$BIN" user create --username benchadmin --role district_admin >/dev/null

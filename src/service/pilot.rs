@@ -6,6 +6,8 @@ use chrono::NaiveDate;
 use crate::auth::{Access, Caller, Resource};
 use crate::config::PilotTargets;
 use crate::db::models::counselor::CounselorScope;
+use std::collections::BTreeMap;
+
 use crate::db::models::{annual_report, pilot as figures, reference, today};
 use crate::db::DbConn;
 use crate::domain::money::sum_fen;
@@ -50,34 +52,36 @@ pub fn compute(
     on: NaiveDate,
     targets: &PilotTargets,
 ) -> ApiResult<PilotProgress> {
-    // The cooperatives in view, and their status, tier and title.
-    let rows = figures::cooperatives(conn, scope, town)?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let all = *scope == CoopScope::All && town.is_none();
-    let in_view = (!all).then_some(ids.as_slice());
-
+    // The cooperatives in view, counted by status, tier and title in SQL.
+    let view = figures::InView { scope, town };
+    let counts = figures::registry_counts(conn, view)?;
+    let mut by_status = BTreeMap::new();
+    let mut by_tier = BTreeMap::new();
+    let mut by_level = BTreeMap::new();
+    for (status, tier, level, n) in &counts {
+        *by_status.entry(status.to_string()).or_insert(0) += n;
+        let tier = tier.map_or_else(|| UNASSESSED.to_string(), |t| t.to_string());
+        *by_tier.entry(tier).or_insert(0) += n;
+        if let Some(l) = level {
+            *by_level.entry(l.to_string()).or_insert(0) += n;
+        }
+    }
     let registry = RegistryProgress {
-        total: rows.len() as i64,
-        by_status: rules::tally(rows.iter().map(|r| r.status.to_string())),
-        by_tier: rules::tally(rows.iter().map(|r| {
-            r.tier
-                .map_or_else(|| UNASSESSED.to_string(), |t| t.to_string())
-        })),
+        total: counts.iter().map(|c| c.3).sum(),
+        by_status,
+        by_tier,
     };
 
-    let by_level = rules::tally(
-        rows.iter()
-            .filter_map(|r| r.demonstration_level.map(|l| l.to_string())),
-    );
-    let approved_years = figures::approved_title_years(conn, in_view)?;
+    let approved: BTreeMap<i32, i64> = figures::approved_titles_by_year(conn, view)?
+        .into_iter()
+        .collect();
     let by_year = rules::quota_years(on)
         .map(|y| {
-            let achieved = approved_years.iter().filter(|a| **a == y).count() as i64;
             (
                 y.to_string(),
                 TargetProgress {
                     target: targets.demonstration_per_year,
-                    achieved,
+                    achieved: approved.get(&y).copied().unwrap_or(0),
                 },
             )
         })
@@ -138,7 +142,7 @@ pub fn compute(
         specialty,
     };
 
-    let loan_rows = figures::loans(conn, in_view)?;
+    let loan_rows = figures::loans(conn, view)?;
     let loans = LoanProgress {
         count: loan_rows.len() as i64,
         amount_fen: sum_fen(loan_rows.iter().map(|l| l.amount_fen)),
@@ -147,7 +151,7 @@ pub fn compute(
         by_bank: rules::tally(loan_rows.iter().map(|l| l.bank_code.clone())),
     };
 
-    let orders = figures::orders(conn, in_view)?;
+    let orders = figures::orders(conn, view)?;
     let scores: Vec<i32> = orders.iter().filter_map(|o| o.rating_score).collect();
     let service_orders = OrderProgress {
         count: orders.len() as i64,

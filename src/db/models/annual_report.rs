@@ -3,6 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::pilot::{coops_in_view, InView};
 use crate::db::schema::{annual_reports, cooperatives};
 use crate::db::{Backend, DbConn};
 use crate::domain::annual_report::ReportStatus;
@@ -237,21 +238,28 @@ pub fn publication(
     town_code: Option<&str>,
 ) -> QueryResult<Publication> {
     let year_end = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
-    let mut q = super::cooperative::scoped(scope)
+    let view = InView {
+        scope,
+        town: town_code,
+    };
+    // Counted in SQL over a join, never through a list of ids (a bind parameter each).
+    let q = cooperatives::table
         .filter(cooperatives::status.eq(CoopStatus::Active))
-        .filter(cooperatives::established_on.le(year_end));
-    if let Some(t) = town_code {
-        q = q.filter(cooperatives::town_code.eq(t.to_string()));
-    }
-    let ids: Vec<i64> = q.select(cooperatives::id).load(conn)?;
-    let published: i64 = annual_reports::table
+        .filter(cooperatives::established_on.le(year_end))
+        .count()
+        .into_boxed::<Backend>();
+    let expected: i64 = coops_in_view!(q, view).get_result(conn)?;
+    let q = annual_reports::table
+        .inner_join(cooperatives::table)
+        .filter(cooperatives::status.eq(CoopStatus::Active))
+        .filter(cooperatives::established_on.le(year_end))
         .filter(annual_reports::year.eq(year))
         .filter(annual_reports::status.eq(ReportStatus::Published))
-        .filter(annual_reports::cooperative_id.eq_any(&ids))
         .count()
-        .get_result(conn)?;
+        .into_boxed::<Backend>();
+    let published: i64 = coops_in_view!(q, view).get_result(conn)?;
     Ok(Publication {
-        expected: ids.len() as i64,
+        expected,
         published,
     })
 }

@@ -1,10 +1,10 @@
 //! The figures of the pilot dashboard read from other contexts' tables: the registry's
 //! status, tier and title, approved demonstration titles, loans and service orders. Each
-//! takes the cooperatives in view (`None`: every cooperative, no filter).
+//! takes the cooperatives in view ([`InView`]); counts are made in SQL where the dashboard
+//! needs only counts.
 
 use diesel::prelude::*;
 
-use super::cooperative as coop;
 use crate::db::schema::{cooperatives, demonstration_applications, loans, service_orders};
 use crate::db::{Backend, DbConn};
 use crate::domain::cooperative::{CoopStatus, DemonstrationLevel, Tier};
@@ -13,43 +13,115 @@ use crate::domain::pilot::TITLE_APPROVED;
 use crate::domain::scope::CoopScope;
 use crate::domain::service_order::OrderStatus;
 
-/// A cooperative in view, as the registry figures count it.
-#[derive(Queryable, Debug, Clone, PartialEq)]
-pub struct CoopFigures {
-    pub id: i64,
-    pub status: CoopStatus,
-    pub tier: Option<Tier>,
-    pub demonstration_level: Option<DemonstrationLevel>,
+/// The cooperatives in view: a scope, narrowed to a town if given. The other tables are
+/// filtered by a sub-query on it, never by a list of ids (which would pass one bind parameter
+/// per cooperative: past SQLite's limit at 32,766, and slow long before).
+#[derive(Debug, Clone, Copy)]
+pub struct InView<'a> {
+    pub scope: &'a CoopScope,
+    pub town: Option<&'a str>,
 }
 
-/// The cooperatives in `scope`, narrowed to `town` if given.
-pub fn cooperatives(
-    conn: &mut DbConn,
-    scope: &CoopScope,
-    town: Option<&str>,
-) -> QueryResult<Vec<CoopFigures>> {
-    let mut q = coop::scoped(scope);
-    if let Some(t) = town {
-        q = q.filter(cooperatives::town_code.eq(t.to_string()));
-    }
-    q.select((
-        cooperatives::id,
-        cooperatives::status,
-        cooperatives::tier,
-        cooperatives::demonstration_level,
-    ))
-    .load(conn)
+/// Narrows a boxed query of the cooperatives table to the cooperatives in view.
+macro_rules! coops_in_view {
+    ($q:expr, $view:expr) => {{
+        use $crate::db::schema::{cooperatives, loans};
+        use $crate::domain::scope::CoopScope;
+        let view: $crate::db::models::pilot::InView = $view;
+        let mut q = $q;
+        match view.scope {
+            CoopScope::All => {}
+            CoopScope::Towns(towns) => q = q.filter(cooperatives::town_code.eq_any(towns.clone())),
+            CoopScope::One(id) => q = q.filter(cooperatives::id.eq(*id)),
+            CoopScope::Bank(bank) => {
+                q = q.filter(
+                    cooperatives::id.eq_any(
+                        loans::table
+                            .filter(loans::bank_code.eq(bank.clone()))
+                            .select(loans::cooperative_id),
+                    ),
+                )
+            }
+        }
+        if let Some(t) = view.town {
+            q = q.filter(cooperatives::town_code.eq(t.to_string()));
+        }
+        q
+    }};
 }
 
-/// The years of the approved demonstration applications of these cooperatives.
-pub fn approved_title_years(conn: &mut DbConn, ids: Option<&[i64]>) -> QueryResult<Vec<i32>> {
-    let mut q = demonstration_applications::table
-        .filter(demonstration_applications::status.eq(TITLE_APPROVED))
+pub(crate) use coops_in_view;
+
+/// Narrows a boxed query of another table to the rows whose `$col` (a cooperative id) is in
+/// view, by sub-queries. A bank's view of the loans table is its own loans
+/// (`rows_in_view!(q, col, view, bank => filter)`).
+macro_rules! rows_in_view {
+    ($q:expr, $col:expr, $view:expr) => {
+        rows_in_view!($q, $col, $view, bank => $col.eq_any(
+            loans::table
+                .filter(loans::bank_code.eq(bank.clone()))
+                .select(loans::cooperative_id),
+        ))
+    };
+    ($q:expr, $col:expr, $view:expr, $bank:ident => $bank_filter:expr) => {{
+        let view: InView = $view;
+        let mut q = $q;
+        match view.scope {
+            CoopScope::All => {}
+            CoopScope::Towns(towns) => {
+                q = q.filter(
+                    $col.eq_any(
+                        cooperatives::table
+                            .filter(cooperatives::town_code.eq_any(towns.clone()))
+                            .select(cooperatives::id),
+                    ),
+                )
+            }
+            CoopScope::One(id) => q = q.filter($col.eq(*id)),
+            CoopScope::Bank($bank) => q = q.filter($bank_filter),
+        }
+        if let Some(t) = view.town {
+            q = q.filter(
+                $col.eq_any(
+                    cooperatives::table
+                        .filter(cooperatives::town_code.eq(t.to_string()))
+                        .select(cooperatives::id),
+                ),
+            );
+        }
+        q
+    }};
+}
+
+/// How many cooperatives have one (status, tier, title).
+pub type RegistryCount = (CoopStatus, Option<Tier>, Option<DemonstrationLevel>, i64);
+
+/// How many cooperatives in view have each (status, tier, title).
+pub fn registry_counts(conn: &mut DbConn, view: InView) -> QueryResult<Vec<RegistryCount>> {
+    let q = cooperatives::table
+        .group_by((
+            cooperatives::status,
+            cooperatives::tier,
+            cooperatives::demonstration_level,
+        ))
+        .select((
+            cooperatives::status,
+            cooperatives::tier,
+            cooperatives::demonstration_level,
+            diesel::dsl::count_star(),
+        ))
         .into_boxed::<Backend>();
-    if let Some(ids) = ids {
-        q = q.filter(demonstration_applications::cooperative_id.eq_any(ids.to_vec()));
-    }
-    q.select(demonstration_applications::year).load(conn)
+    coops_in_view!(q, view).load(conn)
+}
+
+/// How many demonstration titles the cooperatives in view were approved, by year.
+pub fn approved_titles_by_year(conn: &mut DbConn, view: InView) -> QueryResult<Vec<(i32, i64)>> {
+    let q = demonstration_applications::table
+        .filter(demonstration_applications::status.eq(TITLE_APPROVED))
+        .group_by(demonstration_applications::year)
+        .select((demonstration_applications::year, diesel::dsl::count_star()))
+        .into_boxed::<Backend>();
+    rows_in_view!(q, demonstration_applications::cooperative_id, view).load(conn)
 }
 
 /// A loan, as the dashboard counts it.
@@ -61,19 +133,17 @@ pub struct LoanFigures {
     pub approved_amount_fen: Option<i64>,
 }
 
-/// The loans of these cooperatives.
-pub fn loans(conn: &mut DbConn, ids: Option<&[i64]>) -> QueryResult<Vec<LoanFigures>> {
-    let mut q = loans::table.into_boxed::<Backend>();
-    if let Some(ids) = ids {
-        q = q.filter(loans::cooperative_id.eq_any(ids.to_vec()));
-    }
-    q.select((
-        loans::status,
-        loans::bank_code,
-        loans::amount_fen,
-        loans::approved_amount_fen,
-    ))
-    .load(conn)
+/// The loans of the cooperatives in view.
+pub fn loans(conn: &mut DbConn, view: InView) -> QueryResult<Vec<LoanFigures>> {
+    let q = loans::table.into_boxed::<Backend>();
+    rows_in_view!(q, loans::cooperative_id, view, bank => loans::bank_code.eq(bank.clone()))
+        .select((
+            loans::status,
+            loans::bank_code,
+            loans::amount_fen,
+            loans::approved_amount_fen,
+        ))
+        .load(conn)
 }
 
 /// A service order, as the dashboard counts it.
@@ -84,16 +154,14 @@ pub struct OrderFigures {
     pub rating_score: Option<i32>,
 }
 
-/// The service orders of these cooperatives.
-pub fn orders(conn: &mut DbConn, ids: Option<&[i64]>) -> QueryResult<Vec<OrderFigures>> {
-    let mut q = service_orders::table.into_boxed::<Backend>();
-    if let Some(ids) = ids {
-        q = q.filter(service_orders::cooperative_id.eq_any(ids.to_vec()));
-    }
-    q.select((
-        service_orders::service_type,
-        service_orders::status,
-        service_orders::rating_score,
-    ))
-    .load(conn)
+/// The service orders of the cooperatives in view.
+pub fn orders(conn: &mut DbConn, view: InView) -> QueryResult<Vec<OrderFigures>> {
+    let q = service_orders::table.into_boxed::<Backend>();
+    rows_in_view!(q, service_orders::cooperative_id, view)
+        .select((
+            service_orders::service_type,
+            service_orders::status,
+            service_orders::rating_score,
+        ))
+        .load(conn)
 }

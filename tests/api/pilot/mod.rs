@@ -244,3 +244,48 @@ async fn figures_match_a_hand_computed_data_set() {
         .await
         .problem(403);
 }
+
+/// Past SQLite's 32,766 bind parameters: the dashboard of a town with 37,000 cooperatives (and
+/// of the district) is computed by sub-queries and counts in SQL, not from a list of ids.
+#[actix_web::test]
+async fn a_town_of_37000_cooperatives_is_no_problem() {
+    let app = TestApp::new().await;
+    let now = "2026-01-01 00:00:00";
+    crate::common::exec(
+        &mut app.conn(),
+        &format!(
+            "INSERT INTO cooperatives (name, uscc, town_code, legal_representative, phone, \
+             established_on, registered_capital_fen, status, tier, created_at, updated_at) \
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 37000) \
+             SELECT 'bulk', 'U' || CAST(i AS TEXT), '{TOWN_A}', '张三', '13812345678', \
+             '2015-03-18', 1, CASE WHEN i % 10 = 0 THEN 'abnormal' ELSE 'active' END, \
+             CASE WHEN i % 3 = 0 THEN 'standard' ELSE NULL END, '{now}', '{now}' FROM n"
+        ),
+    );
+    let town = app
+        .get(
+            &format!("/api/v1/pilot/progress?town_code={TOWN_A}"),
+            &app.admin(),
+        )
+        .await
+        .ok(200);
+    assert_eq!(town["cooperatives"]["total"], 37_000);
+    // Every tenth is abnormal: 3,700; every third has a tier: 12,333.
+    assert_eq!(town["cooperatives"]["by_status"]["abnormal"], 3_700);
+    assert_eq!(town["cooperatives"]["by_status"]["active"], 33_300);
+    assert_eq!(town["cooperatives"]["by_tier"]["standard"], 12_333);
+    // 33,300 active cooperatives established in 2015 are expected to publish, none has.
+    assert_eq!(town["annual_report_publication"]["expected"], 33_300);
+    assert_eq!(town["annual_report_publication"]["published"], 0);
+    let officer = app
+        .get("/api/v1/pilot/progress", &app.token(Role::TownOfficer))
+        .await
+        .ok(200);
+    assert_eq!(officer["cooperatives"]["total"], 37_000);
+    let all = app
+        .get("/api/v1/pilot/progress", &app.admin())
+        .await
+        .ok(200);
+    assert_eq!(all["cooperatives"]["total"], 37_000);
+    assert_eq!(all["annual_report_publication"]["expected"], 33_300);
+}
