@@ -158,12 +158,6 @@ pub fn apply(conn: &mut DbConn, caller: &Caller, b: ApplicationIn) -> ApiResult<
     Ok(out)
 }
 
-/// The ids of the cooperatives in the caller's scope (`None` = all).
-fn scope_ids(conn: &mut DbConn, caller: &Caller) -> ApiResult<Option<Vec<i64>>> {
-    let scope = caller.coop_scope(conn)?;
-    Ok(coop::visible_ids(conn, &scope, None)?)
-}
-
 /// One page of the applications in the caller's scope.
 pub fn list(
     conn: &mut DbConn,
@@ -177,7 +171,7 @@ pub fn list(
         year: f.year,
         level: f.level,
         status: f.status,
-        cooperative_ids: scope_ids(conn, caller)?,
+        scope: caller.coop_scope(conn)?,
     };
     let rows = demo::list(conn, &filter, page.after, page.limit + 1)?;
     let total = if page.count {
@@ -281,11 +275,11 @@ pub fn directory(
         .collect();
     let quota = match p.year {
         Some(year) => {
-            let ids = scope_ids(conn, caller)?;
+            let scope = caller.coop_scope(conn)?;
             Some(Quota {
                 year,
                 target: YEARLY_QUOTA,
-                approved: demo::approvals_in(conn, year, ids.as_deref())?,
+                approved: demo::approvals_in(conn, year, &scope)?,
             })
         }
         None => None,

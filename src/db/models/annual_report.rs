@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::pilot::{coops_in_view, InView};
+use super::pilot::{coops_in_view, rows_in_view, InView};
 use crate::db::schema::{annual_reports, cooperatives};
 use crate::db::{Backend, DbConn};
 use crate::domain::annual_report::ReportStatus;
@@ -172,14 +172,14 @@ pub struct ReportFilter {
     pub late: Option<bool>,
 }
 
-fn filtered(
-    ids: Option<Vec<i64>>,
-    f: &ReportFilter,
-) -> annual_reports::BoxedQuery<'static, Backend> {
-    let mut q = annual_reports::table.into_boxed::<Backend>();
-    if let Some(ids) = ids {
-        q = q.filter(annual_reports::cooperative_id.eq_any(ids));
-    }
+/// The rows of the cooperatives in `scope` (and the filter's town), by sub-queries.
+fn filtered(scope: &CoopScope, f: &ReportFilter) -> annual_reports::BoxedQuery<'static, Backend> {
+    let view = InView {
+        scope,
+        town: f.town_code.as_deref(),
+    };
+    let q = annual_reports::table.into_boxed::<Backend>();
+    let mut q = rows_in_view!(q, annual_reports::cooperative_id, view);
     if let Some(y) = f.year {
         q = q.filter(annual_reports::year.eq(y));
     }
@@ -199,10 +199,7 @@ pub fn list(
     after: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<AnnualReport>> {
-    let mut q = filtered(
-        super::cooperative::visible_ids(conn, scope, f.town_code.as_deref())?,
-        f,
-    );
+    let mut q = filtered(scope, f);
     if let Some(a) = after {
         q = q.filter(annual_reports::id.gt(a));
     }
@@ -213,12 +210,7 @@ pub fn list(
 }
 
 pub fn count(conn: &mut DbConn, scope: &CoopScope, f: &ReportFilter) -> QueryResult<i64> {
-    filtered(
-        super::cooperative::visible_ids(conn, scope, f.town_code.as_deref())?,
-        f,
-    )
-    .count()
-    .get_result(conn)
+    filtered(scope, f).count().get_result(conn)
 }
 
 /// The cooperatives expected to publish a year's report, and how many have.

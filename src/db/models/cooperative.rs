@@ -97,24 +97,6 @@ pub fn scoped(scope: &CoopScope) -> Boxed {
     }
 }
 
-/// The ids of the cooperatives in `scope` (and `town`), for filtering other tables by
-/// cooperative; `None` means every cooperative, so no filter is needed. Loaded first because
-/// the multi backend cannot nest a boxed sub-select (a county holds a few thousand at most).
-pub fn visible_ids(
-    conn: &mut DbConn,
-    scope: &CoopScope,
-    town: Option<&str>,
-) -> QueryResult<Option<Vec<i64>>> {
-    if *scope == CoopScope::All && town.is_none() {
-        return Ok(None);
-    }
-    let mut q = scoped(scope);
-    if let Some(t) = town {
-        q = q.filter(cooperatives::town_code.eq(t.to_string()));
-    }
-    q.select(cooperatives::id).load(conn).map(Some)
-}
-
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
 pub fn like_pattern(term: &str) -> String {
     let mut s = String::with_capacity(term.len() + 2);

@@ -4,6 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::cooperative::{self as coop, Cooperative};
+use super::pilot::{rows_in_view, InView};
 use crate::db::schema::{
     cooperatives, counselor_visits, demonstration_applications, demonstration_monitorings,
 };
@@ -105,17 +106,22 @@ pub fn decide(
     .execute(conn)
 }
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub struct ApplicationFilter {
     pub year: Option<i32>,
     pub level: Option<DemonstrationLevel>,
     pub status: Option<ApplicationStatus>,
-    /// Restrict to these cooperatives (the caller's scope), when set.
-    pub cooperative_ids: Option<Vec<i64>>,
+    /// The caller's scope.
+    pub scope: CoopScope,
 }
 
 fn filtered(f: &ApplicationFilter) -> demonstration_applications::BoxedQuery<'static, Backend> {
-    let mut q = demonstration_applications::table.into_boxed::<Backend>();
+    let view = InView {
+        scope: &f.scope,
+        town: None,
+    };
+    let q = demonstration_applications::table.into_boxed::<Backend>();
+    let mut q = rows_in_view!(q, demonstration_applications::cooperative_id, view);
     if let Some(y) = f.year {
         q = q.filter(demonstration_applications::year.eq(y));
     }
@@ -124,9 +130,6 @@ fn filtered(f: &ApplicationFilter) -> demonstration_applications::BoxedQuery<'st
     }
     if let Some(s) = f.status {
         q = q.filter(demonstration_applications::status.eq(s));
-    }
-    if let Some(ids) = &f.cooperative_ids {
-        q = q.filter(demonstration_applications::cooperative_id.eq_any(ids.clone()));
     }
     q
 }
@@ -151,20 +154,16 @@ pub fn count(conn: &mut DbConn, f: &ApplicationFilter) -> QueryResult<i64> {
     filtered(f).count().get_result(conn)
 }
 
-/// Approvals per year (optionally of one level), for the yearly quota.
-pub fn approvals_in(
-    conn: &mut DbConn,
-    year: i32,
-    cooperative_ids: Option<&[i64]>,
-) -> QueryResult<i64> {
-    let mut q = demonstration_applications::table
+/// Approvals in a year of the cooperatives in `scope`, for the yearly quota.
+pub fn approvals_in(conn: &mut DbConn, year: i32, scope: &CoopScope) -> QueryResult<i64> {
+    let q = demonstration_applications::table
         .filter(demonstration_applications::year.eq(year))
         .filter(demonstration_applications::status.eq(ApplicationStatus::Approved))
         .into_boxed::<Backend>();
-    if let Some(ids) = cooperative_ids {
-        q = q.filter(demonstration_applications::cooperative_id.eq_any(ids.to_vec()));
-    }
-    q.count().get_result(conn)
+    let view = InView { scope, town: None };
+    rows_in_view!(q, demonstration_applications::cooperative_id, view)
+        .count()
+        .get_result(conn)
 }
 
 /// The year of the latest approved application per cooperative.

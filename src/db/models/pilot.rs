@@ -57,14 +57,16 @@ pub(crate) use coops_in_view;
 /// (`rows_in_view!(q, col, view, bank => filter)`).
 macro_rules! rows_in_view {
     ($q:expr, $col:expr, $view:expr) => {
-        rows_in_view!($q, $col, $view, bank => $col.eq_any(
+        $crate::db::models::pilot::rows_in_view!($q, $col, $view, bank => $col.eq_any(
             loans::table
                 .filter(loans::bank_code.eq(bank.clone()))
                 .select(loans::cooperative_id),
         ))
     };
     ($q:expr, $col:expr, $view:expr, $bank:ident => $bank_filter:expr) => {{
-        let view: InView = $view;
+        use $crate::db::schema::{cooperatives, loans};
+        use $crate::domain::scope::CoopScope;
+        let view: $crate::db::models::pilot::InView = $view;
         let mut q = $q;
         match view.scope {
             CoopScope::All => {}
@@ -92,6 +94,8 @@ macro_rules! rows_in_view {
         q
     }};
 }
+
+pub(crate) use rows_in_view;
 
 /// How many cooperatives have one (status, tier, title).
 pub type RegistryCount = (CoopStatus, Option<Tier>, Option<DemonstrationLevel>, i64);

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::pilot::{rows_in_view, InView};
 use crate::db::schema::{service_orders, service_types};
 use crate::db::{Backend, DbConn};
 use crate::domain::scope::CoopScope;
@@ -203,14 +204,14 @@ pub struct OrderFilter {
     pub open_only: bool,
 }
 
-fn filtered(
-    ids: Option<Vec<i64>>,
-    f: &OrderFilter,
-) -> service_orders::BoxedQuery<'static, Backend> {
-    let mut q = service_orders::table.into_boxed::<Backend>();
-    if let Some(ids) = ids {
-        q = q.filter(service_orders::cooperative_id.eq_any(ids));
-    }
+/// The rows of the cooperatives in `scope` (and the filter's town), by sub-queries.
+fn filtered(scope: &CoopScope, f: &OrderFilter) -> service_orders::BoxedQuery<'static, Backend> {
+    let view = InView {
+        scope,
+        town: f.town_code.as_deref(),
+    };
+    let q = service_orders::table.into_boxed::<Backend>();
+    let mut q = rows_in_view!(q, service_orders::cooperative_id, view);
     if let Some(v) = &f.service_type {
         q = q.filter(service_orders::service_type.eq(v.clone()));
     }
@@ -236,8 +237,7 @@ pub fn list(
     after: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<ServiceOrder>> {
-    let ids = super::cooperative::visible_ids(conn, scope, f.town_code.as_deref())?;
-    let mut q = filtered(ids, f);
+    let mut q = filtered(scope, f);
     if let Some(a) = after {
         q = q.filter(service_orders::id.gt(a));
     }
@@ -249,6 +249,5 @@ pub fn list(
 }
 
 pub fn count(conn: &mut DbConn, scope: &CoopScope, f: &OrderFilter) -> QueryResult<i64> {
-    let ids = super::cooperative::visible_ids(conn, scope, f.town_code.as_deref())?;
-    filtered(ids, f).count().get_result(conn)
+    filtered(scope, f).count().get_result(conn)
 }
