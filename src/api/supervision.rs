@@ -196,14 +196,14 @@ pub async fn abnormal_candidates(
     tag = "supervision",
     operation_id = "mergeCooperative",
     summary = "Merge a cooperative into another (兼并/合并)",
-    description = "In one transaction: active members move to the target (those whose ID number is already an active member there are not moved and are reported back; they exit the source), federation memberships move too (where both belong to a federation the source's membership is removed; a merger that would leave an active union cooperative below 3 members is a 409), and the source is marked `merged` with `merged_into_id`. Merging into itself is a 422; into or from a merged or deregistered cooperative a 409.",
+    description = "In one transaction: active members move to the target (those whose ID number is already an active member there are not moved and are reported back; they exit the source), federation memberships move too (where both belong to a federation the source's membership is removed; a merger that would leave an active union cooperative below 3 members is a 409), and the source is marked `merged` with `merged_into_id`. Merging into itself is a 422; into or from a merged or deregistered cooperative a 409. A source that records its meetings here needs a passed `merger` resolution of its member (or representative) assembly (two thirds of all votes), else 409; a source with no meeting recorded at all keeps its minutes on paper, and the merger is recorded from the registration decision.",
     params(("id" = i64, Path, description = "The cooperative to merge")),
     request_body = MergeIn,
     responses(
         (status = 200, description = "Merged", body = MergeOut),
         (status = 403, description = "Only the district merges cooperatives"),
         (status = 404, description = "No such cooperative"),
-        (status = 409, description = "Source or target is merged or deregistered, or an active union cooperative would fall below 3 members"),
+        (status = 409, description = "Source or target is merged or deregistered, an active union cooperative would fall below 3 members, or the source records meetings but passed no merger resolution"),
         (status = 422, description = "The target is the source itself, or does not exist")
     )
 )]

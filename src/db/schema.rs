@@ -473,6 +473,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    meetings (id) {
+        id -> BigInt,
+        cooperative_id -> BigInt,
+        kind -> Text,
+        held_on -> Date,
+        members_total -> BigInt,
+        attending -> BigInt,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    resolutions (id) {
+        id -> BigInt,
+        meeting_id -> BigInt,
+        cooperative_id -> BigInt,
+        seq -> Integer,
+        subject -> Text,
+        votes_for -> BigInt,
+        votes_against -> BigInt,
+        abstentions -> BigInt,
+        additional_votes_for -> BigInt,
+        passed -> Bool,
+    }
+}
+
 diesel::joinable!(counselor_towns -> counselors (counselor_id));
 diesel::joinable!(counselor_towns -> towns (town_code));
 diesel::joinable!(cooperatives -> towns (town_code));
@@ -500,6 +528,8 @@ diesel::joinable!(loan_events -> loans (loan_id));
 diesel::joinable!(loan_repayments -> loans (loan_id));
 diesel::joinable!(risk_fund_entries -> loans (loan_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(meetings -> cooperatives (cooperative_id));
+diesel::joinable!(resolutions -> meetings (meeting_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     towns,
@@ -533,4 +563,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     risk_fund_entries,
     webhooks,
     webhook_deliveries,
+    meetings,
+    resolutions,
 );

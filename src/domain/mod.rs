@@ -12,6 +12,7 @@ pub mod id_number;
 pub mod loan_schedule;
 pub mod loan_state;
 pub mod loan_terms;
+pub mod meeting;
 pub mod member;
 pub mod merger;
 pub mod money;

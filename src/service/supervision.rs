@@ -4,10 +4,11 @@ use crate::auth::{Access, Caller, Resource};
 use crate::db::models::audit;
 use crate::db::models::cooperative::{self as coop, Cooperative};
 use crate::db::models::supervision::{self as sup, CandidateFilter, NewAssessment};
-use crate::db::models::{federation, member, merger as merger_db, now, today};
+use crate::db::models::{federation, meeting, member, merger as merger_db, now, today};
 use crate::db::DbConn;
 use crate::domain::classification;
 use crate::domain::cooperative::CoopStatus;
+use crate::domain::meeting::ResolutionSubject;
 use crate::domain::merger::{self, MembershipStep, MergerBreach, Sides};
 use crate::domain::scope::CoopScope;
 use crate::domain::supervision::{self as rules, ListingBreach};
@@ -281,6 +282,21 @@ fn plan_members(keys: &Keyring, rows: &[member::Member]) -> ApiResult<Vec<merger
         .collect()
 }
 
+/// A merger is the members' decision (two thirds of all votes): a source that keeps its
+/// meetings here needs a passed `merger` resolution of its member (or representative)
+/// assembly, else 409. A source with no meeting recorded at all is taken as keeping its
+/// minutes on paper: the district records the merger from the registration decision.
+fn merger_decided(conn: &mut DbConn, id: i64) -> ApiResult<()> {
+    if meeting::count(conn, id)? == 0
+        || meeting::passed_assembly_resolution(conn, id, ResolutionSubject::Merger)?.is_some()
+    {
+        return Ok(());
+    }
+    Err(ApiError::Conflict(
+        "the source cooperative records its meetings, but no assembly passed a merger resolution (two thirds of all votes)".into(),
+    ))
+}
+
 /// Merges cooperative `id` into `into`, in the transaction it is handed: the plan
 /// ([`merger::plan`]) is decided first (a union that would fall below its minimum is a 409
 /// and nothing is written), then members move or exit, memberships move or are removed, and
@@ -299,6 +315,7 @@ pub fn merge(conn: &mut DbConn, caller: &Caller, id: i64, into: i64) -> ApiResul
     let target = merger_target(conn, caller, into)?;
     ensure_operating(&source)?;
     ensure_operating(&target)?;
+    merger_decided(conn, id)?;
 
     let source_rows = member::active_of(conn, id)?;
     let keys = crate::pii::keyring()?;

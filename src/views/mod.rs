@@ -10,6 +10,7 @@ pub mod demonstration;
 pub mod federations;
 pub mod health;
 pub mod loans;
+pub mod meetings;
 pub mod members;
 pub mod orders;
 pub mod pagination;

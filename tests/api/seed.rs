@@ -58,7 +58,7 @@ async fn demo_data_is_nanchuan_sized_valid_and_reproducible() {
         .get(&format!("/api/v1/cooperatives/{first}/compliance"), &admin)
         .await
         .ok(200);
-    assert_eq!(compliance["checks"].as_array().unwrap().len(), 7);
+    assert_eq!(compliance["checks"].as_array().unwrap().len(), 9);
     let late = app
         .get(
             "/api/v1/annual-reports?late=true&count=true&limit=1",

@@ -9,6 +9,7 @@ pub mod demonstration;
 pub mod federation;
 pub mod governance;
 pub mod loans;
+pub mod meeting;
 pub mod member;
 pub mod merger;
 pub mod pilot;

@@ -1,0 +1,4 @@
+//! The cooperative's own books (成员账户, 盈余分配, meetings): meetings and resolutions, member
+//! accounts and transactions, surplus distributions.
+
+pub mod meetings;

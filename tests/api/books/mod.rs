@@ -1,0 +1,4 @@
+//! The cooperative's own books: meetings and resolutions, member accounts, surplus
+//! distributions.
+
+mod meetings;
