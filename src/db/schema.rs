@@ -501,6 +501,56 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    member_transactions (id) {
+        id -> BigInt,
+        cooperative_id -> BigInt,
+        member_id -> BigInt,
+        year -> Integer,
+        amount_fen -> BigInt,
+        quantity -> Nullable<BigInt>,
+        unit -> Nullable<Text>,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    surplus_distributions (id) {
+        id -> BigInt,
+        cooperative_id -> BigInt,
+        year -> Integer,
+        status -> Text,
+        surplus_fen -> BigInt,
+        loss_makeup_fen -> BigInt,
+        reserve_fen -> BigInt,
+        distributable_fen -> BigInt,
+        by_transactions_bp -> Integer,
+        by_transactions_fen -> BigInt,
+        by_shares_fen -> BigInt,
+        meeting_id -> Nullable<BigInt>,
+        resolution_seq -> Nullable<Integer>,
+        adopted_on -> Nullable<Date>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    surplus_allocations (id) {
+        id -> BigInt,
+        distribution_id -> BigInt,
+        cooperative_id -> BigInt,
+        member_id -> BigInt,
+        transactions_fen -> BigInt,
+        shares_fen -> BigInt,
+        by_transactions_fen -> BigInt,
+        by_shares_fen -> BigInt,
+        reserve_share_fen -> BigInt,
+    }
+}
+
 diesel::joinable!(counselor_towns -> counselors (counselor_id));
 diesel::joinable!(counselor_towns -> towns (town_code));
 diesel::joinable!(cooperatives -> towns (town_code));
@@ -530,6 +580,9 @@ diesel::joinable!(risk_fund_entries -> loans (loan_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(meetings -> cooperatives (cooperative_id));
 diesel::joinable!(resolutions -> meetings (meeting_id));
+diesel::joinable!(member_transactions -> members (member_id));
+diesel::joinable!(surplus_allocations -> surplus_distributions (distribution_id));
+diesel::joinable!(surplus_allocations -> members (member_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     towns,
@@ -565,4 +618,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     meetings,
     resolutions,
+    member_transactions,
+    surplus_distributions,
+    surplus_allocations,
 );

@@ -7,6 +7,7 @@ pub mod compliance;
 pub mod cooperative;
 pub mod counselor;
 pub mod demonstration;
+pub mod distribution;
 pub mod federation;
 pub mod id_number;
 pub mod loan_schedule;

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod books;
 pub mod cooperatives;
 pub mod counselors;
 pub mod csv;

@@ -3,6 +3,7 @@
 
 pub mod annual_report;
 pub mod audit;
+pub mod books;
 pub mod cooperative;
 pub mod counselor;
 pub mod demonstration;

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use serde_json::json;
 
-use super::{Check, MemberCounts};
+use super::{surplus_return, Check, MemberCounts, ReportFacts, SURPLUS_RETURN_PERCENT};
 use crate::domain::meeting::REPRESENTATION_THRESHOLD;
 
 /// What the meeting records say.
@@ -75,6 +75,49 @@ pub fn representation(members: &MemberCounts, m: &MeetingFacts) -> Check {
     }
 }
 
+/// An adopted surplus distribution, as `surplus_return` reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct DistributionFacts {
+    pub year: i32,
+    pub distributable_fen: i64,
+    pub by_transactions_fen: i64,
+}
+
+/// `surplus_return` from the books: the most recent adopted distribution
+/// (`source: distribution`); without one, the last published report's declared figure
+/// (`source: declared`).
+pub fn surplus_returned(d: Option<&DistributionFacts>, report: Option<&ReportFacts>) -> Check {
+    let Some(d) = d else {
+        return Check {
+            source: Some("declared"),
+            ..surplus_return(report)
+        };
+    };
+    let passed = d.distributable_fen <= 0
+        || i128::from(d.by_transactions_fen) * 100
+            >= i128::from(SURPLUS_RETURN_PERCENT) * i128::from(d.distributable_fen);
+    let pct = if d.distributable_fen > 0 {
+        d.by_transactions_fen as f64 * 100.0 / d.distributable_fen as f64
+    } else {
+        0.0
+    };
+    Check {
+        check: "surplus_return",
+        passed,
+        reason: format!(
+            "the adopted {} distribution returns {pct:.1}% of the distributable surplus by transactions; at least {SURPLUS_RETURN_PERCENT}% is required",
+            d.year
+        ),
+        figures: json!({
+            "year": d.year,
+            "distributable_fen": d.distributable_fen,
+            "by_transactions_fen": d.by_transactions_fen,
+            "required_percent": SURPLUS_RETURN_PERCENT,
+        }),
+        source: Some("distribution"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +152,25 @@ mod tests {
             ..none
         };
         assert!(representation(&counts(151), &some).passed);
+    }
+
+    #[test]
+    fn surplus_return_from_the_distribution_else_declared() {
+        let declared = surplus_returned(None, None);
+        assert_eq!(declared.source, Some("declared"));
+        assert!(!declared.passed);
+        let d = DistributionFacts {
+            year: 2025,
+            distributable_fen: 1001,
+            by_transactions_fen: 601,
+        };
+        let c = surplus_returned(Some(&d), None);
+        assert_eq!((c.source, c.passed), (Some("distribution"), true));
+        let low = DistributionFacts {
+            by_transactions_fen: 600,
+            ..d
+        };
+        // 600 × 100 = 60000 < 60 × 1001 = 60060.
+        assert!(!surplus_returned(Some(&low), None).passed);
     }
 }

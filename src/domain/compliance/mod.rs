@@ -12,7 +12,9 @@ use super::member::MemberType;
 
 mod books;
 
-pub use books::{annual_assembly, representation, MeetingFacts};
+pub use books::{
+    annual_assembly, representation, surplus_returned, DistributionFacts, MeetingFacts,
+};
 
 text_enum! {
     /// Who keeps the books.
@@ -104,6 +106,8 @@ pub struct Facts {
     pub last_year: Option<ReportFacts>,
     /// What the meeting records say (`annual_assembly`, `representation`).
     pub meetings: MeetingFacts,
+    /// The most recent adopted surplus distribution (`surplus_return`, `source: distribution`).
+    pub distribution: Option<DistributionFacts>,
     pub today: NaiveDate,
 }
 
@@ -354,7 +358,7 @@ pub fn evaluate(f: &Facts) -> Vec<Check> {
         non_farmer_cap(&f.members),
         governance(f.governance.as_ref()),
         charter(f.governance.as_ref()),
-        surplus_return(f.last_published.as_ref()),
+        surplus_returned(f.distribution.as_ref(), f.last_published.as_ref()),
         annual_report(f.last_year.as_ref(), f.today),
         annual_assembly(&f.meetings),
         representation(&f.members, &f.meetings),
@@ -482,6 +486,7 @@ mod tests {
             last_published: None,
             last_year: None,
             meetings: MeetingFacts::default(),
+            distribution: None,
             today: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
         };
         let names: Vec<_> = evaluate(&f).iter().map(|c| c.check).collect();

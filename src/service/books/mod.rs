@@ -1,4 +1,7 @@
 //! The cooperative's own books (成员账户, 盈余分配, meetings): meetings and resolutions, member
 //! accounts and transactions, surplus distributions.
 
+pub mod accounts;
+pub mod distributions;
 pub mod meetings;
+pub mod transactions_import;

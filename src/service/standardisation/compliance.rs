@@ -5,10 +5,10 @@ use chrono::{Datelike, NaiveDate};
 use crate::auth::{Access, Caller, Resource};
 use crate::db::models::annual_report::{self as report, AnnualReport};
 use crate::db::models::governance::{self as gov, Governance};
-use crate::db::models::{meeting, member, today};
+use crate::db::models::{books, meeting, member, today};
 use crate::db::DbConn;
 use crate::domain::compliance::{
-    self, Facts, GovernanceFacts, MeetingFacts, MemberCounts, ReportFacts,
+    self, DistributionFacts, Facts, GovernanceFacts, MeetingFacts, MemberCounts, ReportFacts,
 };
 use crate::domain::meeting::{last_fiscal_year, MeetingKind};
 use crate::domain::member::MemberType;
@@ -43,6 +43,11 @@ pub fn compliance_facts(conn: &mut DbConn, id: i64, today: NaiveDate) -> ApiResu
         last_published: report::last_published(conn, id)?.map(facts),
         last_year: report::find(conn, id, today.year() - 1)?.map(facts),
         meetings: meeting_facts(conn, id, today)?,
+        distribution: books::last_adopted(conn, id)?.map(|d| DistributionFacts {
+            year: d.year,
+            distributable_fen: d.distributable_fen,
+            by_transactions_fen: d.by_transactions_fen,
+        }),
         today,
     })
 }

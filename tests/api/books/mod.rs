@@ -1,4 +1,6 @@
 //! The cooperative's own books: meetings and resolutions, member accounts, surplus
 //! distributions.
 
+mod accounts;
+mod distributions;
 mod meetings;
