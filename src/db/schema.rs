@@ -122,6 +122,8 @@ diesel::table! {
         id_number_key -> Nullable<Text>,
         id_number_index -> Nullable<Text>,
         id_number_masked -> Nullable<Text>,
+        exit_requested_on -> Nullable<Date>,
+        exit_kind -> Nullable<Text>,
     }
 }
 

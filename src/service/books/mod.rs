@@ -3,5 +3,6 @@
 
 pub mod accounts;
 pub mod distributions;
+pub mod exits;
 pub mod meetings;
 pub mod transactions_import;

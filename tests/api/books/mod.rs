@@ -3,4 +3,5 @@
 
 mod accounts;
 mod distributions;
+mod exits;
 mod meetings;
