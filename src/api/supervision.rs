@@ -11,7 +11,7 @@ use crate::state::AppState;
 use crate::views::pagination::{ListResponse, PageParams};
 use crate::views::supervision::{
     AbnormalIn, AbnormalListingOut, AssessmentIn, AssessmentOut, CandidateParams, CandidatesOut,
-    LiftParams, MergeIn, MergeOut,
+    DeregisterIn, DeregisteredOut, LiftParams, MergeIn, MergeOut,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -21,7 +21,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(lift_abnormal)
         .service(abnormal_history)
         .service(abnormal_candidates)
-        .service(merge_cooperative);
+        .service(merge_cooperative)
+        .service(deregister_cooperative);
 }
 
 /// Assess a cooperative.
@@ -218,6 +219,36 @@ pub async fn merge_cooperative(
     let into = body.into_cooperative_id;
     let out = state
         .db_write(move |conn| supervision::merge(conn, &caller, id, into))
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Deregister a cooperative.
+#[utoipa::path(
+    tag = "supervision",
+    operation_id = "deregisterCooperative",
+    summary = "Record a cooperative's deregistration (注销)",
+    description = "Records the registration authority's deregistration: an active or abnormal cooperative becomes `deregistered`, a closed book (its records no longer change; it leaves the publication rate and the worklists). The date and reason are kept in the audit trail (`entity=cooperative_deregistration`). Refused (409) when it is merged or deregistered already, or has a loan approved, disbursed, overdue or defaulted. District only.",
+    params(("id" = i64, Path, description = "Cooperative id")),
+    request_body = DeregisterIn,
+    responses(
+        (status = 200, description = "Deregistered", body = DeregisteredOut),
+        (status = 403, description = "Only the district records deregistrations"),
+        (status = 404, description = "No such cooperative"),
+        (status = 409, description = "Merged or deregistered already, or loans outstanding"),
+        (status = 422, description = "No reason, or a date in the future or before the cooperative was established")
+    )
+)]
+#[post("/cooperatives/{id}/deregister")]
+pub async fn deregister_cooperative(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i64>,
+    body: ValidJson<DeregisterIn>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let out = state
+        .db_write(move |conn| supervision::deregister(conn, &caller, id, body.0))
         .await?;
     Ok(HttpResponse::Ok().json(out))
 }

@@ -20,7 +20,7 @@ use crate::views::members::MemberOut;
 use crate::views::pagination::{ListResponse, PageParams};
 use crate::views::supervision::{
     AbnormalIn, AbnormalListingOut, AssessmentIn, AssessmentOut, CandidateParams, CandidatesOut,
-    LiftParams, MergeOut,
+    DeregisterIn, DeregisteredOut, LiftParams, MergeOut,
 };
 
 // ------------------------------------------------------------------------------ assessments
@@ -383,5 +383,55 @@ pub fn merge(conn: &mut DbConn, caller: &Caller, id: i64, into: i64) -> ApiResul
         skipped_members: skipped,
         moved_federation_ids: plan.moved_federation_ids(),
         merged_federation_ids: plan.merged_federation_ids(),
+    })
+}
+
+// --------------------------------------------------------------------------- deregistration
+
+/// Records a cooperative's deregistration (注销, district only): an operating (active or
+/// abnormal) cooperative with no loan exposed (approved, disbursed, overdue, defaulted) becomes
+/// `deregistered`, a closed book; the date and reason are kept in the audit trail. Merged or
+/// deregistered already, or a loan exposed → 409; a date in the future or before it was
+/// established → 422.
+pub fn deregister(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    body: DeregisterIn,
+) -> ApiResult<DeregisteredOut> {
+    caller.require(Resource::Supervision, Access::Write)?;
+    crate::service::Problems::of(&body).finish()?;
+    let actor = caller.actor();
+    let current = caller.cooperative(conn, id)?;
+    ensure_operating(&current)?;
+    if body.deregistered_on < current.established_on {
+        return Err(ApiError::field(
+            "deregistered_on",
+            "before_established",
+            "must not be before the cooperative was established",
+        ));
+    }
+    if crate::db::models::books::exposed_loans(conn, id)? > 0 {
+        return Err(ApiError::Conflict(
+            "the cooperative has loans outstanding (approved, disbursed, overdue or defaulted); settle them first".into(),
+        ));
+    }
+    let reason = body.reason.trim().to_string();
+    audit::record(
+        conn,
+        &actor,
+        "deregister",
+        "cooperative_deregistration",
+        &id.to_string(),
+        None::<&()>,
+        Some(&serde_json::json!({"reason": reason, "deregistered_on": body.deregistered_on})),
+    )?;
+    let done = set_derived(conn, &actor, "deregister", &current, |c| {
+        c.status = CoopStatus::Deregistered;
+    })?;
+    Ok(DeregisteredOut {
+        cooperative: view(conn, done)?,
+        reason,
+        deregistered_on: body.deregistered_on,
     })
 }

@@ -249,3 +249,13 @@ pub fn member_names(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, Str
         .select((members::id, members::name))
         .load(conn)
 }
+
+/// How many of a cooperative's loans are exposed (approved, disbursed, overdue, defaulted).
+pub fn exposed_loans(conn: &mut DbConn, coop_id: i64) -> QueryResult<i64> {
+    use crate::db::schema::loans;
+    loans::table
+        .filter(loans::cooperative_id.eq(coop_id))
+        .filter(loans::status.eq_any(crate::domain::loan_state::EXPOSED))
+        .count()
+        .get_result(conn)
+}

@@ -5,3 +5,4 @@ mod accounts;
 mod distributions;
 mod exits;
 mod meetings;
+mod worklists;
