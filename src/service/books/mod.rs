@@ -5,4 +5,5 @@ pub mod accounts;
 pub mod distributions;
 pub mod exits;
 pub mod meetings;
+pub mod members_import;
 pub mod transactions_import;

@@ -166,3 +166,104 @@ async fn a_cooperative_with_a_loan_outstanding_does_not_deregister() {
     .await
     .problem(409);
 }
+
+async fn import_members(app: &TestApp, token: &str, coop: i64, body: &str) -> crate::common::Resp {
+    app.request(
+        actix_web::test::TestRequest::post()
+            .uri(&format!("/api/v1/imports/members?cooperative_id={coop}"))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .insert_header(("Content-Type", "text/csv"))
+            .set_payload(body.to_string()),
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn members_from_csv_all_or_nothing() {
+    use crate::common::id_number;
+    let app = TestApp::new().await;
+    let c = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let other = app.create_coop(2, TOWN_B).await["id"].as_i64().unwrap();
+    app.add_member(c, 9, "farmer").await;
+    let header = "name,member_type,id_number,phone,joined_on,contribution_fen,contribution_form\n";
+    let mut broken_id = id_number(2);
+    broken_id.pop();
+    broken_id.push(if id_number(2).ends_with('0') {
+        '1'
+    } else {
+        '0'
+    });
+    let bad = format!(
+        "{header}李四,farmer,{},,2020-03-01,500000,cash\n王五,farmer,{broken_id},,2020-03-01,1,cash\n赵六,farmer,{},,2020-03-01,1,cash\n钱七,robot,,,2020-03-01,1,cash\n孙八,farmer,{},,2020-03-01,-5,cash\n周九,farmer,,,2020-03-01,1,cash\n",
+        id_number(1),
+        id_number(9),
+        id_number(3),
+    );
+    let p = import_members(&app, &app.admin(), c, &bad)
+        .await
+        .problem(422);
+    let errs: Vec<(u64, String)> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_u64().unwrap(),
+                e["field"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for want in [
+        (3, "id_number"),        // check digit
+        (4, "id_number"),        // already an active member
+        (5, "member_type"),      // not a type
+        (6, "contribution_fen"), // negative
+        (7, "id_number"),        // a farmer needs one
+    ] {
+        assert!(
+            errs.contains(&(want.0, want.1.to_string())),
+            "{want:?} in {errs:?}"
+        );
+    }
+    assert!(
+        !errs.iter().any(|(l, _)| *l == 2),
+        "line 2 is good: {errs:?}"
+    );
+    let list = format!("/api/v1/cooperatives/{c}/members?count=true");
+    assert_eq!(
+        app.get(&list, &app.admin()).await.ok(200)["total"],
+        1,
+        "nothing written"
+    );
+    // The same ID number twice in one file: the second line is named.
+    let twice = format!(
+        "{header}李四,farmer,{},,2020-03-01,1,cash\n李四,farmer,{},,2020-03-01,1,cash\n",
+        id_number(1),
+        id_number(1)
+    );
+    let p = import_members(&app, &app.admin(), c, &twice)
+        .await
+        .problem(422);
+    assert_eq!(p["errors"][0]["line"], 3, "{p}");
+    // A good file.
+    let good = format!(
+        "\u{feff}{header}李四,farmer,{},,2020-03-01,500000,land_management_right\n南川区某农业公司,enterprise,,,2021-05-01,2000000,cash\n",
+        id_number(1)
+    );
+    let done = import_members(&app, &app.admin(), c, &good).await.ok(201);
+    assert_eq!(done["created"], 2);
+    assert_eq!(app.get(&list, &app.admin()).await.ok(200)["total"], 3);
+    // Header, roles and scope.
+    import_members(&app, &app.admin(), c, "name,member_type\nx,farmer\n")
+        .await
+        .field_error("header");
+    let officer = app.token(Role::TownOfficer);
+    import_members(&app, &officer, other, &good)
+        .await
+        .problem(404);
+    for role in [Role::Observer, Role::BankPartner, Role::ServiceCenter] {
+        import_members(&app, &app.token(role), c, &good)
+            .await
+            .problem(403);
+    }
+}
