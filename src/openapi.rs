@@ -27,6 +27,7 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "reference", description = "Towns and industries"),
         (name = "cooperatives", description = "The cooperative registry (合作社名录)"),
         (name = "members", description = "The member ledger (成员台账): members, contributions, exits"),
+        (name = "books", description = "The cooperative's own books: meetings and resolutions (decided by the law's thresholds), member accounts and transactions, surplus distributions (成员账户, 盈余分配)"),
         (name = "standardisation", description = "Governance and charter, annual reports, compliance with the cooperative law"),
         (name = "supervision", description = "Classification assessments, the abnormal-operation list, mergers"),
         (name = "services", description = "The cooperative service center (服务中心): catalogue, orders, ratings"),

@@ -10,7 +10,9 @@ use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::service::members;
 use crate::state::AppState;
-use crate::views::members::{ExitParams, MemberCreate, MemberFilterParams, MemberOut, MemberPatch};
+use crate::views::members::{
+    ExitOut, ExitParams, MemberCreate, MemberFilterParams, MemberOut, MemberPatch,
+};
 use crate::views::pagination::{ListResponse, PageParams};
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -184,14 +186,14 @@ pub async fn patch_member(
     tag = "members",
     operation_id = "exitMember",
     summary = "Record a member's exit",
-    description = "Deleting a member records the exit (`exited_on`, optional reason); the ledger keeps the history. The ID number is then free for a new membership.",
+    description = "Deleting a member records the exit; the ledger keeps the history. Three ways, one per request:\n\n- **Notice** (`requested_on`, the default for a cooperative's own account, today): by the law the exit takes effect at the end of that fiscal year if notice came at least three months before it (by 30 September; six months, by 30 June, for enterprises, institutions and social groups), else at the end of the next year. The member stays `active` until `exited_on`, the effective day.\n- **Recorded** (`exited_on`, the default for district admins and town officers, today): an exit that already happened, taken over from the paper ledger; not in the future. Only district admins and town officers (403 otherwise).\n- **Expulsion** (除名: `meeting_id` + `resolution_seq`): a passed `expulsion` resolution of the member (or representative) assembly; effective on the meeting's date.\n\nThe answer carries `effective_on` and the refund due: the contribution and the reserve share (the reserve quantified to the member by adopted surplus distributions). Once the exit takes effect, the ID number is free for a new membership.",
     params(("id" = i64, Path, description = "Cooperative id"), ("member_id" = i64, Path, description = "Member id"), ExitParams),
     responses(
-        (status = 200, description = "The member, exited", body = MemberOut),
-        (status = 403, description = "The role may not change member ledgers"),
+        (status = 200, description = "The member, with the exit's effective day and the refund due", body = ExitOut),
+        (status = 403, description = "The role may not change member ledgers, or a cooperative's account gave `exited_on`"),
         (status = 404, description = "No such member or cooperative, or outside your scope"),
-        (status = 409, description = "The member has already exited"),
-        (status = 422, description = "The exit date is in the future or before joining")
+        (status = 409, description = "The member has already exited or given notice, or the cooperative is merged or deregistered"),
+        (status = 422, description = "A date in the future or before joining, more than one way given, or a resolution that does not expel")
     )
 )]
 #[delete("/cooperatives/{id}/members/{member_id}")]

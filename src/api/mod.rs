@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod books;
 pub mod cooperatives;
 pub mod counselors;
 pub mod demonstration;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     reference::configure(cfg);
     cooperatives::configure(cfg);
     members::configure(cfg);
+    books::configure(cfg);
     standardisation::configure(cfg);
     supervision::configure(cfg);
     orders::configure(cfg);

@@ -11,7 +11,7 @@ use crate::state::AppState;
 use crate::views::pagination::{ListResponse, PageParams};
 use crate::views::supervision::{
     AbnormalIn, AbnormalListingOut, AssessmentIn, AssessmentOut, CandidateParams, CandidatesOut,
-    LiftParams, MergeIn, MergeOut,
+    DeregisterIn, DeregisteredOut, LiftParams, MergeIn, MergeOut,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -21,7 +21,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(lift_abnormal)
         .service(abnormal_history)
         .service(abnormal_candidates)
-        .service(merge_cooperative);
+        .service(merge_cooperative)
+        .service(deregister_cooperative);
 }
 
 /// Assess a cooperative.
@@ -196,14 +197,14 @@ pub async fn abnormal_candidates(
     tag = "supervision",
     operation_id = "mergeCooperative",
     summary = "Merge a cooperative into another (兼并/合并)",
-    description = "In one transaction: active members move to the target (those whose ID number is already an active member there are not moved and are reported back; they exit the source), federation memberships move too (where both belong to a federation the source's membership is removed; a merger that would leave an active union cooperative below 3 members is a 409), and the source is marked `merged` with `merged_into_id`. Merging into itself is a 422; into or from a merged or deregistered cooperative a 409.",
+    description = "In one transaction: active members move to the target (those whose ID number is already an active member there are not moved and are reported back; they exit the source), federation memberships move too (where both belong to a federation the source's membership is removed; a merger that would leave an active union cooperative below 3 members is a 409), and the source is marked `merged` with `merged_into_id`. Merging into itself is a 422; into or from a merged or deregistered cooperative a 409. A source that records its meetings here needs a passed `merger` resolution of its member (or representative) assembly (two thirds of all votes), else 409; a source with no meeting recorded at all keeps its minutes on paper, and the merger is recorded from the registration decision.",
     params(("id" = i64, Path, description = "The cooperative to merge")),
     request_body = MergeIn,
     responses(
         (status = 200, description = "Merged", body = MergeOut),
         (status = 403, description = "Only the district merges cooperatives"),
         (status = 404, description = "No such cooperative"),
-        (status = 409, description = "Source or target is merged or deregistered, or an active union cooperative would fall below 3 members"),
+        (status = 409, description = "Source or target is merged or deregistered, an active union cooperative would fall below 3 members, or the source records meetings but passed no merger resolution"),
         (status = 422, description = "The target is the source itself, or does not exist")
     )
 )]
@@ -218,6 +219,36 @@ pub async fn merge_cooperative(
     let into = body.into_cooperative_id;
     let out = state
         .db_write(move |conn| supervision::merge(conn, &caller, id, into))
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Deregister a cooperative.
+#[utoipa::path(
+    tag = "supervision",
+    operation_id = "deregisterCooperative",
+    summary = "Record a cooperative's deregistration (注销)",
+    description = "Records the registration authority's deregistration: an active or abnormal cooperative becomes `deregistered`, a closed book (its records no longer change; it leaves the publication rate and the worklists). The date and reason are kept in the audit trail (`entity=cooperative_deregistration`). Refused (409) when it is merged or deregistered already, or has a loan approved, disbursed, overdue or defaulted. District only.",
+    params(("id" = i64, Path, description = "Cooperative id")),
+    request_body = DeregisterIn,
+    responses(
+        (status = 200, description = "Deregistered", body = DeregisteredOut),
+        (status = 403, description = "Only the district records deregistrations"),
+        (status = 404, description = "No such cooperative"),
+        (status = 409, description = "Merged or deregistered already, or loans outstanding"),
+        (status = 422, description = "No reason, or a date in the future or before the cooperative was established")
+    )
+)]
+#[post("/cooperatives/{id}/deregister")]
+pub async fn deregister_cooperative(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i64>,
+    body: ValidJson<DeregisterIn>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let out = state
+        .db_write(move |conn| supervision::deregister(conn, &caller, id, body.0))
         .await?;
     Ok(HttpResponse::Ok().json(out))
 }

@@ -112,3 +112,9 @@ text_columns!(ApplicationStatus, MonitoringResult, Bookkeeping);
 use crate::domain::role::Role;
 
 text_columns!(Role);
+
+// the cooperative's own books
+use crate::domain::distribution::DistributionStatus;
+use crate::domain::meeting::{MeetingKind, ResolutionSubject};
+
+text_columns!(MeetingKind, ResolutionSubject, DistributionStatus);

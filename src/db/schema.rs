@@ -153,6 +153,8 @@ diesel::table! {
         id_number_key -> Nullable<Text>,
         id_number_index -> Nullable<Text>,
         id_number_masked -> Nullable<Text>,
+        exit_requested_on -> Nullable<Date>,
+        exit_kind -> Nullable<Text>,
     }
 }
 
@@ -504,6 +506,84 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    meetings (id) {
+        id -> BigInt,
+        cooperative_id -> BigInt,
+        kind -> Text,
+        held_on -> Date,
+        members_total -> BigInt,
+        attending -> BigInt,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    resolutions (id) {
+        id -> BigInt,
+        meeting_id -> BigInt,
+        cooperative_id -> BigInt,
+        seq -> Integer,
+        subject -> Text,
+        votes_for -> BigInt,
+        votes_against -> BigInt,
+        abstentions -> BigInt,
+        additional_votes_for -> BigInt,
+        passed -> Bool,
+    }
+}
+
+diesel::table! {
+    member_transactions (id) {
+        id -> BigInt,
+        cooperative_id -> BigInt,
+        member_id -> BigInt,
+        year -> Integer,
+        amount_fen -> BigInt,
+        quantity -> Nullable<BigInt>,
+        unit -> Nullable<Text>,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    surplus_distributions (id) {
+        id -> BigInt,
+        cooperative_id -> BigInt,
+        year -> Integer,
+        status -> Text,
+        surplus_fen -> BigInt,
+        loss_makeup_fen -> BigInt,
+        reserve_fen -> BigInt,
+        distributable_fen -> BigInt,
+        by_transactions_bp -> Integer,
+        by_transactions_fen -> BigInt,
+        by_shares_fen -> BigInt,
+        meeting_id -> Nullable<BigInt>,
+        resolution_seq -> Nullable<Integer>,
+        adopted_on -> Nullable<Date>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    surplus_allocations (id) {
+        id -> BigInt,
+        distribution_id -> BigInt,
+        cooperative_id -> BigInt,
+        member_id -> BigInt,
+        transactions_fen -> BigInt,
+        shares_fen -> BigInt,
+        by_transactions_fen -> BigInt,
+        by_shares_fen -> BigInt,
+        reserve_share_fen -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(counselor_towns -> counselors (counselor_id));
@@ -533,6 +613,11 @@ diesel::joinable!(loan_events -> loans (loan_id));
 diesel::joinable!(loan_repayments -> loans (loan_id));
 diesel::joinable!(risk_fund_entries -> loans (loan_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(meetings -> cooperatives (cooperative_id));
+diesel::joinable!(resolutions -> meetings (meeting_id));
+diesel::joinable!(member_transactions -> members (member_id));
+diesel::joinable!(surplus_allocations -> surplus_distributions (distribution_id));
+diesel::joinable!(surplus_allocations -> members (member_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     towns,
@@ -569,4 +654,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     risk_fund_entries,
     webhooks,
     webhook_deliveries,
+    meetings,
+    resolutions,
+    member_transactions,
+    surplus_distributions,
+    surplus_allocations,
 );

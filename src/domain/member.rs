@@ -1,5 +1,7 @@
 //! The member ledger's vocabulary (成员台账).
 
+use chrono::{Datelike, NaiveDate};
+
 use super::cooperative::text_enum;
 
 text_enum! {
@@ -102,6 +104,83 @@ pub fn may_exit(
         return Err(ExitBreach::BeforeJoining);
     }
     Ok(())
+}
+
+/// Months of written notice before the fiscal year ends: six for enterprises, institutions
+/// and social groups, three for everyone else (RULES.md "The cooperative law's votes and
+/// exits").
+pub fn notice_months(member_type: MemberType) -> u32 {
+    if member_type.is_capped_non_farmer() {
+        6
+    } else {
+        3
+    }
+}
+
+/// The day an exit by notice given on `requested_on` takes effect: the end of that fiscal
+/// (calendar) year when the notice came at least [`notice_months`] before it — on or before 30
+/// September (three months) or 30 June (six) — else the end of the next year.
+pub fn exit_effective_on(member_type: MemberType, requested_on: NaiveDate) -> NaiveDate {
+    let year = requested_on.year();
+    let last_day = match notice_months(member_type) {
+        6 => NaiveDate::from_ymd_opt(year, 6, 30),
+        _ => NaiveDate::from_ymd_opt(year, 9, 30),
+    }
+    .unwrap_or(requested_on);
+    let effective_year = if requested_on <= last_day {
+        year
+    } else {
+        year + 1
+    };
+    NaiveDate::from_ymd_opt(effective_year, 12, 31).unwrap_or(requested_on)
+}
+
+/// Whether a member with this exit date is still a member on `today` (an exit by notice is
+/// recorded ahead with its effective date; the member belongs until that day).
+pub fn active_on(exited_on: Option<NaiveDate>, today: NaiveDate) -> bool {
+    exited_on.is_none_or(|d| d > today)
+}
+
+#[cfg(test)]
+mod exit_tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn notice_periods() {
+        // A farmer: notice by 30 September leaves at that year end; in November, the next.
+        assert_eq!(
+            exit_effective_on(MemberType::Farmer, day(2026, 9, 30)),
+            day(2026, 12, 31)
+        );
+        assert_eq!(
+            exit_effective_on(MemberType::Farmer, day(2026, 10, 1)),
+            day(2027, 12, 31)
+        );
+        assert_eq!(
+            exit_effective_on(MemberType::Farmer, day(2026, 11, 15)),
+            day(2027, 12, 31)
+        );
+        // An enterprise needs six months: by 30 June.
+        assert_eq!(
+            exit_effective_on(MemberType::Enterprise, day(2026, 6, 30)),
+            day(2026, 12, 31)
+        );
+        assert_eq!(
+            exit_effective_on(MemberType::Enterprise, day(2026, 7, 1)),
+            day(2027, 12, 31)
+        );
+        assert_eq!(
+            exit_effective_on(MemberType::CollectiveEconomicOrg, day(2026, 7, 1)),
+            day(2026, 12, 31)
+        );
+        assert!(active_on(None, day(2026, 1, 1)));
+        assert!(active_on(Some(day(2026, 12, 31)), day(2026, 12, 30)));
+        assert!(!active_on(Some(day(2026, 12, 31)), day(2026, 12, 31)));
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! municipal demonstration titles the plan starts from. Every random choice comes from one
 //! seeded generator, so the same seed gives the same data.
 
+mod books;
 mod loans;
 mod people;
 mod registry;

@@ -420,5 +420,7 @@ pub(super) fn fill(
     bar.finish();
     super::people::people(conn, rng, towns, &ids, &rows, today)?;
     summary.loans = super::loans::loans(conn, rng, &ids, &abnormal, today)?;
+    let coop_ids: Vec<i64> = ids.iter().map(|(id, _)| *id).collect();
+    super::books::books(conn, rng, &coop_ids, today)?;
     Ok(summary)
 }

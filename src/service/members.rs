@@ -5,7 +5,7 @@ use crate::db::models::audit;
 use crate::db::models::member::{self, Member, MemberChanges, NewMember};
 use crate::db::models::{now, today};
 use crate::db::DbConn;
-use crate::domain::member::{self as rules, ExitBreach, IdNumberRule, MemberType};
+use crate::domain::member::{self as rules, IdNumberRule, MemberType};
 use crate::domain::{id_number, phone};
 use crate::error::{ApiError, ApiResult};
 use crate::pii::{self, Keyring};
@@ -13,7 +13,7 @@ use crate::service::check_version;
 use crate::service::cooperatives::ensure_operating;
 use crate::views::csv::csv_line;
 use crate::views::members::{
-    ExitParams, MemberCreate, MemberFilterParams, MemberOut, MemberPatch, CSV_COLUMNS,
+    ExitOut, ExitParams, MemberCreate, MemberFilterParams, MemberOut, MemberPatch, CSV_COLUMNS,
 };
 use crate::views::pagination::{ListResponse, PageParams};
 
@@ -90,18 +90,6 @@ fn sealed_columns(keys: &Keyring, id_number: Option<&str>) -> [Option<String>; 4
             Some(s.masked),
         ],
         None => [None, None, None, None],
-    }
-}
-
-fn exit_error(e: ExitBreach) -> ApiError {
-    match e {
-        ExitBreach::Future => ApiError::field("exited_on", "future", "must not be in the future"),
-        ExitBreach::AlreadyExited => ApiError::Conflict("the member has already exited".into()),
-        ExitBreach::BeforeJoining => ApiError::field(
-            "exited_on",
-            "before_joining",
-            "must not be before the member joined",
-        ),
     }
 }
 
@@ -287,42 +275,16 @@ pub fn update(
     Ok(after)
 }
 
-/// Records a member's exit (default today; not in the future, not before joining, not
-/// twice). The ledger keeps the member; the ID number is free for a new membership.
+/// Records a member's exit (by notice, recorded from paper, or by expulsion): see
+/// [`crate::service::books::exits::exit`].
 pub fn exit(
     conn: &mut DbConn,
     caller: &Caller,
     coop_id: i64,
     member_id: i64,
     params: ExitParams,
-) -> ApiResult<MemberOut> {
-    caller.require(Resource::MemberLedger, Access::Write)?;
-    let exited_on = params.exited_on.unwrap_or_else(today);
-    rules::exit_date(exited_on, today()).map_err(exit_error)?;
-    operating_cooperative(conn, caller, coop_id)?;
-    let current = member::find(conn, coop_id, member_id)?;
-    rules::may_exit(current.joined_on, current.exited_on, exited_on).map_err(exit_error)?;
-    let before = MemberOut::from(current.clone());
-    let changes = MemberChanges {
-        exited_on: Some(exited_on),
-        exit_reason: params.reason,
-        version: current.version + 1,
-        updated_at: Some(now()),
-        ..Default::default()
-    };
-    let updated = member::update(conn, member_id, current.version, &changes)?
-        .ok_or(ApiError::PreconditionFailed)?;
-    let after = MemberOut::from(updated);
-    audit::record(
-        conn,
-        &caller.actor(),
-        "exit",
-        "member",
-        &member_id.to_string(),
-        Some(&before),
-        Some(&after),
-    )?;
-    Ok(after)
+) -> ApiResult<ExitOut> {
+    crate::service::books::exits::exit(conn, caller, coop_id, member_id, params)
 }
 
 // ------------------------------------------------------------ sealing at rest, key rotation

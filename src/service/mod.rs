@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod books;
 pub mod cooperatives;
 pub mod counselors;
 pub mod demonstration;

@@ -4,10 +4,11 @@ use crate::auth::{Access, Caller, Resource};
 use crate::db::models::audit;
 use crate::db::models::cooperative::{self as coop, Cooperative};
 use crate::db::models::supervision::{self as sup, CandidateFilter, NewAssessment};
-use crate::db::models::{federation, member, merger as merger_db, now, today};
+use crate::db::models::{federation, meeting, member, merger as merger_db, now, today};
 use crate::db::DbConn;
 use crate::domain::classification;
 use crate::domain::cooperative::CoopStatus;
+use crate::domain::meeting::ResolutionSubject;
 use crate::domain::merger::{self, MembershipStep, MergerBreach, Sides};
 use crate::domain::scope::CoopScope;
 use crate::domain::supervision::{self as rules, ListingBreach};
@@ -19,7 +20,7 @@ use crate::views::members::MemberOut;
 use crate::views::pagination::{ListResponse, PageParams};
 use crate::views::supervision::{
     AbnormalIn, AbnormalListingOut, AssessmentIn, AssessmentOut, CandidateParams, CandidatesOut,
-    LiftParams, MergeOut,
+    DeregisterIn, DeregisteredOut, LiftParams, MergeOut,
 };
 
 // ------------------------------------------------------------------------------ assessments
@@ -281,6 +282,21 @@ fn plan_members(keys: &Keyring, rows: &[member::Member]) -> ApiResult<Vec<merger
         .collect()
 }
 
+/// A merger is the members' decision (two thirds of all votes): a source that keeps its
+/// meetings here needs a passed `merger` resolution of its member (or representative)
+/// assembly, else 409. A source with no meeting recorded at all is taken as keeping its
+/// minutes on paper: the district records the merger from the registration decision.
+fn merger_decided(conn: &mut DbConn, id: i64) -> ApiResult<()> {
+    if meeting::count(conn, id)? == 0
+        || meeting::passed_assembly_resolution(conn, id, ResolutionSubject::Merger)?.is_some()
+    {
+        return Ok(());
+    }
+    Err(ApiError::Conflict(
+        "the source cooperative records its meetings, but no assembly passed a merger resolution (two thirds of all votes)".into(),
+    ))
+}
+
 /// Merges cooperative `id` into `into`, in the transaction it is handed: the plan
 /// ([`merger::plan`]) is decided first (a union that would fall below its minimum is a 409
 /// and nothing is written), then members move or exit, memberships move or are removed, and
@@ -299,6 +315,7 @@ pub fn merge(conn: &mut DbConn, caller: &Caller, id: i64, into: i64) -> ApiResul
     let target = merger_target(conn, caller, into)?;
     ensure_operating(&source)?;
     ensure_operating(&target)?;
+    merger_decided(conn, id)?;
 
     let source_rows = member::active_of(conn, id)?;
     let keys = crate::pii::keyring()?;
@@ -366,5 +383,55 @@ pub fn merge(conn: &mut DbConn, caller: &Caller, id: i64, into: i64) -> ApiResul
         skipped_members: skipped,
         moved_federation_ids: plan.moved_federation_ids(),
         merged_federation_ids: plan.merged_federation_ids(),
+    })
+}
+
+// --------------------------------------------------------------------------- deregistration
+
+/// Records a cooperative's deregistration (注销, district only): an operating (active or
+/// abnormal) cooperative with no loan exposed (approved, disbursed, overdue, defaulted) becomes
+/// `deregistered`, a closed book; the date and reason are kept in the audit trail. Merged or
+/// deregistered already, or a loan exposed → 409; a date in the future or before it was
+/// established → 422.
+pub fn deregister(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    body: DeregisterIn,
+) -> ApiResult<DeregisteredOut> {
+    caller.require(Resource::Supervision, Access::Write)?;
+    crate::service::Problems::of(&body).finish()?;
+    let actor = caller.actor();
+    let current = caller.cooperative(conn, id)?;
+    ensure_operating(&current)?;
+    if body.deregistered_on < current.established_on {
+        return Err(ApiError::field(
+            "deregistered_on",
+            "before_established",
+            "must not be before the cooperative was established",
+        ));
+    }
+    if crate::db::models::books::exposed_loans(conn, id)? > 0 {
+        return Err(ApiError::Conflict(
+            "the cooperative has loans outstanding (approved, disbursed, overdue or defaulted); settle them first".into(),
+        ));
+    }
+    let reason = body.reason.trim().to_string();
+    audit::record(
+        conn,
+        &actor,
+        "deregister",
+        "cooperative_deregistration",
+        &id.to_string(),
+        None::<&()>,
+        Some(&serde_json::json!({"reason": reason, "deregistered_on": body.deregistered_on})),
+    )?;
+    let done = set_derived(conn, &actor, "deregister", &current, |c| {
+        c.status = CoopStatus::Deregistered;
+    })?;
+    Ok(DeregisteredOut {
+        cooperative: view(conn, done)?,
+        reason,
+        deregistered_on: body.deregistered_on,
     })
 }

@@ -81,6 +81,11 @@ pub struct MemberOut {
     pub joined_on: NaiveDate,
     pub exited_on: Option<NaiveDate>,
     pub exit_reason: Option<String>,
+    /// When written notice of exit was given; the exit takes effect on `exited_on`, a fiscal
+    /// year end (the member stays `active` until then).
+    pub exit_requested_on: Option<NaiveDate>,
+    /// `notice`, `recorded` (an exit that already happened) or `expulsion` (除名).
+    pub exit_kind: Option<String>,
     pub active: bool,
     pub contribution_fen: i64,
     pub contribution_form: ContributionForm,
@@ -99,7 +104,9 @@ impl From<Member> for MemberOut {
             id_number_masked: m.id_number_masked,
             phone: m.phone,
             joined_on: m.joined_on,
-            active: m.exited_on.is_none(),
+            active: crate::domain::member::active_on(m.exited_on, crate::db::models::today()),
+            exit_requested_on: m.exit_requested_on,
+            exit_kind: m.exit_kind,
             exited_on: m.exited_on,
             exit_reason: m.exit_reason,
             contribution_fen: m.contribution_fen,
@@ -131,13 +138,55 @@ impl MemberFilterParams {
 #[derive(Debug, Clone, Default, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExitParams {
-    /// The day the member left (default today; not in the future).
-    #[validate(custom(function = "crate::views::validators::date"))]
+    /// An exit that already happened, recorded from the paper ledger (district admin or town
+    /// officer only; not in the future).
+    #[validate(custom(function = "crate::views::validators::not_future"))]
     pub exited_on: Option<NaiveDate>,
+    /// The day written notice of exit was given (not in the future): the exit takes effect at
+    /// the end of that fiscal year, or of the next if notice came less than three months (six
+    /// for enterprises, institutions and social groups) before it. The default for a
+    /// cooperative's own account (today).
+    #[validate(custom(function = "crate::views::validators::not_future"))]
+    pub requested_on: Option<NaiveDate>,
+    /// Expulsion (除名): the meeting whose passed `expulsion` resolution expels the member; it
+    /// takes effect on the meeting's date.
+    #[validate(range(min = 1))]
+    #[param(minimum = 1)]
+    pub meeting_id: Option<i64>,
+    /// The resolution's number in that meeting.
+    #[validate(range(min = 1, max = 100))]
+    #[param(minimum = 1, maximum = 100)]
+    pub resolution_seq: Option<i32>,
     /// Why the member left.
     #[validate(length(max = 500))]
     #[param(max_length = 500)]
     pub reason: Option<String>,
+}
+
+/// What the member is refunded on exit (its contribution and reserve share).
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct RefundDue {
+    pub contribution_fen: i64,
+    pub reserve_share_fen: i64,
+}
+
+/// A member's exit: the member, when it takes effect, and the refund due.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 7, "cooperative_id": 1, "name": "李四", "member_type": "farmer",
+    "id_number_masked": "500119********0026", "phone": null, "joined_on": "2020-03-01",
+    "exited_on": "2027-12-31", "exit_reason": "moving away", "exit_requested_on": "2026-11-15",
+    "exit_kind": "notice", "active": true, "contribution_fen": 500000,
+    "contribution_form": "cash", "version": 2,
+    "created_at": "2026-11-27T08:00:00Z", "updated_at": "2026-11-27T08:00:00Z",
+    "effective_on": "2027-12-31", "refund_due": {"contribution_fen": 500000, "reserve_share_fen": 1203}
+}))]
+pub struct ExitOut {
+    #[serde(flatten)]
+    pub member: MemberOut,
+    /// The day the exit takes effect (= `exited_on`).
+    pub effective_on: NaiveDate,
+    pub refund_due: RefundDue,
 }
 
 /// The columns of the ledger's CSV export.

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod books;
 pub mod cooperatives;
 pub mod counselors;
 pub mod csv;
@@ -10,6 +11,7 @@ pub mod demonstration;
 pub mod federations;
 pub mod health;
 pub mod loans;
+pub mod meetings;
 pub mod members;
 pub mod orders;
 pub mod pagination;

@@ -277,3 +277,34 @@ pub struct ComplianceOut {
     pub passed_all: bool,
     pub checks: Vec<Check>,
 }
+
+#[derive(Debug, Clone, Default, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MissingReportParams {
+    /// The reported year (default: last year).
+    #[validate(range(min = crate::views::validators::MIN_YEAR, max = crate::views::validators::MAX_YEAR))]
+    #[param(minimum = 2000, maximum = 2100)]
+    pub year: Option<i32>,
+    #[validate(length(max = 12))]
+    #[param(max_length = 12)]
+    pub town_code: Option<String>,
+}
+
+/// A cooperative that has not filed its report for the year (a town officer's worklist).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"cooperative_id": 17, "name": "南川区金山镇古树茶专业合作社", "uscc": "93500119MA5U7K3L78",
+    "town_code": "500119110", "status": "active", "year": 2025, "draft": true, "deadline": "2026-06-30", "overdue": true}))]
+pub struct MissingReportOut {
+    pub cooperative_id: i64,
+    pub name: String,
+    pub uscc: String,
+    pub town_code: String,
+    pub status: crate::domain::cooperative::CoopStatus,
+    pub year: i32,
+    /// Whether a draft exists (started but not submitted).
+    pub draft: bool,
+    /// 30 June of the next year.
+    pub deadline: NaiveDate,
+    /// Past the deadline today: a candidate for the abnormal list.
+    pub overdue: bool,
+}

@@ -159,3 +159,24 @@ pub struct MergeOut {
     /// Federations both already belonged to: the source's membership was removed.
     pub merged_federation_ids: Vec<i64>,
 }
+
+/// A deregistration (注销) as the registration authority decided it.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "成员大会决议解散", "deregistered_on": "2026-11-20"}))]
+pub struct DeregisterIn {
+    #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
+    pub reason: String,
+    /// Not in the future, not before the cooperative was established.
+    #[validate(custom(function = "crate::views::validators::not_future"))]
+    pub deregistered_on: NaiveDate,
+}
+
+/// The cooperative, deregistered.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeregisteredOut {
+    pub cooperative: crate::views::cooperatives::CooperativeOut,
+    pub reason: String,
+    pub deregistered_on: NaiveDate,
+}

@@ -58,7 +58,35 @@ async fn demo_data_is_nanchuan_sized_valid_and_reproducible() {
         .get(&format!("/api/v1/cooperatives/{first}/compliance"), &admin)
         .await
         .ok(200);
-    assert_eq!(compliance["checks"].as_array().unwrap().len(), 7);
+    assert_eq!(compliance["checks"].as_array().unwrap().len(), 9);
+    // The books: the first cooperative's distribution is adopted and read by compliance.
+    let surplus = compliance["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "surplus_return")
+        .unwrap()
+        .clone();
+    assert_eq!(surplus["source"], "distribution", "{surplus}");
+    assert_eq!(surplus["passed"], true, "{surplus}");
+    {
+        use coophub::db::schema::{meetings, resolutions, surplus_distributions};
+        use diesel::prelude::*;
+        let conn = &mut *app.conn();
+        let held: i64 = meetings::table.count().get_result(conn).unwrap();
+        assert!(held > 1000, "{held} meetings");
+        let failed: i64 = resolutions::table
+            .filter(resolutions::passed.eq(false))
+            .count()
+            .get_result(conn)
+            .unwrap();
+        assert!(failed > 0, "some resolutions fail the two-thirds rule");
+        let adopted: i64 = surplus_distributions::table
+            .count()
+            .get_result(conn)
+            .unwrap();
+        assert!((100..=200).contains(&adopted), "{adopted} distributions");
+    }
     let late = app
         .get(
             "/api/v1/annual-reports?late=true&count=true&limit=1",

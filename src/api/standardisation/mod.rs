@@ -15,6 +15,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(reports::submit_report)
         .service(reports::publish_report)
         .service(reports::list_reports)
+        .service(reports::missing_reports)
         .service(reports::publication_rate)
         .service(compliance::get_compliance);
 }

@@ -11,8 +11,8 @@ use crate::service::standardisation;
 use crate::state::AppState;
 use crate::views::pagination::{ListResponse, PageParams};
 use crate::views::standardisation::{
-    PublicationParams, PublicationRate, PublishIn, ReportDraft, ReportFilterParams, ReportOut,
-    SubmitIn,
+    MissingReportOut, MissingReportParams, PublicationParams, PublicationRate, PublishIn,
+    ReportDraft, ReportFilterParams, ReportOut, SubmitIn,
 };
 use crate::views::validators::PathYear;
 
@@ -220,6 +220,32 @@ pub async fn publication_rate(
 ) -> ApiResult<HttpResponse> {
     let out = state
         .db(move |conn| standardisation::publication_rate(conn, &caller, &params))
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// The worklist of reports not filed.
+#[utoipa::path(
+    tag = "standardisation",
+    operation_id = "listMissingAnnualReports",
+    summary = "Cooperatives that have not submitted a year's annual report",
+    description = "A town officer's worklist: every operating cooperative in the caller's scope (active or on the abnormal list, established by the year's end) with no submitted or published report for `year` (default last year), before the deadline (30 June of the next year) and after it (`overdue`: a candidate for the abnormal list). `draft` says whether one was started. In cooperative id order.",
+    params(MissingReportParams, PageParams),
+    responses(
+        (status = 200, description = "One page of the worklist", body = ListResponse<MissingReportOut>),
+        (status = 403, description = "The role may not read annual reports"),
+        (status = 422, description = "year outside 2000–2100, limit outside 1–200, or a bad cursor")
+    )
+)]
+#[get("/annual-reports/missing")]
+pub async fn missing_reports(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: ValidQuery<MissingReportParams>,
+    page: ValidQuery<PageParams>,
+) -> ApiResult<HttpResponse> {
+    let out = state
+        .db(move |conn| standardisation::missing_reports(conn, &caller, &params, &page))
         .await?;
     Ok(HttpResponse::Ok().json(out))
 }

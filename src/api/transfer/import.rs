@@ -19,7 +19,7 @@ pub const IMPORT_BODY_LIMIT: usize = 32 * 1024 * 1024;
 /// The 422 of an import: the bad cells in line order (the use case lists at most
 /// [`MAX_LISTED_ERRORS`](crate::service::transfer::MAX_LISTED_ERRORS)), then the count of
 /// the rest if there are more.
-fn import_problem(mut errors: Vec<FieldError>) -> HttpResponse {
+pub(super) fn import_problem(mut errors: Vec<FieldError>) -> HttpResponse {
     let rest = errors
         .iter()
         .position(|e| e.code == "errors_truncated")
@@ -47,7 +47,7 @@ fn import_problem(mut errors: Vec<FieldError>) -> HttpResponse {
     problem_response(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &problem)
 }
 
-fn check_csv_content_type(req: &HttpRequest) -> ApiResult<()> {
+pub(super) fn check_csv_content_type(req: &HttpRequest) -> ApiResult<()> {
     let essence = content_type_essence(req).unwrap_or_else(|| "none".into());
     if essence != "text/csv" {
         return Err(ApiError::UnsupportedMediaType(format!(
@@ -74,7 +74,10 @@ fn check_csv_content_type(req: &HttpRequest) -> ApiResult<()> {
 }
 
 /// Reads the whole body, refusing more than [`IMPORT_BODY_LIMIT`] bytes (413).
-async fn read_limited(req: &HttpRequest, mut payload: web::Payload) -> ApiResult<web::Bytes> {
+pub(super) async fn read_limited(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+) -> ApiResult<web::Bytes> {
     let too_large = || {
         ApiError::PayloadTooLarge(format!(
             "the CSV file is larger than {} MiB; split it",

@@ -11,11 +11,15 @@
 
 mod export;
 mod import;
+mod member_transactions;
+mod members_import;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(import::import_cooperatives)
+        .service(member_transactions::import_member_transactions)
+        .service(members_import::import_members)
         .service(export::export_cooperatives_csv)
         .service(export::export_cooperatives_xlsx);
 }

@@ -255,3 +255,54 @@ pub fn publication(
         published,
     })
 }
+
+/// A cooperative whose report is missing: (id, name, uscc, town, status).
+pub type MissingRow = (i64, String, String, String, CoopStatus);
+
+/// Cooperatives in scope that should report for `year` (operating — active or abnormal —
+/// and established by its end) and have no submitted or published report for it, by id
+/// after `after`.
+pub fn missing(
+    conn: &mut DbConn,
+    scope: &CoopScope,
+    year: i32,
+    town_code: Option<&str>,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<MissingRow>> {
+    let year_end = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
+    let filed = annual_reports::table
+        .filter(annual_reports::cooperative_id.eq(cooperatives::id))
+        .filter(annual_reports::year.eq(year))
+        .filter(annual_reports::status.ne(ReportStatus::Draft));
+    let mut q = super::cooperative::scoped(scope)
+        .filter(cooperatives::status.eq_any([CoopStatus::Active, CoopStatus::Abnormal]))
+        .filter(cooperatives::established_on.le(year_end))
+        .filter(diesel::dsl::not(diesel::dsl::exists(filed)));
+    if let Some(t) = town_code {
+        q = q.filter(cooperatives::town_code.eq(t.to_string()));
+    }
+    if let Some(a) = after {
+        q = q.filter(cooperatives::id.gt(a));
+    }
+    q.order(cooperatives::id)
+        .limit(limit)
+        .select((
+            cooperatives::id,
+            cooperatives::name,
+            cooperatives::uscc,
+            cooperatives::town_code,
+            cooperatives::status,
+        ))
+        .load(conn)
+}
+
+/// Those of these cooperatives with a draft report for `year`.
+pub fn drafts_of(conn: &mut DbConn, ids: &[i64], year: i32) -> QueryResult<Vec<i64>> {
+    annual_reports::table
+        .filter(annual_reports::cooperative_id.eq_any(ids))
+        .filter(annual_reports::year.eq(year))
+        .filter(annual_reports::status.eq(ReportStatus::Draft))
+        .select(annual_reports::cooperative_id)
+        .load(conn)
+}

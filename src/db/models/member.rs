@@ -33,6 +33,10 @@ pub struct Member {
     pub id_number_index: Option<String>,
     /// The mask (`domain::id_number::mask`), written with the value: lists never open it.
     pub id_number_masked: Option<String>,
+    /// The day written notice of exit was given (an exit by notice).
+    pub exit_requested_on: Option<NaiveDate>,
+    /// `notice`, `recorded` (an exit that already happened, from paper) or `expulsion`.
+    pub exit_kind: Option<String>,
 }
 
 #[derive(Insertable, Debug, Clone)]
@@ -69,6 +73,8 @@ pub struct MemberChanges {
     pub contribution_form: Option<ContributionForm>,
     pub exited_on: Option<NaiveDate>,
     pub exit_reason: Option<String>,
+    pub exit_requested_on: Option<NaiveDate>,
+    pub exit_kind: Option<String>,
     pub version: i32,
     pub updated_at: Option<NaiveDateTime>,
 }
@@ -80,6 +86,17 @@ pub struct MemberFilter {
     pub active: Option<bool>,
 }
 
+/// A member today: no exit recorded, or an exit by notice that takes effect later (the
+/// member belongs until that day).
+fn still_member() -> diesel::dsl::Or<
+    diesel::dsl::IsNull<members::exited_on>,
+    diesel::dsl::Gt<members::exited_on, NaiveDate>,
+> {
+    members::exited_on
+        .is_null()
+        .or(members::exited_on.gt(super::today()))
+}
+
 fn filtered(cooperative_id: i64, f: &MemberFilter) -> members::BoxedQuery<'static, Backend> {
     let mut q = members::table
         .filter(members::cooperative_id.eq(cooperative_id))
@@ -88,8 +105,8 @@ fn filtered(cooperative_id: i64, f: &MemberFilter) -> members::BoxedQuery<'stati
         q = q.filter(members::member_type.eq(*t));
     }
     match f.active {
-        Some(true) => q = q.filter(members::exited_on.is_null()),
-        Some(false) => q = q.filter(members::exited_on.is_not_null()),
+        Some(true) => q = q.filter(still_member()),
+        Some(false) => q = q.filter(members::exited_on.le(super::today())),
         None => {}
     }
     q
@@ -135,7 +152,7 @@ pub fn active_id_number_taken(
     let mut q = members::table
         .filter(members::cooperative_id.eq(cooperative_id))
         .filter(members::id_number_index.eq_any(indices.to_vec()))
-        .filter(members::exited_on.is_null())
+        .filter(still_member())
         .into_boxed::<Backend>();
     if let Some(id) = except {
         q = q.filter(members::id.ne(id));
@@ -197,7 +214,7 @@ pub struct ActiveMember {
 pub fn active(conn: &mut DbConn, cooperative_ids: &[i64]) -> QueryResult<Vec<ActiveMember>> {
     members::table
         .filter(members::cooperative_id.eq_any(cooperative_ids))
-        .filter(members::exited_on.is_null())
+        .filter(still_member())
         .select(ActiveMember::as_select())
         .load(conn)
 }
@@ -248,7 +265,7 @@ pub fn summaries(conn: &mut DbConn, cooperative_ids: &[i64]) -> QueryResult<Hash
 pub fn active_of(conn: &mut DbConn, cooperative_id: i64) -> QueryResult<Vec<Member>> {
     members::table
         .filter(members::cooperative_id.eq(cooperative_id))
-        .filter(members::exited_on.is_null())
+        .filter(still_member())
         .order(members::id.asc())
         .select(Member::as_select())
         .load(conn)

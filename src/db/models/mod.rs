@@ -3,6 +3,7 @@
 
 pub mod annual_report;
 pub mod audit;
+pub mod books;
 pub mod cooperative;
 pub mod counselor;
 pub mod demonstration;
@@ -10,6 +11,7 @@ pub mod federation;
 pub mod governance;
 pub mod loans;
 pub mod login_attempt;
+pub mod meeting;
 pub mod member;
 pub mod merger;
 pub mod pilot;

@@ -5,9 +5,12 @@ use chrono::{Datelike, NaiveDate};
 use crate::auth::{Access, Caller, Resource};
 use crate::db::models::annual_report::{self as report, AnnualReport};
 use crate::db::models::governance::{self as gov, Governance};
-use crate::db::models::{member, today};
+use crate::db::models::{books, meeting, member, today};
 use crate::db::DbConn;
-use crate::domain::compliance::{self, Facts, GovernanceFacts, MemberCounts, ReportFacts};
+use crate::domain::compliance::{
+    self, DistributionFacts, Facts, GovernanceFacts, MeetingFacts, MemberCounts, ReportFacts,
+};
+use crate::domain::meeting::{last_fiscal_year, MeetingKind};
 use crate::domain::member::MemberType;
 use crate::error::ApiResult;
 use crate::views::standardisation::ComplianceOut;
@@ -39,7 +42,32 @@ pub fn compliance_facts(conn: &mut DbConn, id: i64, today: NaiveDate) -> ApiResu
         governance,
         last_published: report::last_published(conn, id)?.map(facts),
         last_year: report::find(conn, id, today.year() - 1)?.map(facts),
+        meetings: meeting_facts(conn, id, today)?,
+        distribution: books::last_adopted(conn, id)?.map(|d| DistributionFacts {
+            year: d.year,
+            distributable_fen: d.distributable_fen,
+            by_transactions_fen: d.by_transactions_fen,
+        }),
         today,
+    })
+}
+
+/// What the meeting records say: the assembly of the last fiscal year, the last
+/// representative assembly.
+fn meeting_facts(conn: &mut DbConn, id: i64, today: NaiveDate) -> ApiResult<MeetingFacts> {
+    let year = last_fiscal_year(today);
+    let (from, to) = (
+        NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today),
+        NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(today),
+    );
+    Ok(MeetingFacts {
+        last_fiscal_year: year,
+        assembly_in_last_fiscal_year: meeting::assembly_held(conn, id, from, to)?,
+        last_representative_assembly: meeting::last_of_kind(
+            conn,
+            id,
+            MeetingKind::RepresentativeAssembly,
+        )?,
     })
 }
 

@@ -8,6 +8,6 @@ mod reports;
 pub use compliance::{compliance, compliance_facts};
 pub use governance::{get_governance, put_governance};
 pub use reports::{
-    get_report, list_cooperative_reports, list_reports, publication_rate, publish_report,
-    put_report, submit_report,
+    get_report, list_cooperative_reports, list_reports, missing as missing_reports,
+    publication_rate, publish_report, put_report, submit_report,
 };

@@ -17,8 +17,8 @@ use crate::service::check_version;
 use crate::service::cooperatives::ensure_operating;
 use crate::views::pagination::{ListResponse, PageParams};
 use crate::views::standardisation::{
-    PublicationParams, PublicationRate, PublishIn, ReportDraft, ReportFilterParams, ReportOut,
-    SubmitIn,
+    MissingReportOut, MissingReportParams, PublicationParams, PublicationRate, PublishIn,
+    ReportDraft, ReportFilterParams, ReportOut, SubmitIn,
 };
 
 /// The district and town officers: they publish reports and record filings made on the
@@ -336,4 +336,44 @@ pub fn publication_rate(
         published: counts.published,
         rate: rules::publication_rate(counts.expected, counts.published),
     })
+}
+
+/// The cooperatives in scope with no submitted report for a year (default last year), before
+/// and after the deadline (`overdue`), by id.
+pub fn missing(
+    conn: &mut DbConn,
+    caller: &Caller,
+    p: &MissingReportParams,
+    page: &PageParams,
+) -> ApiResult<ListResponse<MissingReportOut>> {
+    caller.require(Resource::AnnualReports, Access::Read)?;
+    let page = page.page()?;
+    let year = p.year.unwrap_or(today().year() - 1);
+    let scope = caller.coop_scope(conn)?;
+    let rows = report::missing(
+        conn,
+        &scope,
+        year,
+        p.town_code.as_deref(),
+        page.after,
+        page.limit + 1,
+    )?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let drafts: std::collections::HashSet<i64> =
+        report::drafts_of(conn, &ids, year)?.into_iter().collect();
+    let due = rules::deadline(year);
+    let overdue = today() > due;
+    Ok(ListResponse::from_rows(rows, page, None, |r| r.0).map(
+        |(cooperative_id, name, uscc, town_code, status)| MissingReportOut {
+            draft: drafts.contains(&cooperative_id),
+            cooperative_id,
+            name,
+            uscc,
+            town_code,
+            status,
+            year,
+            deadline: due,
+            overdue,
+        },
+    ))
 }

@@ -15,4 +15,4 @@ mod errors;
 pub mod export;
 pub mod import;
 
-pub use errors::MAX_LISTED_ERRORS;
+pub use errors::{ErrorList, MAX_LISTED_ERRORS};

@@ -100,6 +100,7 @@ async fn an_exit_keeps_the_history_and_closes_the_record() {
     let on = |d: &str| ExitParams {
         exited_on: Some(d.parse().unwrap()),
         reason: Some("moved".into()),
+        ..Default::default()
     };
     let err = app
         .write(|conn| members::exit(conn, &admin, coop, m.id, on("2999-01-01")))
@@ -115,6 +116,7 @@ async fn an_exit_keeps_the_history_and_closes_the_record() {
     let exited = app
         .write(|conn| members::exit(conn, &admin, coop, m.id, on("2024-05-01")))
         .unwrap();
+    let exited = exited.member;
     assert!(!exited.active);
     assert_eq!(exited.exited_on, Some("2024-05-01".parse().unwrap()));
     assert_eq!(exited.exit_reason.as_deref(), Some("moved"));

@@ -367,7 +367,9 @@ async fn compliance_is_computed_from_the_data() {
             .unwrap()
     };
     let empty = app.get(&url, &app.admin()).await.ok(200);
-    assert_eq!(empty["checks"].as_array().unwrap().len(), 7);
+    assert_eq!(empty["checks"].as_array().unwrap().len(), 9);
+    assert!(!check(&empty, "annual_assembly"));
+    assert!(check(&empty, "representation"));
     assert!(!check(&empty, "min_members"));
     assert!(!check(&empty, "governance"));
     assert!(!check(&empty, "charter"));
@@ -403,6 +405,8 @@ async fn compliance_is_computed_from_the_data() {
     )
     .await
     .ok(200);
+    app.hold_assembly(c, &format!("{last}-03-15"), 5, "budget", 5)
+        .await;
     let full = app.get(&url, &app.admin()).await.ok(200);
     for name in [
         "min_members",
@@ -412,6 +416,8 @@ async fn compliance_is_computed_from_the_data() {
         "charter",
         "surplus_return",
         "annual_report",
+        "annual_assembly",
+        "representation",
     ] {
         assert!(check(&full, name), "{name}: {full}");
     }

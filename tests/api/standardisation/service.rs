@@ -222,12 +222,14 @@ async fn compliance_is_computed_from_the_records() {
     // Filed and published the day the window opened: never in the future, never late.
     let opens = format!("{}-01-01", last + 1);
     app.file_report(c, last, &opens, &opens).await;
+    app.hold_assembly(c, &format!("{last}-03-15"), 5, "budget", 5)
+        .await;
     let out = app
         .write(|conn| standardisation::compliance(conn, &admin, c))
         .unwrap();
     assert_eq!(out.evaluated_on, today());
     assert!(out.passed_all, "{:?}", out.checks);
-    assert_eq!(out.checks.len(), 7);
+    assert_eq!(out.checks.len(), 9);
 
     // Out of scope: 404 like a missing cooperative.
     let other = app.create_coop(2, crate::common::TOWN_B).await["id"]

@@ -10,6 +10,12 @@ use super::annual_report::{deadline, ReportStatus};
 use super::cooperative::text_enum;
 use super::member::MemberType;
 
+mod books;
+
+pub use books::{
+    annual_assembly, representation, surplus_returned, DistributionFacts, MeetingFacts,
+};
+
 text_enum! {
     /// Who keeps the books.
     Bookkeeping {
@@ -98,6 +104,10 @@ pub struct Facts {
     pub last_published: Option<ReportFacts>,
     /// The report for last year (today's year − 1), whatever its status.
     pub last_year: Option<ReportFacts>,
+    /// What the meeting records say (`annual_assembly`, `representation`).
+    pub meetings: MeetingFacts,
+    /// The most recent adopted surplus distribution (`surplus_return`, `source: distribution`).
+    pub distribution: Option<DistributionFacts>,
     pub today: NaiveDate,
 }
 
@@ -105,7 +115,7 @@ pub struct Facts {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"check": "farmer_share", "passed": true, "reason": "9 of 10 members (90.0%) are farmers; at least 80% are required", "figures": {"members": 10, "farmers": 9}}))]
 pub struct Check {
-    /// `min_members`, `farmer_share`, `non_farmer_cap`, `governance`, `charter`, `surplus_return` or `annual_report`.
+    /// `min_members`, `farmer_share`, `non_farmer_cap`, `governance`, `charter`, `surplus_return`, `annual_report`, `annual_assembly` or `representation`.
     pub check: &'static str,
     pub passed: bool,
     /// Why, in words.
@@ -113,6 +123,12 @@ pub struct Check {
     /// The figures the check used.
     #[schema(value_type = Object)]
     pub figures: serde_json::Value,
+    /// Where the figures come from, for checks with more than one source (`surplus_return`:
+    /// `distribution` when an adopted surplus distribution exists, else `declared`, the annual
+    /// report's figure).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub source: Option<&'static str>,
 }
 
 fn pct(part: i64, whole: i64) -> f64 {
@@ -132,6 +148,7 @@ pub fn min_members(m: &MemberCounts) -> Check {
             m.total
         ),
         figures: json!({"members": m.total, "required": MIN_MEMBERS}),
+        source: None,
     }
 }
 
@@ -146,6 +163,7 @@ pub fn farmer_share(m: &MemberCounts) -> Check {
             pct(m.farmers, m.total)
         ),
         figures: json!({"members": m.total, "farmers": m.farmers, "required_percent": FARMER_SHARE_PERCENT}),
+        source: None,
     }
 }
 
@@ -169,6 +187,7 @@ pub fn non_farmer_cap(m: &MemberCounts) -> Check {
             m.capped_non_farmers, m.total
         ),
         figures: json!({"members": m.total, "enterprise_institution_social_group": m.capped_non_farmers}),
+        source: None,
     }
 }
 
@@ -200,6 +219,7 @@ pub fn governance(g: Option<&GovernanceFacts>) -> Check {
             passed: false,
             reason: "no governance bodies recorded".into(),
             figures: json!({}),
+            source: None,
         };
     };
     let chair = g
@@ -244,6 +264,7 @@ pub fn governance(g: Option<&GovernanceFacts>) -> Check {
             "supervisors": g.supervisors.len(),
             "conflicts": conflicts,
         }),
+        source: None,
     }
 }
 
@@ -257,6 +278,7 @@ pub fn charter(g: Option<&GovernanceFacts>) -> Check {
             None => "no charter adopted".into(),
         },
         figures: json!({"charter_adopted_on": adopted}),
+        source: None,
     }
 }
 
@@ -267,6 +289,7 @@ pub fn surplus_return(report: Option<&ReportFacts>) -> Check {
             passed: false,
             reason: "no published annual report to take the surplus from".into(),
             figures: json!({}),
+            source: None,
         };
     };
     let figures = json!({
@@ -281,6 +304,7 @@ pub fn surplus_return(report: Option<&ReportFacts>) -> Check {
             passed: true,
             reason: format!("no distributable surplus in {}", r.year),
             figures,
+            source: None,
         };
     }
     Check {
@@ -292,6 +316,7 @@ pub fn surplus_return(report: Option<&ReportFacts>) -> Check {
             r.year
         ),
         figures,
+        source: None,
     }
 }
 
@@ -321,6 +346,7 @@ pub fn annual_report(last_year: Option<&ReportFacts>, today: NaiveDate) -> Check
         passed,
         reason,
         figures: json!({"year": year, "deadline": due, "published_on": published_on}),
+        source: None,
     }
 }
 
@@ -332,8 +358,10 @@ pub fn evaluate(f: &Facts) -> Vec<Check> {
         non_farmer_cap(&f.members),
         governance(f.governance.as_ref()),
         charter(f.governance.as_ref()),
-        surplus_return(f.last_published.as_ref()),
+        surplus_returned(f.distribution.as_ref(), f.last_published.as_ref()),
         annual_report(f.last_year.as_ref(), f.today),
+        annual_assembly(&f.meetings),
+        representation(&f.members, &f.meetings),
     ]
 }
 
@@ -457,6 +485,8 @@ mod tests {
             governance: None,
             last_published: None,
             last_year: None,
+            meetings: MeetingFacts::default(),
+            distribution: None,
             today: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
         };
         let names: Vec<_> = evaluate(&f).iter().map(|c| c.check).collect();
@@ -469,7 +499,9 @@ mod tests {
                 "governance",
                 "charter",
                 "surplus_return",
-                "annual_report"
+                "annual_report",
+                "annual_assembly",
+                "representation"
             ]
         );
     }

@@ -1,0 +1,2 @@
+ALTER TABLE members DROP COLUMN exit_kind;
+ALTER TABLE members DROP COLUMN exit_requested_on;

@@ -1,0 +1,2 @@
+DROP TABLE resolutions;
+DROP TABLE meetings;

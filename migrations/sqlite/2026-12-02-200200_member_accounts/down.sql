@@ -1,0 +1,3 @@
+DROP TABLE surplus_allocations;
+DROP TABLE surplus_distributions;
+DROP TABLE member_transactions;

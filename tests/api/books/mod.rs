@@ -1,0 +1,8 @@
+//! The cooperative's own books: meetings and resolutions, member accounts, surplus
+//! distributions.
+
+mod accounts;
+mod distributions;
+mod exits;
+mod meetings;
+mod worklists;
