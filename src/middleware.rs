@@ -85,9 +85,11 @@ pub fn problemize<B: MessageBody + 'static>(
     };
     let (req, old) = res.into_parts();
     let mut new = problem_response(status, &generic_problem(status, detail));
-    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
-        if let Some(v) = old.headers().get(&name) {
-            new.headers_mut().insert(name, v.clone());
+    // Keep what the answer said beside its body: `Allow`, `Retry-After`, `WWW-Authenticate`,
+    // the CORS headers a browser needs to read the problem at all.
+    for (name, v) in old.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            new.headers_mut().append(name.clone(), v.clone());
         }
     }
     Ok(ErrorHandlerResponse::Response(

@@ -8,6 +8,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{FieldError, Problem, PROBLEM_JSON};
 
+mod integrators;
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -310,13 +312,14 @@ fn finish_value(v: &mut Value) {
             let Some(item) = item.as_object_mut() else {
                 continue;
             };
-            for op in item.values_mut() {
+            for (method, op) in item.iter_mut() {
                 let Some(op) = op.as_object_mut() else {
                     continue;
                 };
                 if !op.contains_key("responses") {
                     continue;
                 }
+                integrators::document_conditional_get(method, op);
                 let public = op
                     .get("security")
                     .and_then(Value::as_array)
