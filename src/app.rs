@@ -49,6 +49,7 @@ pub fn build_app(
     >,
 > {
     let doc = openapi();
+    let metrics_on_main = state.settings.integrations.metrics_on_main;
     let cors = crate::cors::middleware(&state.settings.integrations.cors_origins);
     let allowed = web::Data::new(AllowedMethods::from_doc(&doc));
     let (app, _) = routes(
@@ -71,6 +72,7 @@ pub fn build_app(
             // Never send the spec's URL to the public validator.swagger.io.
             .config(Config::default().validator_url("none")),
     )
+    .configure(crate::metrics::configure(metrics_on_main))
     .default_service(web::to(fallback))
     // Innermost first: 304s from 200s, CORS headers on every answer (problems included; its
     // own refusals become problems), then problem documents, then the request's id and span.

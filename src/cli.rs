@@ -85,6 +85,10 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long)]
     pub workers: Option<usize>,
+    /// Serve `GET /metrics` (Prometheus text format) on this address, a listener of its own
+    /// (for example 127.0.0.1:9090). `COOPHUB_METRICS=1` serves it on the main listener instead.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_bind: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -175,12 +175,35 @@ fn run_server(state: AppState, serve: &cli::ServeArgs) -> std::io::Result<()> {
             ..coophub::webhooks::Worker::new(state.pool.clone())
         }
         .spawn();
-        actix_web::HttpServer::new(move || build_app(state.clone()))
+        let metrics = match &serve.metrics_bind {
+            Some(addr) => {
+                let state = state.clone();
+                let server = actix_web::HttpServer::new(move || {
+                    coophub::metrics::metrics_only_app(state.clone())
+                })
+                .workers(1)
+                .shutdown_timeout(5)
+                .bind(addr)?
+                .run();
+                println!("  metrics:      http://{addr}/metrics");
+                Some(server)
+            }
+            None => None,
+        };
+        if state.settings.integrations.metrics_on_main {
+            println!("  metrics:      http://{bind}/metrics");
+        }
+        let main = actix_web::HttpServer::new(move || build_app(state.clone()))
             .workers(workers)
             // SIGTERM/SIGINT: stop accepting, let requests in flight finish.
             .shutdown_timeout(30)
             .bind(&bind)?
-            .run()
-            .await
+            .run();
+        match metrics {
+            Some(metrics) => futures_util::future::try_join(main, metrics)
+                .await
+                .map(|_| ()),
+            None => main.await,
+        }
     })
 }

@@ -46,8 +46,10 @@ pub async fn request_context(
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID_HEADER, v);
     }
+    let elapsed = started.elapsed();
+    crate::metrics::observe(&res, elapsed);
     let status = res.status().as_u16();
-    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed_ms = elapsed.as_secs_f64() * 1000.0;
     span.in_scope(|| {
         if status >= 500 {
             tracing::error!(status, elapsed_ms, "request failed");

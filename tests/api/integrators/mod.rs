@@ -3,3 +3,4 @@
 
 mod conditional;
 mod cors;
+mod metrics;
