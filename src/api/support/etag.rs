@@ -81,7 +81,7 @@ fn listed_tags(field: &str) -> Option<Vec<&str>> {
     let mut tags = Vec::new();
     let mut rest = field;
     loop {
-        rest = rest.trim_start_matches(|c: char| c == ',' || c == ' ' || c == '\t');
+        rest = rest.trim_start_matches([',', ' ', '\t']);
         if rest.is_empty() {
             return Some(tags);
         }
