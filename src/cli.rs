@@ -283,3 +283,53 @@ pub fn rotate_keys(args: &RotateArgs) -> Result<String, String> {
         )
     })
 }
+
+/// The development admin `serve --dev` makes on an empty database.
+pub const DEV_ADMIN: &str = "admin";
+/// Length of its generated password (letters and digits: about 119 bits).
+pub const DEV_PASSWORD_LEN: usize = 20;
+
+/// What `serve --dev` did to an empty database.
+#[derive(Debug)]
+pub struct DevDemo {
+    pub summary: crate::seed::SeedSummary,
+    pub username: String,
+    /// Shown once on the terminal; only its hash is stored.
+    pub password: String,
+}
+
+/// `serve --dev` on an empty database (no cooperative, no user): writes the demo data and
+/// makes a development district admin with a generated password. A database that holds
+/// anything is left as it is (`None`). Never called without `--dev`.
+pub fn dev_demo(
+    conn: &mut DbConn,
+    region: &str,
+    show_progress: bool,
+) -> Result<Option<DevDemo>, String> {
+    let err = |e: diesel::result::Error| e.to_string();
+    let coops: i64 = cooperatives::table.count().get_result(conn).map_err(err)?;
+    let users: i64 = crate::db::schema::users::table
+        .count()
+        .get_result(conn)
+        .map_err(err)?;
+    if coops > 0 || users > 0 {
+        return Ok(None);
+    }
+    let summary = crate::seed::demo(conn, crate::seed::DEFAULT_SEED, show_progress, region)?;
+    use rand::distributions::{Alphanumeric, DistString};
+    let password = Alphanumeric.sample_string(&mut rand::rngs::OsRng, DEV_PASSWORD_LEN);
+    let admin = CreateUser {
+        username: DEV_ADMIN.into(),
+        role: Role::DistrictAdmin.as_str().into(),
+        town_code: None,
+        cooperative_id: None,
+        bank_code: None,
+        counselor_id: None,
+    };
+    create_user(conn, &admin, &password)?;
+    Ok(Some(DevDemo {
+        summary,
+        username: DEV_ADMIN.into(),
+        password,
+    }))
+}

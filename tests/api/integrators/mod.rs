@@ -3,4 +3,5 @@
 
 mod conditional;
 mod cors;
+mod demo;
 mod metrics;
