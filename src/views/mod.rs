@@ -15,6 +15,7 @@ pub mod orders;
 pub mod pagination;
 pub mod partners;
 pub mod pilot;
+pub mod pilot_charts;
 pub mod reference;
 pub mod standardisation;
 pub mod supervision;

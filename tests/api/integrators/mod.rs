@@ -5,3 +5,4 @@ mod conditional;
 mod cors;
 mod demo;
 mod metrics;
+mod workbook;
