@@ -20,5 +20,6 @@ pub mod reference;
 pub mod standardisation;
 pub mod supervision;
 pub mod transfer;
+pub mod upload;
 pub mod validators;
 pub mod webhooks;

@@ -5,4 +5,5 @@ mod conditional;
 mod cors;
 mod demo;
 mod metrics;
+mod uploads;
 mod workbook;

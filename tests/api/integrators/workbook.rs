@@ -43,7 +43,10 @@ async fn the_progress_workbook_has_a_sheet_of_charts_drawn_from_its_figures() {
     let kinds: Vec<&str> = (1..=5)
         .map(|i| {
             let xml = zip_text(&mut zip, &format!("xl/charts/chart{i}.xml"));
-            assert!(xml.contains("图表!$B$"), "chart{i} reads the sheet 图表: {xml}");
+            assert!(
+                xml.contains("图表!$B$"),
+                "chart{i} reads the sheet 图表: {xml}"
+            );
             ["c:barChart", "c:pieChart"]
                 .into_iter()
                 .find(|k| xml.contains(&format!("<{k}>")))
