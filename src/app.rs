@@ -75,9 +75,11 @@ pub fn build_app(
     .configure(crate::metrics::configure(metrics_on_main))
     .default_service(web::to(fallback))
     // Innermost first: 304s from 200s, CORS headers on every answer (problems included; its
-    // own refusals become problems), then problem documents, then the request's id and span.
+    // own refusals become problems), then problem documents, their language, then the
+    // request's id and span.
     .wrap(from_fn(conditional_get))
     .wrap(cors)
     .wrap(ErrorHandlers::new().default_handler(problemize))
+    .wrap(from_fn(crate::i18n::localize))
     .wrap(from_fn(request_context))
 }

@@ -4,6 +4,7 @@
 mod conditional;
 mod cors;
 mod demo;
+mod language;
 mod metrics;
 mod uploads;
 mod workbook;

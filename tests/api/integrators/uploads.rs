@@ -7,8 +7,11 @@ use crate::common::{TestApp, TOWN_A, TOWN_B};
 
 const BOUNDARY: &str = "----coophubFormBoundary7MA4YWxkTrZu0gW";
 
-/// A form of `(name, filename, part type, content)` parts.
-fn form(parts: &[(&str, Option<&str>, Option<&str>, &[u8])]) -> Vec<u8> {
+/// A form part: name, file name, part type, content.
+type Part<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a [u8]);
+
+/// A form of these parts.
+fn form(parts: &[Part]) -> Vec<u8> {
     let mut body = Vec::new();
     for (name, filename, part_type, content) in parts {
         body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
