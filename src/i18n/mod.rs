@@ -109,7 +109,7 @@ static CATALOGUE: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         .iter()
         .filter_map(|(key, english)| {
             Some(Entry {
-                english: Template::parse(english).ok()?,
+                english: Template::pattern(english).ok()?,
                 chinese: Template::parse(zh.get(key)?).ok()?,
             })
         })

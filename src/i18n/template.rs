@@ -14,8 +14,20 @@ pub struct Template {
 }
 
 impl Template {
-    /// Parses `text`; two values with no text between them could not be told apart, so they
-    /// are refused, as are unclosed braces.
+    /// Parses a pattern: as [`Template::parse`], and two values with no text between them,
+    /// which could not be told apart, are refused.
+    pub fn pattern(text: &str) -> Result<Template, String> {
+        let t = Template::parse(text)?;
+        if t.pieces
+            .windows(2)
+            .any(|w| matches!(w, [Piece::Value(_), Piece::Value(_)]))
+        {
+            return Err(format!("two values side by side in {text:?}"));
+        }
+        Ok(t)
+    }
+
+    /// Parses `text`; unclosed braces and bad value names are refused.
     pub fn parse(text: &str) -> Result<Template, String> {
         let mut pieces = Vec::new();
         let mut rest = text;
@@ -30,9 +42,6 @@ impl Template {
             let name = &rest[open + 1..close];
             if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
                 return Err(format!("bad value name {name:?} in {text:?}"));
-            }
-            if matches!(pieces.last(), Some(Piece::Value(_))) {
-                return Err(format!("two values side by side in {text:?}"));
             }
             pieces.push(Piece::Value(name.to_string()));
             rest = &rest[close + 1..];
