@@ -36,8 +36,13 @@ pub fn document_conditional_get(method: &str, op: &mut Map<String, Value>) {
             "name": "If-None-Match",
             "in": "header",
             "required": false,
-            "description": "ETags the client holds (`\"3\"`, a list `\"3\", W/\"4\"`, or `*`); when one matches the current version (weak comparison, RFC 9110 §13.1.2) the answer is 304 with no body.",
-            "schema": {"type": "string", "minLength": 1, "maxLength": 1024},
+            "description": "ETags the client holds (`\"3\"`, a list `\"3\", W/\"4\"`, or `*`); when one matches the current version (weak comparison, RFC 9110 §13.1.2) the answer is 304 with no body. A field of another form is refused with 400.",
+            "schema": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": crate::api::support::etag::MAX_IF_NONE_MATCH,
+                "pattern": "^[ \\t]*(\\*|(W/)?\"[^\"]*\"([ \\t]*,[ \\t]*(W/)?\"[^\"]*\")*)[ \\t]*$"
+            },
             "example": "\"3\""
         }));
     }

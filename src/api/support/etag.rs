@@ -75,26 +75,39 @@ pub fn if_match(req: &HttpRequest) -> ApiResult<Option<i32>> {
 /// weak comparison of RFC 9110 §8.8.3.2 compares the quoted parts only. `None` for `*`; an
 /// empty list when the field is not a list of entity tags (then nothing matches).
 fn listed_tags(field: &str) -> Option<Vec<&str>> {
-    if field.trim() == "*" {
+    let blank = [' ', '\t'];
+    if field.trim_matches(blank) == "*" {
         return None;
     }
     let mut tags = Vec::new();
-    let mut rest = field;
+    let mut rest = field.trim_start_matches(blank);
     loop {
-        rest = rest.trim_start_matches([',', ' ', '\t']);
+        rest = rest.strip_prefix("W/").unwrap_or(rest);
+        let Some((tag, after)) = rest
+            .strip_prefix('"')
+            .and_then(|open| open.find('"').map(|end| (&open[..end], &open[end + 1..])))
+        else {
+            return Some(Vec::new());
+        };
+        tags.push(tag);
+        rest = after.trim_start_matches(blank);
         if rest.is_empty() {
             return Some(tags);
         }
-        rest = rest.strip_prefix("W/").unwrap_or(rest);
-        let Some(open) = rest.strip_prefix('"') else {
-            return Some(Vec::new());
-        };
-        let Some(end) = open.find('"') else {
-            return Some(Vec::new());
-        };
-        tags.push(&open[..end]);
-        rest = &open[end + 1..];
+        // Tags are separated by one comma; anything else is not a list of entity tags.
+        match rest.strip_prefix(',') {
+            Some(next) => rest = next.trim_start_matches(blank),
+            None => return Some(Vec::new()),
+        }
     }
+}
+
+/// The longest `If-None-Match` field read (about a hundred tags).
+pub const MAX_IF_NONE_MATCH: usize = 1024;
+
+/// Whether an `If-None-Match` field is `*` or a list of entity tags, within the bound.
+pub fn well_formed_none_match(field: &str) -> bool {
+    field.len() <= MAX_IF_NONE_MATCH && listed_tags(field).is_none_or(|tags| !tags.is_empty())
 }
 
 /// Whether a response carrying `etag` is "not modified" for this `If-None-Match` field: `*`
@@ -129,16 +142,30 @@ pub async fn conditional_get(
         .then(|| req.headers().get(header::IF_NONE_MATCH).cloned())
         .flatten();
     let res = next.call(req).await?;
-    let hit = condition.is_some_and(|field| {
-        res.status() == StatusCode::OK
-            && res
-                .headers()
-                .get(header::ETAG)
-                .and_then(|tag| tag.to_str().ok())
-                .zip(field.to_str().ok())
-                .is_some_and(|(tag, field)| none_match(field, tag))
-    });
-    if !hit {
+    let tag = res
+        .headers()
+        .get(header::ETAG)
+        .and_then(|tag| tag.to_str().ok())
+        .filter(|_| res.status() == StatusCode::OK);
+    let (Some(field), Some(tag)) = (condition, tag) else {
+        return Ok(res.map_into_left_body());
+    };
+    // A tagged read states the header's form; a field of another form is refused, as
+    // `If-Match`'s is, rather than silently ignored.
+    let field = field.to_str().ok().filter(|f| well_formed_none_match(f));
+    let Some(field) = field else {
+        let (req, _) = res.into_parts();
+        let refused = actix_web::ResponseError::error_response(&ApiError::BadFields(
+            "If-None-Match must list entity tags (the ETags last read) or be *".into(),
+            vec![crate::error::FieldError::new(
+                "If-None-Match",
+                "invalid_value",
+                "must list entity tags or be *",
+            )],
+        ));
+        return Ok(actix_web::dev::ServiceResponse::new(req, refused).map_into_right_body());
+    };
+    if !none_match(field, tag) {
         return Ok(res.map_into_left_body());
     }
     let (req, old) = res.into_parts();
@@ -155,7 +182,7 @@ pub async fn conditional_get(
 
 #[cfg(test)]
 mod tests {
-    use super::none_match;
+    use super::{none_match, well_formed_none_match, MAX_IF_NONE_MATCH};
 
     #[test]
     fn if_none_match_uses_weak_comparison_over_lists() {
@@ -173,5 +200,17 @@ mod tests {
         assert!(!none_match("3", "\"3\""));
         assert!(!none_match("\"3", "\"3\""));
         assert!(!none_match("", "\"3\""));
+        assert!(well_formed_none_match("*"));
+        assert!(well_formed_none_match("\"1\", W/\"2\""));
+        assert!(!well_formed_none_match(""));
+        assert!(!well_formed_none_match("3"));
+        assert!(!well_formed_none_match("\"1\",,\"2\""));
+        assert!(!well_formed_none_match(",\"1\""));
+        assert!(!well_formed_none_match("\"1\","));
+        assert!(!well_formed_none_match("\"1\" \"2\""));
+        assert!(!well_formed_none_match(&format!(
+            "\"{}\"",
+            "1".repeat(MAX_IF_NONE_MATCH)
+        )));
     }
 }

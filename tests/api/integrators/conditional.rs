@@ -103,3 +103,24 @@ fn the_document_states_if_none_match_on_every_tagged_read() {
     // getCounselor, getLoan, getLoanProduct.
     assert_eq!(tagged, 8);
 }
+
+#[actix_web::test]
+async fn a_malformed_if_none_match_on_a_tagged_read_is_400_naming_it() {
+    let app = TestApp::new().await;
+    let id = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let path = format!("/api/v1/cooperatives/{id}");
+    for field in [
+        "1",
+        "\"1\",,\"2\"",
+        "W/1",
+        &format!("\"{}\"", "9".repeat(1100)),
+    ] {
+        let r = get_if_none_match(&app, &path, field).await;
+        let p = r.problem(400);
+        assert_eq!(p["errors"][0]["field"], "If-None-Match", "{field}");
+        assert_eq!(p["errors"][0]["code"], "invalid_value", "{field}");
+    }
+    // A list with blanks around its commas is well formed.
+    let r = get_if_none_match(&app, &path, " \"5\" ,\tW/\"1\" ").await;
+    assert_eq!(r.status.as_u16(), 304);
+}
