@@ -9,6 +9,7 @@ use utoipa_actix_web::{scope, AppExt, UtoipaApp};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::api::support::body_schema::BodySchemas;
+use crate::api::support::etag::conditional_get;
 use crate::api::{self, health};
 use crate::error::ApiError;
 use crate::middleware::{fallback, path_error, problemize, request_context, AllowedMethods};
@@ -48,6 +49,8 @@ pub fn build_app(
     >,
 > {
     let doc = openapi();
+    let metrics_on_main = state.settings.integrations.metrics_on_main;
+    let cors = crate::cors::middleware(&state.settings.integrations.cors_origins);
     let allowed = web::Data::new(AllowedMethods::from_doc(&doc));
     let (app, _) = routes(
         App::new()
@@ -69,7 +72,14 @@ pub fn build_app(
             // Never send the spec's URL to the public validator.swagger.io.
             .config(Config::default().validator_url("none")),
     )
+    .configure(crate::metrics::configure(metrics_on_main))
     .default_service(web::to(fallback))
+    // Innermost first: 304s from 200s, CORS headers on every answer (problems included; its
+    // own refusals become problems), then problem documents, their language, then the
+    // request's id and span.
+    .wrap(from_fn(conditional_get))
+    .wrap(cors)
     .wrap(ErrorHandlers::new().default_handler(problemize))
+    .wrap(from_fn(crate::i18n::localize))
     .wrap(from_fn(request_context))
 }

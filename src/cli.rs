@@ -5,10 +5,13 @@ use std::io::{BufRead, IsTerminal};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use diesel::prelude::*;
+
 use crate::auth::{password, Role};
 use crate::config::{self, Settings};
 use crate::db::models::audit::Actor;
 use crate::db::models::user::{self, UserFilter, UserScope};
+use crate::db::schema::cooperatives;
 use crate::db::{self, DbConn};
 use crate::error::ApiError;
 use crate::service::{users, Problems};
@@ -87,6 +90,10 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long)]
     pub workers: Option<usize>,
+    /// Serve `GET /metrics` (Prometheus text format) on this address, a listener of its own
+    /// (for example 127.0.0.1:9090). `COOPHUB_METRICS=1` serves it on the main listener instead.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_bind: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -300,4 +307,54 @@ pub fn rotate_keys(args: &RotateArgs) -> Result<String, String> {
             report.resealed
         )
     })
+}
+
+/// The development admin `serve --dev` makes on an empty database.
+pub const DEV_ADMIN: &str = "admin";
+/// Length of its generated password (letters and digits: about 119 bits).
+pub const DEV_PASSWORD_LEN: usize = 20;
+
+/// What `serve --dev` did to an empty database.
+#[derive(Debug)]
+pub struct DevDemo {
+    pub summary: crate::seed::SeedSummary,
+    pub username: String,
+    /// Shown once on the terminal; only its hash is stored.
+    pub password: String,
+}
+
+/// `serve --dev` on an empty database (no cooperative, no user): writes the demo data and
+/// makes a development district admin with a generated password. A database that holds
+/// anything is left as it is (`None`). Never called without `--dev`.
+pub fn dev_demo(
+    conn: &mut DbConn,
+    region: &str,
+    show_progress: bool,
+) -> Result<Option<DevDemo>, String> {
+    let err = |e: diesel::result::Error| e.to_string();
+    let coops: i64 = cooperatives::table.count().get_result(conn).map_err(err)?;
+    let users: i64 = crate::db::schema::users::table
+        .count()
+        .get_result(conn)
+        .map_err(err)?;
+    if coops > 0 || users > 0 {
+        return Ok(None);
+    }
+    let summary = crate::seed::demo(conn, crate::seed::DEFAULT_SEED, show_progress, region)?;
+    use rand::distributions::{Alphanumeric, DistString};
+    let password = Alphanumeric.sample_string(&mut rand::rngs::OsRng, DEV_PASSWORD_LEN);
+    let admin = CreateUser {
+        username: DEV_ADMIN.into(),
+        role: Role::DistrictAdmin.as_str().into(),
+        town_code: None,
+        cooperative_id: None,
+        bank_code: None,
+        counselor_id: None,
+    };
+    create_user(conn, &admin, &password)?;
+    Ok(Some(DevDemo {
+        summary,
+        username: DEV_ADMIN.into(),
+        password,
+    }))
 }

@@ -15,6 +15,10 @@ pub const ENV_TARGET_DEMONSTRATION_TOTAL: &str = "COOPHUB_TARGET_DEMONSTRATION_T
 pub const ENV_TARGET_DEMONSTRATION_PER_YEAR: &str = "COOPHUB_TARGET_DEMONSTRATION_PER_YEAR";
 /// The key farmers' ID numbers are sealed under (32 bytes, hex or base64).
 pub const ENV_DATA_KEY: &str = "COOPHUB_DATA_KEY";
+/// Browser origins allowed to call the API (CORS), comma-separated; none by default.
+pub const ENV_CORS_ORIGINS: &str = "COOPHUB_CORS_ORIGINS";
+/// `1`: serve `GET /metrics` on the main listener (otherwise only on `--metrics-bind`).
+pub const ENV_METRICS: &str = "COOPHUB_METRICS";
 /// During a key rotation: the keys being replaced, comma-separated; they still open values.
 pub const ENV_DATA_KEY_PREVIOUS: &str = "COOPHUB_DATA_KEY_PREVIOUS";
 
@@ -57,6 +61,11 @@ pub enum ConfigError {
     MissingDataKey,
     #[error("{0} is not a data key: {1}")]
     BadDataKey(&'static str, crate::pii::KeyError),
+    #[error(
+        "{ENV_CORS_ORIGINS} must list origins such as https://front.example.org (scheme, host, \
+         optional port; no path), got {0:?}"
+    )]
+    BadOrigin(String),
     #[error("cannot keep the development secret in {path}: {source}")]
     DevSecret {
         path: PathBuf,
@@ -84,6 +93,50 @@ pub struct Settings {
     pub targets: PilotTargets,
     /// The data key that seals farmers' ID numbers, and any previous ones (shown by id only).
     pub data_keys: crate::pii::Keyring,
+    /// What browser front ends, monitoring and other integrators are offered.
+    pub integrations: Integrations,
+}
+
+/// Settings for integrators: CORS origins and the metrics endpoint.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Integrations {
+    /// Origins (`scheme://host[:port]`) a browser front end may call from; empty: no CORS.
+    pub cors_origins: Vec<String>,
+    /// Serve `GET /metrics` on the main listener.
+    pub metrics_on_main: bool,
+}
+
+impl Integrations {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Integrations {
+            cors_origins: parse_origins(&std::env::var(ENV_CORS_ORIGINS).unwrap_or_default())?,
+            metrics_on_main: env_flag(ENV_METRICS),
+        })
+    }
+}
+
+/// `COOPHUB_CORS_ORIGINS`: comma-separated origins, each `http(s)://host[:port]` with no path.
+pub fn parse_origins(text: &str) -> Result<Vec<String>, ConfigError> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            let origin = o.trim_end_matches('/');
+            let parsed = url::Url::parse(origin).ok();
+            let plain = parsed.as_ref().is_some_and(|u| {
+                matches!(u.scheme(), "http" | "https")
+                    && u.host_str().is_some()
+                    && u.path() == "/"
+                    && u.query().is_none()
+                    && u.username().is_empty()
+            });
+            if plain {
+                Ok(origin.to_string())
+            } else {
+                Err(ConfigError::BadOrigin(o.to_string()))
+            }
+        })
+        .collect()
 }
 
 /// The pilot's targets the dashboard measures against (MISSION.md).
@@ -248,6 +301,7 @@ impl Settings {
         let jwt_secret = jwt_secret(dev, &database_url)?;
         let data_keys = data_keys(dev, &database_url)?;
         Ok(Settings {
+            integrations: Integrations::from_env()?,
             data_keys,
             region_code: region_code_from_env()?,
             jwt_secret,
@@ -315,6 +369,18 @@ mod tests {
         std::env::set_var(NAME, "lots");
         assert!(env_int(NAME, 8000, 0..=10_000, "bp").is_err());
         std::env::remove_var(NAME);
+    }
+
+    #[test]
+    fn cors_origins_are_plain_origins() {
+        assert!(parse_origins("").unwrap().is_empty());
+        assert_eq!(
+            parse_origins(" https://a.example.org , http://localhost:5173/").unwrap(),
+            vec!["https://a.example.org", "http://localhost:5173"]
+        );
+        assert!(parse_origins("a.example.org").is_err());
+        assert!(parse_origins("https://a.example.org/app").is_err());
+        assert!(parse_origins("ftp://a.example.org").is_err());
     }
 
     #[test]

@@ -126,6 +126,27 @@ fn main() -> ExitCode {
                 Ok(n) => tracing::info!(sealed = n, "plain ID numbers sealed"),
                 Err(e) => return fail(format!("cannot seal the stored ID numbers: {e}")),
             }
+            if serve.dev {
+                coophub::pii::install(&settings.data_keys);
+                let show = std::io::IsTerminal::is_terminal(&std::io::stderr());
+                let demo = pool
+                    .get()
+                    .map_err(|e| e.to_string())
+                    .and_then(|mut conn| cli::dev_demo(&mut conn, &settings.region_code, show));
+                match demo {
+                    Ok(Some(d)) => {
+                        println!(
+                            "empty database: demo data written ({} cooperatives, {} members, {} loans)",
+                            d.summary.cooperatives, d.summary.members, d.summary.loans
+                        );
+                        println!("development admin (the password is shown this once only):");
+                        println!("  username:     {}", d.username);
+                        println!("  password:     {}", d.password);
+                    }
+                    Ok(None) => {}
+                    Err(e) => return fail(format!("cannot write the demo data: {e}")),
+                }
+            }
             match run_server(AppState::new(pool, settings), &serve) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(e),
@@ -150,7 +171,10 @@ fn run_server(state: AppState, serve: &cli::ServeArgs) -> std::io::Result<()> {
     println!("coophub is listening on http://{bind}");
     println!("  Swagger UI:   http://{bind}/swagger-ui/");
     println!("  OpenAPI:      http://{bind}/api-docs/openapi.json");
-    println!("  first admin:  echo 'a-long-password' | cargo run --release -- user create --username admin --role district_admin");
+    println!("  log in:       POST http://{bind}/api/v1/auth/login {{\"username\",\"password\"}}");
+    println!(
+        "  more users:   echo 'a-long-password' | coophub user create --username NAME --role ROLE"
+    );
     actix_web::rt::System::new().block_on(async move {
         // Delivers the webhook outbox in the background; never blocks a request.
         coophub::webhooks::Worker {
@@ -158,12 +182,35 @@ fn run_server(state: AppState, serve: &cli::ServeArgs) -> std::io::Result<()> {
             ..coophub::webhooks::Worker::new(state.pool.clone())
         }
         .spawn();
-        actix_web::HttpServer::new(move || build_app(state.clone()))
+        let metrics = match &serve.metrics_bind {
+            Some(addr) => {
+                let state = state.clone();
+                let server = actix_web::HttpServer::new(move || {
+                    coophub::metrics::metrics_only_app(state.clone())
+                })
+                .workers(1)
+                .shutdown_timeout(5)
+                .bind(addr)?
+                .run();
+                println!("  metrics:      http://{addr}/metrics");
+                Some(server)
+            }
+            None => None,
+        };
+        if state.settings.integrations.metrics_on_main {
+            println!("  metrics:      http://{bind}/metrics");
+        }
+        let main = actix_web::HttpServer::new(move || build_app(state.clone()))
             .workers(workers)
             // SIGTERM/SIGINT: stop accepting, let requests in flight finish.
             .shutdown_timeout(30)
             .bind(&bind)?
-            .run()
-            .await
+            .run();
+        match metrics {
+            Some(metrics) => futures_util::future::try_join(main, metrics)
+                .await
+                .map(|_| ()),
+            None => main.await,
+        }
     })
 }

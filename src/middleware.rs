@@ -46,8 +46,10 @@ pub async fn request_context(
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID_HEADER, v);
     }
+    let elapsed = started.elapsed();
+    crate::metrics::observe(&res, elapsed);
     let status = res.status().as_u16();
-    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed_ms = elapsed.as_secs_f64() * 1000.0;
     span.in_scope(|| {
         if status >= 500 {
             tracing::error!(status, elapsed_ms, "request failed");
@@ -85,9 +87,11 @@ pub fn problemize<B: MessageBody + 'static>(
     };
     let (req, old) = res.into_parts();
     let mut new = problem_response(status, &generic_problem(status, detail));
-    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
-        if let Some(v) = old.headers().get(&name) {
-            new.headers_mut().insert(name, v.clone());
+    // Keep what the answer said beside its body: `Allow`, `Retry-After`, `WWW-Authenticate`,
+    // the CORS headers a browser needs to read the problem at all.
+    for (name, v) in old.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            new.headers_mut().append(name.clone(), v.clone());
         }
     }
     Ok(ErrorHandlerResponse::Response(

@@ -10,12 +10,14 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{FieldError, Problem, PROBLEM_JSON};
 
+mod integrators;
+
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "coophub API",
         version = "1.0.0",
-        description = "The system of record and integration API of a county's farmers' cooperative quality-improvement pilot (农民合作社质量提升整县推进试点): the cooperative registry and its standardisation, federations, counselors, demonstration cooperatives, agricultural loans with partner banks, the service center and the pilot's progress.\n\nAuthenticate with `POST /api/v1/auth/login` and send `Authorization: Bearer <token>`. Errors are RFC 9457 `application/problem+json`. Lists take `limit` (1–200), `cursor` and `count`. Money is integer fen in `_fen` fields.",
+        description = "The system of record and integration API of a county's farmers' cooperative quality-improvement pilot (农民合作社质量提升整县推进试点): the cooperative registry and its standardisation, federations, counselors, demonstration cooperatives, agricultural loans with partner banks, the service center and the pilot's progress.\n\nAuthenticate with `POST /api/v1/auth/login` and send `Authorization: Bearer <token>`. Errors are RFC 9457 `application/problem+json`, in English, or in Chinese (简体中文: `title`, `detail` and `errors[].message`) when `Accept-Language` prefers `zh` or `zh-CN` (q-values are honoured: `en;q=0.5, zh-CN` gives Chinese); `Content-Language` names the language of a problem, and `type`, `status`, `errors[].field` and `errors[].code` never change with it. Reads that answer an `ETag` honour `If-None-Match` (304). Browser front ends on the origins the operator lists may call the API (CORS). Lists take `limit` (1–200), `cursor` and `count`. Money is integer fen in `_fen` fields.",
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
         contact(name = "coophub maintainers", url = "https://github.com/coophub/coophub")
     ),
@@ -334,13 +336,14 @@ fn finish_value(v: &mut Value) {
             let Some(item) = item.as_object_mut() else {
                 continue;
             };
-            for op in item.values_mut() {
+            for (method, op) in item.iter_mut() {
                 let Some(op) = op.as_object_mut() else {
                     continue;
                 };
                 if !op.contains_key("responses") {
                     continue;
                 }
+                integrators::document_conditional_get(method, op);
                 let public = op
                     .get("security")
                     .and_then(Value::as_array)

@@ -122,7 +122,7 @@ pub struct PilotProgress {
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// Renders the dashboard as a workbook: a sheet per section.
+/// Renders the dashboard as a workbook: a sheet per section, then a sheet of charts.
 pub fn workbook(p: &PilotProgress) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut wb = Workbook::new();
@@ -271,5 +271,6 @@ pub fn workbook(p: &PilotProgress) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError
             .map(|r| vec![format!("状态 {}", r[0]), r[1].clone()]),
     );
     sheet("服务中心", &["指标", "数值"], order_rows)?;
+    super::pilot_charts::add(&mut wb, p)?;
     wb.save_to_buffer()
 }

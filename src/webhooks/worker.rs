@@ -238,6 +238,7 @@ impl Worker {
             // The detail stays in the service's own log; the bank sees the outcome's word.
             tracing::info!(webhook = hook.id, delivery = d.id, error = %e, "webhook attempt failed");
         }
+        crate::metrics::webhook_attempt(outcome.text().unwrap_or("delivered"));
         let attempts = d.attempts + 1;
         let at = now();
         let (status, delivered_at, next): (&str, Option<NaiveDateTime>, NaiveDateTime) = if outcome

@@ -14,6 +14,7 @@ mod demonstration;
 mod errors;
 mod federations;
 mod health;
+mod integrators;
 mod loans;
 mod members;
 mod partners;

@@ -6,3 +6,4 @@ pub mod client;
 pub mod etag;
 pub mod extract;
 pub mod idempotency;
+pub mod upload;

@@ -2,16 +2,15 @@
 
 use std::collections::HashSet;
 
-use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 
-use crate::api::support::extract::content_type_essence;
+use crate::api::support::upload::csv_file;
 use crate::auth::Caller;
 use crate::error::{problem_response, ApiError, ApiResult, FieldError, Problem};
 use crate::service::transfer::import;
 use crate::state::AppState;
 use crate::views::transfer::ImportResult;
+use crate::views::upload::CsvUpload;
 
 /// The largest CSV file accepted: about 20,000 rows with long addresses and business scopes
 /// fit with room to spare (a typical row is 300–600 bytes).
@@ -47,63 +46,6 @@ pub(super) fn import_problem(mut errors: Vec<FieldError>) -> HttpResponse {
     problem_response(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &problem)
 }
 
-pub(super) fn check_csv_content_type(req: &HttpRequest) -> ApiResult<()> {
-    let essence = content_type_essence(req).unwrap_or_else(|| "none".into());
-    if essence != "text/csv" {
-        return Err(ApiError::UnsupportedMediaType(format!(
-            "the body must be text/csv (Content-Type was {essence})"
-        )));
-    }
-    let charset = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.split(';').skip(1).find_map(|p| {
-                let (k, v) = p.split_once('=')?;
-                (k.trim().eq_ignore_ascii_case("charset"))
-                    .then(|| v.trim().trim_matches('"').to_ascii_lowercase())
-            })
-        });
-    match charset.as_deref() {
-        None | Some("utf-8") | Some("utf8") => Ok(()),
-        Some(other) => Err(ApiError::UnsupportedMediaType(format!(
-            "the CSV must be UTF-8 (charset was {other}); save it as \"CSV UTF-8\""
-        ))),
-    }
-}
-
-/// Reads the whole body, refusing more than [`IMPORT_BODY_LIMIT`] bytes (413).
-pub(super) async fn read_limited(
-    req: &HttpRequest,
-    mut payload: web::Payload,
-) -> ApiResult<web::Bytes> {
-    let too_large = || {
-        ApiError::PayloadTooLarge(format!(
-            "the CSV file is larger than {} MiB; split it",
-            IMPORT_BODY_LIMIT / (1024 * 1024)
-        ))
-    };
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > IMPORT_BODY_LIMIT) {
-        return Err(too_large());
-    }
-    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(64 * 1024));
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk
-            .map_err(|e| ApiError::BadRequest(format!("cannot read the request body: {e}")))?;
-        if body.len() + chunk.len() > IMPORT_BODY_LIMIT {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
-}
-
 /// Import cooperatives from a CSV file.
 #[utoipa::path(
     tag = "imports",
@@ -111,16 +53,16 @@ pub(super) async fn read_limited(
     summary = "Register many cooperatives from a CSV file",
     description = "Registers every row of a UTF-8 CSV file (a leading BOM is fine; Excel's \"CSV UTF-8\") as a cooperative, **all or nothing**.\n\nThe header row names the fields of `POST /api/v1/cooperatives`: `name,uscc,town_code,industry_codes,legal_representative,phone,established_on,registered_capital_fen,address,business_scope` in any order (`address` and `business_scope` may be left out). Other columns, such as the `id,status,tier,demonstration_level,version` that `GET /api/v1/exports/cooperatives.csv` adds, are ignored and listed in `ignored_columns`, so an export re-imports as it is. `industry_codes` joins several codes with `;`. Dates are `YYYY-MM-DD`, `registered_capital_fen` a whole number of fen. Rows of empty cells are skipped.\n\nEvery row is checked with the rules of `POST /api/v1/cooperatives`; a USCC used twice in the file or already registered is an error too. If any cell is bad the answer is 422 and **nothing is written**: `errors[]` lists the bad cells with their `line` in the file (the header row is line 1) and `field`, the column: at most 1,000 of them; if there are more, checking stops collecting and a last entry `{\"field\": \"file\", \"code\": \"errors_truncated\", \"message\": \"N more errors are not listed …\"}` counts the rest. A date is between 1900-01-01 and 2100-12-31, `registered_capital_fen` at most 10^13. Otherwise all rows are registered in one transaction, each recorded in the audit trail with action `import`.\n\nDistrict admins import anywhere; a town officer imports only cooperatives of their own town: a file with any row of another town is refused whole with 403, naming the lines. The body may be up to 32 MiB (over 100,000 rows of a typical 250 bytes).",
     request_body(
-        description = "The CSV file, UTF-8, header row first.",
-        content((String = "text/csv", example = json!("name,uscc,town_code,industry_codes,legal_representative,phone,established_on,registered_capital_fen,address,business_scope\n南川区金山镇古树茶专业合作社,93500119MA5U7K3L78,500119110,ancient_tree_tea,张三,13812345678,2015-03-18,50000000,金山镇金山村3组,组织收购、销售成员种植的茶叶\n南川区大观镇蓝莓专业合作社,93500119MA6CXY2K1X,500119108,blueberry;rural_tourism,李四,13900001111,2018-06-01,2000000,,\n")))
+        description = "The CSV file, UTF-8, header row first: as the whole body (`text/csv`), or as the field `file` of a `multipart/form-data` form, as a browser's file input sends it.",
+        content((CsvUpload = "multipart/form-data"), (String = "text/csv", example = json!("name,uscc,town_code,industry_codes,legal_representative,phone,established_on,registered_capital_fen,address,business_scope\n南川区金山镇古树茶专业合作社,93500119MA5U7K3L78,500119110,ancient_tree_tea,张三,13812345678,2015-03-18,50000000,金山镇金山村3组,组织收购、销售成员种植的茶叶\n南川区大观镇蓝莓专业合作社,93500119MA6CXY2K1X,500119108,blueberry;rural_tourism,李四,13900001111,2018-06-01,2000000,,\n")))
     ),
     responses(
         (status = 201, description = "Every row registered", body = ImportResult),
         (status = 400, description = "The body could not be read"),
         (status = 403, description = "The role may not register cooperatives (counselor, cooperative, bank partner, service center, observer), or a town officer's file has rows of another town"),
         (status = 413, description = "The file is larger than 32 MiB"),
-        (status = 415, description = "The body is not `text/csv`, or its charset is not UTF-8"),
-        (status = 422, description = "The file is empty, the header row lacks a column, or cells are invalid: `errors[]` names each bad cell by `line` and `field`; nothing was written",
+        (status = 415, description = "The body is neither `text/csv` nor `multipart/form-data`, the form's file is not a CSV, or its charset is not UTF-8"),
+        (status = 422, description = "The form has no field `file` (or two), the file is empty, the header row lacks a column, or cells are invalid: `errors[]` names each bad cell by `line` and `field`; nothing was written",
             body = Problem, content_type = "application/problem+json",
             example = json!({
                 "type": "urn:coophub:problem:validation",
@@ -143,8 +85,7 @@ pub async fn import_cooperatives(
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     let own_town = import::authorize(&caller)?;
-    check_csv_content_type(&req)?;
-    let body = read_limited(&req, payload).await?;
+    let body = csv_file(&req, payload, IMPORT_BODY_LIMIT).await?;
     let region = state.settings.region_code.clone();
     let prepared = web::block(move || import::prepare(&body, &region, own_town.as_deref())).await?;
     let file = match prepared {

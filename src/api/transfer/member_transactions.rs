@@ -6,12 +6,14 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use validator::Validate;
 
-use super::import::{check_csv_content_type, import_problem, read_limited};
+use super::import::{import_problem, IMPORT_BODY_LIMIT};
 use crate::api::support::extract::ValidQuery;
+use crate::api::support::upload::csv_file;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::service::books::transactions_import::{self as import, TransactionsImported};
 use crate::state::AppState;
+use crate::views::upload::CsvUpload;
 
 #[derive(Debug, Clone, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -34,8 +36,8 @@ pub struct TransactionImportParams {
     description = "Records (or replaces) each listed member's transactions with the cooperative for `year`, **all or nothing**. UTF-8 CSV (a BOM is fine), header row first: `member_id` or `id_number` (a resident ID number of an active member, matched without ever being stored or echoed), `amount_fen` (whole fen, 0 to 10^13), and optionally `quantity` (0 to 10^12) and `unit` (≤ 20 characters). Other columns are ignored; rows of empty cells are skipped.\n\nEvery bad line is reported with its `line` (the header is line 1) and `field` (at most 1,000; beyond, a last entry `errors_truncated` counts the rest): an unknown member, a member named twice, a member who did not belong to the cooperative that year, a bad number. Then nothing is written (422). A year whose distribution is adopted is closed (409). Roles as the member ledger: district, own town's officer, the cooperative itself. The body may be up to 32 MiB.",
     params(TransactionImportParams),
     request_body(
-        description = "The CSV file, UTF-8, header row first.",
-        content((String = "text/csv", example = json!("member_id,amount_fen,quantity,unit\n3,1234567,850,kg\n4,99801,60,kg\n")))
+        description = "The CSV file, UTF-8, header row first: the whole body (`text/csv`), or the field `file` of a `multipart/form-data` form.",
+        content((CsvUpload = "multipart/form-data"), (String = "text/csv", example = json!("member_id,amount_fen,quantity,unit\n3,1234567,850,kg\n4,99801,60,kg\n")))
     ),
     responses(
         (status = 201, description = "Every line recorded", body = TransactionsImported),
@@ -44,7 +46,7 @@ pub struct TransactionImportParams {
         (status = 404, description = "No such cooperative, or outside your scope"),
         (status = 409, description = "The cooperative is merged or deregistered, or the year's distribution is adopted"),
         (status = 413, description = "The file is larger than 32 MiB"),
-        (status = 415, description = "The body is not `text/csv`, or its charset is not UTF-8"),
+        (status = 415, description = "The body is neither `text/csv` nor `multipart/form-data`, or the CSV's charset is not UTF-8"),
         (status = 422, description = "The year is out of range or has not begun, the header lacks a column, or lines are invalid: `errors[]` names each by `line` and `field`; nothing was written",
             body = Problem, content_type = "application/problem+json",
             example = json!({
@@ -68,8 +70,7 @@ pub async fn import_member_transactions(
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     import::authorize(&caller)?;
-    check_csv_content_type(&req)?;
-    let body = read_limited(&req, payload).await?;
+    let body = csv_file(&req, payload, IMPORT_BODY_LIMIT).await?;
     let prepared = web::block(move || import::prepare(&body)).await?;
     let file = match prepared {
         Ok(file) => file,

@@ -268,3 +268,11 @@ pub fn deliveries(
         .select(Delivery::as_select())
         .load(conn)
 }
+
+/// The outbox by delivery status (`pending`, `delivered`, `failed`, `cancelled`), for metrics.
+pub fn count_by_status(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
+    webhook_deliveries::table
+        .group_by(webhook_deliveries::status)
+        .select((webhook_deliveries::status, diesel::dsl::count_star()))
+        .load(conn)
+}

@@ -97,6 +97,7 @@ pub fn settings(database_url: &str) -> Settings {
         risk_leverage: coophub::config::DEFAULT_RISK_LEVERAGE,
         targets: coophub::config::PilotTargets::default(),
         data_keys: data_keys(),
+        integrations: Default::default(),
     }
 }
 

@@ -277,12 +277,7 @@ async fn duplicate_usccs_in_the_file_or_registered_are_errors() {
 async fn wrong_content_type_is_415() {
     let app = TestApp::new().await;
     let body = csv_file(&[csv_row(1, TOWN_A)]);
-    for ct in [
-        "application/json",
-        "text/plain",
-        "multipart/form-data; boundary=x",
-        "text/csv; charset=gbk",
-    ] {
+    for ct in ["application/json", "text/plain", "text/csv; charset=gbk"] {
         app.import_as(&app.admin(), ct, body.clone())
             .await
             .problem(415);
