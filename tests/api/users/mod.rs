@@ -488,3 +488,45 @@ async fn an_admin_resets_a_password_and_every_token_goes() {
     assert!(events.to_string().contains("reset_password"));
     assert!(!events.to_string().contains("方竹笋"));
 }
+
+#[actix_web::test]
+async fn account_refusals_are_in_chinese_on_request() {
+    let app = TestApp::new().await;
+    let r = app
+        .request(
+            TestRequest::post()
+                .uri("/api/v1/users")
+                .insert_header(("Authorization", format!("Bearer {}", app.admin())))
+                .insert_header(("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.5"))
+                .set_json(json!({"username": "chen.town", "role": "town_officer", "password": "qwerty123456"})),
+        )
+        .await;
+    let p = r.field_error("password");
+    let messages: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["message"].as_str())
+        .collect();
+    assert!(
+        messages.contains(&"属于最常见的一万个密码之一"),
+        "{messages:?}"
+    );
+    assert!(
+        messages.contains(&"角色 town_officer 必须填写"),
+        "{messages:?}"
+    );
+    let r = app
+        .request(
+            TestRequest::post()
+                .uri("/api/v1/auth/token")
+                .insert_header(("Accept-Language", "zh"))
+                .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
+                .set_payload("grant_type=refresh_token&refresh_token=rt_nothing"),
+        )
+        .await;
+    assert_eq!(
+        r.problem(401)["detail"],
+        "刷新令牌无效（未知、已过期、已使用或已撤销）"
+    );
+}
