@@ -388,6 +388,8 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        bank_reference -> Nullable<Text>,
+        first_due_on -> Nullable<Date>,
     }
 }
 
@@ -415,6 +417,8 @@ diesel::table! {
         paid_on -> Date,
         actor_name -> Text,
         created_at -> Timestamp,
+        bank_code -> Nullable<Text>,
+        bank_reference -> Nullable<Text>,
     }
 }
 

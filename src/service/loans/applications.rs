@@ -6,6 +6,7 @@ use crate::db::models::audit;
 use crate::db::models::loans::{self as m, NewLoan, NewLoanEvent};
 use crate::db::models::now;
 use crate::db::DbConn;
+use crate::domain::cooperative::CoopStatus;
 use crate::domain::loan_state::LoanStatus;
 use crate::domain::loan_terms;
 use crate::error::{ApiError, ApiResult};
@@ -18,7 +19,7 @@ use crate::webhooks::emit;
 use super::{invalid, view};
 
 /// A cooperative applies for itself; the district admin may apply on a cooperative's
-/// behalf. The product must take applications, the amount and term be within its limits
+/// behalf. Only an `active` cooperative applies (abnormal, merged, deregistered → 409). The product must take applications, the amount and term be within its limits
 /// (422 naming the field). The loan goes to the product's bank, `submitted`, at the
 /// product's rate; emits `loan.submitted`.
 pub fn apply(conn: &mut DbConn, caller: &Caller, b: LoanCreate) -> ApiResult<LoanOut> {
@@ -29,7 +30,13 @@ pub fn apply(conn: &mut DbConn, caller: &Caller, b: LoanCreate) -> ApiResult<Loa
         ));
     }
     let actor = caller.actor();
-    caller.cooperative(conn, b.cooperative_id)?;
+    let coop = caller.cooperative(conn, b.cooperative_id)?;
+    if coop.status != CoopStatus::Active {
+        return Err(ApiError::Conflict(format!(
+            "the cooperative is {}; only an active cooperative applies for loans",
+            coop.status
+        )));
+    }
     let product = match m::product(conn, b.product_id, None) {
         Ok(p) if !p.retired => p,
         Ok(_) => {

@@ -44,6 +44,29 @@ pub fn list(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<ListRespon
     })
 }
 
+/// A repayment sent again under a bank reference already recorded: with the same loan,
+/// amount and date it is a replay (the first repayment, with the loan as it is now; nothing
+/// changes), with other figures a 409.
+fn replay(
+    conn: &mut DbConn,
+    first: m::Repayment,
+    loan: &Loan,
+    b: &RepaymentCreate,
+) -> ApiResult<RepaymentOut> {
+    if first.loan_id != loan.id || first.amount_fen != b.amount_fen || first.paid_on != b.paid_on {
+        return Err(ApiError::Conflict(format!(
+            "bank {} already recorded the transaction {} with other figures (loan {}, {} fen on {})",
+            loan.bank_code,
+            first.bank_reference.as_deref().unwrap_or_default(),
+            first.loan_id,
+            first.amount_fen,
+            first.paid_on
+        )));
+    }
+    let loan_out = view(conn, loan.clone())?;
+    Ok(RepaymentOut::new(first, Some(&loan_out)))
+}
+
 /// Records a repayment on a `disbursed` or `overdue` loan, by the bank. Not before the
 /// disbursement, not more than is left (422). The last fen settles the loan (an overdue one
 /// through `disbursed`); paying everything due cures an overdue loan. Emits
@@ -59,6 +82,14 @@ pub fn record(
     let actor = caller.actor();
     let loan = m::find_loan(conn, &scope, id)?;
     act_as_bank(caller, conn, &loan)?;
+    // A transaction serial already recorded is a replay (or a 409), whatever the loan's
+    // state now, and changes nothing. (Two first sendings at the same moment: the unique
+    // index refuses the second, 409.)
+    if let Some(r) = b.bank_reference.as_deref() {
+        if let Some(first) = m::repayment_by_reference(conn, &loan.bank_code, r)? {
+            return replay(conn, first, &loan, &b);
+        }
+    }
     // Take the loan's row first: concurrent repayments of one loan queue here, and
     // everything below reads the loan and its ledger as they are after the others.
     let locked = m::lock_loan(conn, id, now())?;
@@ -85,6 +116,8 @@ pub fn record(
             paid_on: b.paid_on,
             actor_name: actor.name.clone(),
             created_at: now(),
+            bank_code: Some(locked.bank_code.clone()),
+            bank_reference: b.bank_reference.clone(),
         },
     )?;
     let entry = serde_json::json!({"repayment_id": rep.id, "amount_fen": rep.amount_fen, "principal_fen": rep.principal_fen, "interest_fen": rep.interest_fen, "paid_on": rep.paid_on});

@@ -7,6 +7,7 @@ use validator::Validate;
 
 use crate::db::models::loans::{Loan, LoanEvent, LoanFilter, LoanSums, Paid};
 use crate::db::models::today;
+use crate::domain::loan_ageing::{self as ageing, LoanClassification};
 use crate::domain::loan_schedule::{self as sched, Instalment, RepaymentMethod};
 use crate::domain::loan_state::LoanStatus;
 
@@ -33,13 +34,25 @@ pub struct LoanCreate {
 
 /// A loan with amounts derived from its repayment ledger.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"id": 1, "cooperative_id": 1, "product_id": 1, "bank_code": "psbc", "status": "disbursed", "amount_fen": 50000000, "approved_amount_fen": 45000000, "annual_rate_bp": 435, "term_months": 12, "repayment_method": "equal_installment", "risk_compensation_eligible": true, "purpose": "购置茶叶加工设备", "disbursed_on": "2026-11-27", "outstanding_principal_fen": 45000000, "outstanding_interest_fen": 1068170, "paid_principal_fen": 0, "paid_interest_fen": 0, "version": 4, "created_at": "2026-11-27T08:00:00Z", "updated_at": "2026-11-27T08:00:00Z"}))]
+#[schema(example = json!({"id": 1, "cooperative_id": 1, "product_id": 1, "bank_code": "psbc", "bank_reference": "PSBC-JJ-2026-000123", "status": "disbursed", "days_past_due": 0, "classification": "normal", "first_due_on": null, "amount_fen": 50000000, "approved_amount_fen": 45000000, "annual_rate_bp": 435, "term_months": 12, "repayment_method": "equal_installment", "risk_compensation_eligible": true, "purpose": "购置茶叶加工设备", "disbursed_on": "2026-11-27", "outstanding_principal_fen": 45000000, "outstanding_interest_fen": 1068170, "paid_principal_fen": 0, "paid_interest_fen": 0, "version": 4, "created_at": "2026-11-27T08:00:00Z", "updated_at": "2026-11-27T08:00:00Z"}))]
 pub struct LoanOut {
     pub id: i64,
     pub cooperative_id: i64,
     pub product_id: i64,
     pub bank_code: String,
+    /// The bank's loan number (借据号) given at disbursement; null for loans disbursed before
+    /// it was recorded.
+    pub bank_reference: Option<String>,
     pub status: LoanStatus,
+    /// Days since the due date of the oldest instalment not fully paid, as of today (0 when
+    /// nothing is late, and for loans not being repaid).
+    pub days_past_due: i64,
+    /// The five-category classification (五级分类) that follows from `days_past_due`
+    /// (RULES.md: 0 normal; 1–90 special_mention; 91–180 substandard; 181–360 doubtful;
+    /// more loss).
+    pub classification: LoanClassification,
+    /// The first instalment's due date when the bank fixed one at disbursement.
+    pub first_due_on: Option<NaiveDate>,
     /// What was asked for.
     pub amount_fen: i64,
     /// What the bank approved (never more than asked).
@@ -63,13 +76,26 @@ pub struct LoanOut {
 
 /// The loan's schedule: from disbursement when paid out, else a preview from today.
 pub fn schedule_of(l: &Loan) -> Vec<Instalment> {
-    sched::schedule(
+    sched::schedule_from(
         l.repayment_method,
         l.approved_amount_fen.unwrap_or(l.amount_fen),
         l.annual_rate_bp,
         l.term_months.max(1) as u32,
         l.disbursed_on.unwrap_or_else(today),
+        l.first_due_on,
     )
+}
+
+/// Days past due of a loan on `on` with `paid_fen` paid (0 for a loan not being repaid or
+/// already settled).
+pub fn days_past_due_of(l: &Loan, paid_fen: i64, on: NaiveDate) -> i64 {
+    use LoanStatus::*;
+    match l.status {
+        Disbursed | Overdue | Defaulted | Compensated if l.disbursed_on.is_some() => {
+            ageing::days_past_due(&schedule_of(l), paid_fen, on)
+        }
+        _ => 0,
+    }
 }
 
 impl LoanOut {
@@ -84,7 +110,12 @@ impl LoanOut {
         } else {
             (0, 0)
         };
+        let dpd = days_past_due_of(&l, paid.total_fen, today());
         LoanOut {
+            bank_reference: l.bank_reference.clone(),
+            days_past_due: dpd,
+            classification: ageing::classify(dpd),
+            first_due_on: l.first_due_on,
             id: l.id,
             cooperative_id: l.cooperative_id,
             product_id: l.product_id,

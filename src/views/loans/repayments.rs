@@ -11,7 +11,7 @@ use crate::domain::loan_state::LoanStatus;
 
 #[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"amount_fen": 853099, "paid_on": "2026-12-27"}))]
+#[schema(example = json!({"amount_fen": 853099, "paid_on": "2026-12-27", "bank_reference": "PSBC-LS-20261227-000456"}))]
 pub struct RepaymentCreate {
     #[validate(range(min = 1, max = crate::views::validators::MAX_FEN))]
     #[schema(minimum = 1, maximum = 10_000_000_000_000_i64)]
@@ -19,13 +19,26 @@ pub struct RepaymentCreate {
     /// Not in the future, not before disbursement.
     #[validate(custom(function = "crate::views::validators::not_future"))]
     pub paid_on: NaiveDate,
+    /// The bank's transaction serial (流水号), unique per bank: sent again with the same loan,
+    /// amount and date it is a replay (the first repayment answers again, nothing changes);
+    /// with other figures → 409.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "crate::views::validators::bank_reference"))]
+    #[schema(
+        pattern = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$",
+        min_length = 1,
+        max_length = 64
+    )]
+    pub bank_reference: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"id": 1, "loan_id": 1, "amount_fen": 853099, "principal_fen": 816849, "interest_fen": 36250, "paid_on": "2026-12-27", "loan_status": "disbursed", "outstanding_principal_fen": 9183151, "outstanding_interest_fen": 200000, "created_at": "2026-12-27T08:00:00Z"}))]
+#[schema(example = json!({"id": 1, "loan_id": 1, "bank_reference": "PSBC-LS-20261227-000456", "amount_fen": 853099, "principal_fen": 816849, "interest_fen": 36250, "paid_on": "2026-12-27", "loan_status": "disbursed", "outstanding_principal_fen": 9183151, "outstanding_interest_fen": 200000, "created_at": "2026-12-27T08:00:00Z"}))]
 pub struct RepaymentOut {
     pub id: i64,
     pub loan_id: i64,
+    /// The bank's transaction serial, when it sent one.
+    pub bank_reference: Option<String>,
     pub amount_fen: i64,
     /// The part applied to principal (interest is paid first, instalment by instalment).
     pub principal_fen: i64,
@@ -44,6 +57,7 @@ impl RepaymentOut {
         RepaymentOut {
             id: r.id,
             loan_id: r.loan_id,
+            bank_reference: r.bank_reference,
             amount_fen: r.amount_fen,
             principal_fen: r.principal_fen,
             interest_fen: r.interest_fen,

@@ -28,6 +28,10 @@ pub struct Loan {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The bank's loan number (借据号), unique per bank; NULL for loans disbursed before.
+    pub bank_reference: Option<String>,
+    /// The first instalment's due date when the bank fixed one.
+    pub first_due_on: Option<NaiveDate>,
 }
 
 #[derive(Insertable)]
@@ -169,6 +173,20 @@ pub fn find_loan(conn: &mut DbConn, scope: &LoanScope, id: i64) -> QueryResult<L
         .first(conn)
 }
 
+/// The loan of `bank` that carries the bank's loan number `reference`, if any.
+pub fn loan_by_reference(
+    conn: &mut DbConn,
+    bank: &str,
+    reference: &str,
+) -> QueryResult<Option<Loan>> {
+    loans::table
+        .filter(loans::bank_code.eq(bank))
+        .filter(loans::bank_reference.eq(reference))
+        .select(Loan::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn insert_loan(conn: &mut DbConn, l: &NewLoan) -> QueryResult<Loan> {
     diesel::insert_into(loans::table).values(l).get_result(conn)
 }
@@ -181,6 +199,8 @@ pub struct LoanChanges {
     pub approved_amount_fen: Option<i64>,
     pub annual_rate_bp: Option<i32>,
     pub disbursed_on: Option<NaiveDate>,
+    pub bank_reference: Option<String>,
+    pub first_due_on: Option<NaiveDate>,
     pub version: Option<i32>,
     pub updated_at: Option<NaiveDateTime>,
 }

@@ -20,6 +20,9 @@ pub struct Repayment {
     pub paid_on: NaiveDate,
     pub actor_name: String,
     pub created_at: NaiveDateTime,
+    pub bank_code: Option<String>,
+    /// The bank's transaction serial (流水号), unique per bank.
+    pub bank_reference: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -32,12 +35,29 @@ pub struct NewRepayment {
     pub paid_on: NaiveDate,
     pub actor_name: String,
     pub created_at: NaiveDateTime,
+    pub bank_code: Option<String>,
+    /// The bank's transaction serial (流水号), unique per bank.
+    pub bank_reference: Option<String>,
 }
 
 pub fn insert_repayment(conn: &mut DbConn, r: &NewRepayment) -> QueryResult<Repayment> {
     diesel::insert_into(loan_repayments::table)
         .values(r)
         .get_result(conn)
+}
+
+/// The repayment of `bank` that carries the transaction serial `reference`, if any.
+pub fn repayment_by_reference(
+    conn: &mut DbConn,
+    bank: &str,
+    reference: &str,
+) -> QueryResult<Option<Repayment>> {
+    loan_repayments::table
+        .filter(loan_repayments::bank_code.eq(bank))
+        .filter(loan_repayments::bank_reference.eq(reference))
+        .select(Repayment::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn repayments(conn: &mut DbConn, loan_id: i64) -> QueryResult<Vec<Repayment>> {
