@@ -73,6 +73,7 @@ use crate::domain::annual_report::ReportStatus;
 use crate::domain::cooperative::{CoopStatus, DemonstrationLevel, Tier};
 use crate::domain::counselor::{CounselorLevel, CounselorSource, Rating};
 use crate::domain::federation::{FederationKind, FederationStatus, MemberKind, MemberRole};
+use crate::domain::loan_book::PrepaymentMode;
 use crate::domain::loan_schedule::RepaymentMethod;
 use crate::domain::loan_state::LoanStatus;
 use crate::domain::member::{ContributionForm, MemberType};
@@ -94,6 +95,7 @@ text_columns!(
     MemberRole,
     RepaymentMethod,
     LoanStatus,
+    PrepaymentMode,
     ContributionForm,
     MemberType,
     Phase,

@@ -367,6 +367,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        penalty_rate_markup_bp -> Integer,
     }
 }
 
@@ -390,6 +391,7 @@ diesel::table! {
         updated_at -> Timestamp,
         bank_reference -> Nullable<Text>,
         first_due_on -> Nullable<Date>,
+        penalty_rate_markup_bp -> Integer,
     }
 }
 
@@ -419,6 +421,9 @@ diesel::table! {
         created_at -> Timestamp,
         bank_code -> Nullable<Text>,
         bank_reference -> Nullable<Text>,
+        penalty_interest_fen -> BigInt,
+        prepaid_principal_fen -> BigInt,
+        prepayment -> Text,
     }
 }
 

@@ -175,6 +175,18 @@ pub fn after_repayment(
     }
 }
 
+/// The state change a repayment brings about, for a loan in `status` (one that accepts
+/// repayments) whose book is now `settled` (nothing left) or `current` (nothing due by the
+/// repayment's date unpaid).
+pub fn after_book(status: LoanStatus, settled: bool, current: bool) -> AfterRepayment {
+    match (status == Overdue, settled, current) {
+        (true, true, _) => AfterRepayment::CuredAndSettled,
+        (false, true, _) => AfterRepayment::Settled,
+        (true, false, true) => AfterRepayment::Cured,
+        _ => AfterRepayment::Unchanged,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,6 +295,17 @@ mod tests {
         assert_eq!(after_repayment(Overdue, 500, 1_000, 500), Cured);
         assert_eq!(after_repayment(Overdue, 600, 1_000, 500), Cured);
         assert_eq!(after_repayment(Overdue, 499, 1_000, 500), Unchanged);
+    }
+
+    #[test]
+    fn a_repayment_settles_or_cures_by_the_book() {
+        use AfterRepayment::*;
+        assert_eq!(after_book(Disbursed, true, true), Settled);
+        assert_eq!(after_book(Disbursed, false, true), Unchanged);
+        assert_eq!(after_book(Disbursed, false, false), Unchanged);
+        assert_eq!(after_book(Overdue, true, true), CuredAndSettled);
+        assert_eq!(after_book(Overdue, false, true), Cured);
+        assert_eq!(after_book(Overdue, false, false), Unchanged);
     }
 
     #[test]

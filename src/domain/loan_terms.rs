@@ -100,6 +100,19 @@ pub fn check_paid_on(disbursed_on: Option<NaiveDate>, paid_on: NaiveDate) -> Res
     }
 }
 
+/// A repayment is not dated before the last one recorded (the book is kept in date order).
+pub fn check_after_last(last_paid_on: NaiveDate, paid_on: NaiveDate) -> Result<(), Breach> {
+    if paid_on < last_paid_on {
+        Err(Breach::new(
+            "paid_on",
+            "before_last_repayment",
+            format!("the last repayment recorded is dated {last_paid_on}"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// The longest first period a bank may fix at disbursement, in days.
 pub const MAX_FIRST_PERIOD_DAYS: i64 = 62;
 

@@ -10,6 +10,7 @@ pub mod demonstration;
 pub mod federation;
 pub mod id_number;
 pub mod loan_ageing;
+pub mod loan_book;
 pub mod loan_schedule;
 pub mod loan_state;
 pub mod loan_terms;

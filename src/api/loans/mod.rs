@@ -22,6 +22,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(applications::loan_schedule)
         .service(repayments::list_repayments)
         .service(repayments::record_repayment)
+        .service(repayments::payoff)
         .service(risk_fund::compensate)
         .service(actions::review)
         .service(actions::approve)

@@ -10,7 +10,7 @@ use crate::db::DbConn;
 use crate::domain::loan_state::{self, LoanAction};
 use crate::domain::{loan_ageing, loan_terms, risk_fund};
 use crate::error::{ApiError, ApiResult};
-use crate::views::loans::applications::days_past_due_of;
+use crate::views::loans::book::book_of;
 use crate::views::loans::{ApproveBody, DisburseBody, LoanOut, NoteBody, RejectBody};
 
 use super::{act_as_bank, illegal, invalid, transit, view};
@@ -126,8 +126,8 @@ pub fn default(
 ) -> ApiResult<LoanOut> {
     act(conn, caller, id, Who::Bank, |conn, actor, loan| {
         loan_state::next(loan.status, LoanAction::Default).map_err(illegal)?;
-        let paid = m::paid_of(conn, loan.id)?.total_fen;
-        let dpd = days_past_due_of(loan, paid, today());
+        let reps = m::repayments(conn, loan.id)?;
+        let dpd = book_of(loan, &reps).map_or(0, |b| b.days_past_due(today()));
         loan_ageing::check_default(dpd, min_dpd).map_err(|e| ApiError::Conflict(e.to_string()))?;
         let note = body.note.as_deref();
         let event = Some("loan.defaulted");

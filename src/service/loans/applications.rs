@@ -76,6 +76,7 @@ pub fn apply(conn: &mut DbConn, caller: &Caller, b: LoanCreate) -> ApiResult<Loa
             annual_rate_bp: product.annual_rate_bp,
             term_months: b.term_months,
             repayment_method: product.repayment_method,
+            penalty_rate_markup_bp: product.penalty_rate_markup_bp,
             risk_compensation_eligible: product.risk_compensation_eligible,
             purpose: b.purpose.trim().to_string(),
             status: LoanStatus::Submitted,
@@ -98,7 +99,7 @@ pub fn apply(conn: &mut DbConn, caller: &Caller, b: LoanCreate) -> ApiResult<Loa
             occurred_at: at,
         },
     )?;
-    let out = LoanOut::new(loan, Default::default());
+    let out = LoanOut::new(loan, Default::default(), &[]);
     audit::record(
         conn,
         &actor,
@@ -127,13 +128,15 @@ pub fn list(
     let list = ListResponse::from_rows(rows, page, page.count.then_some(totals.count), |l| l.id);
     let ids: Vec<i64> = list.items.iter().map(|l| l.id).collect();
     let mut paid = m::paid_by_loan(conn, &ids)?;
+    let mut ledgers = m::repayments_by_loan(conn, &ids)?;
     Ok(LoanList {
         items: list
             .items
             .into_iter()
             .map(|l| {
                 let p = paid.remove(&l.id).unwrap_or_default();
-                LoanOut::new(l, p)
+                let reps = ledgers.remove(&l.id).unwrap_or_default();
+                LoanOut::new(l, p, &reps)
             })
             .collect(),
         next_cursor: list.next_cursor,
@@ -162,6 +165,6 @@ pub fn history(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<LoanHis
 pub fn schedule(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<ScheduleOut> {
     let scope = caller.loan_scope()?;
     let l = m::find_loan(conn, &scope, id)?;
-    let paid = m::paid_of(conn, id)?;
-    Ok(ScheduleOut::new(&l, paid.total_fen))
+    let reps = m::repayments(conn, id)?;
+    Ok(ScheduleOut::new(&l, &reps))
 }

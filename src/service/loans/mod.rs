@@ -24,7 +24,8 @@ use crate::webhooks::emit;
 /// The loan as the API shows it, with the sums of its repayment ledger.
 pub fn view(conn: &mut DbConn, l: Loan) -> ApiResult<LoanOut> {
     let paid = m::paid_of(conn, l.id)?;
-    Ok(LoanOut::new(l, paid))
+    let reps = m::repayments(conn, l.id)?;
+    Ok(LoanOut::new(l, paid, &reps))
 }
 
 /// 422 naming every field at fault.

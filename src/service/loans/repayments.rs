@@ -6,12 +6,12 @@ use crate::db::models::audit;
 use crate::db::models::loans::{self as m, Loan, LoanChanges, NewRepayment};
 use crate::db::models::now;
 use crate::db::DbConn;
-use crate::domain::loan_schedule as sched;
+use crate::domain::loan_book::{Book, PrepaymentMode};
 use crate::domain::loan_state::{self, AfterRepayment, LoanAction};
 use crate::domain::loan_terms::{self, Breach};
 use crate::error::{ApiError, ApiResult};
-use crate::views::loans::applications::schedule_of;
-use crate::views::loans::{RepaymentCreate, RepaymentOut};
+use crate::views::loans::book::{payments_of, terms_of};
+use crate::views::loans::{PayoffOut, RepaymentCreate, RepaymentOut};
 use crate::views::pagination::ListResponse;
 use crate::webhooks::emit;
 
@@ -19,6 +19,11 @@ use super::{act_as_bank, actions, invalid, transit, view};
 
 fn breach(b: Breach) -> ApiError {
     invalid(vec![b])
+}
+
+/// The terms of a loan being repaid (always disbursed).
+fn book_of_terms(l: &Loan) -> ApiResult<crate::domain::loan_book::Terms> {
+    terms_of(l).ok_or_else(|| ApiError::Internal(format!("loan {} has no disbursement date", l.id)))
 }
 
 /// 403 unless the caller may record repayments (checked before anything else, an
@@ -41,6 +46,41 @@ pub fn list(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<ListRespon
             .collect(),
         next_cursor: None,
         total: None,
+    })
+}
+
+/// The payoff of a loan in the caller's scope on `on` (default today): the ledger up to that
+/// day, then its penalty interest, interest due and accrued, and principal. Not for a loan
+/// never disbursed (409); not before the disbursement or the last repayment (422).
+pub fn payoff(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    on: Option<chrono::NaiveDate>,
+) -> ApiResult<PayoffOut> {
+    let scope = caller.loan_scope()?;
+    let loan = m::find_loan(conn, &scope, id)?;
+    let Some(terms) = terms_of(&loan) else {
+        return Err(ApiError::Conflict(format!(
+            "the loan is {}; only a disbursed loan has a payoff",
+            loan.status
+        )));
+    };
+    let on = on.unwrap_or_else(crate::db::models::today);
+    let on_field = |b: Breach| breach(Breach { field: "on", ..b });
+    loan_terms::check_paid_on(loan.disbursed_on, on).map_err(on_field)?;
+    let ledger = m::repayments(conn, id)?;
+    if let Some(last) = ledger.iter().map(|r| r.paid_on).max() {
+        loan_terms::check_after_last(last, on).map_err(on_field)?;
+    }
+    let q = Book::read(terms, &payments_of(&ledger)).payoff(on);
+    Ok(PayoffOut {
+        loan_id: id,
+        on,
+        principal_fen: q.principal_fen,
+        interest_fen: q.interest_fen,
+        penalty_interest_fen: q.penalty_interest_fen,
+        total_fen: q.total_fen,
     })
 }
 
@@ -76,6 +116,7 @@ pub fn record(
     caller: &Caller,
     id: i64,
     b: RepaymentCreate,
+    mode: PrepaymentMode,
 ) -> ApiResult<RepaymentOut> {
     may_record(caller)?;
     let scope = caller.loan_scope()?;
@@ -100,12 +141,19 @@ pub fn record(
         )));
     }
     loan_terms::check_paid_on(locked.disbursed_on, b.paid_on).map_err(breach)?;
-    let s = schedule_of(&locked);
-    let (tp, ti) = sched::totals(&s);
-    let owed = tp + ti;
-    let paid = m::paid_of(conn, id)?.total_fen;
-    loan_terms::check_amount(owed, paid, b.amount_fen).map_err(breach)?;
-    let split = sched::split_payment(&s, paid, b.amount_fen);
+    let ledger = m::repayments(conn, id)?;
+    if let Some(last) = ledger.iter().map(|r| r.paid_on).max() {
+        loan_terms::check_after_last(last, b.paid_on).map_err(breach)?;
+    }
+    let terms = book_of_terms(&locked)?;
+    let mut book = Book::read(terms, &payments_of(&ledger));
+    let split = book.pay(b.paid_on, b.amount_fen, mode).map_err(|e| {
+        breach(Breach {
+            field: "amount_fen",
+            code: "overpayment",
+            message: e.to_string(),
+        })
+    })?;
     let rep = m::insert_repayment(
         conn,
         &NewRepayment {
@@ -118,9 +166,12 @@ pub fn record(
             created_at: now(),
             bank_code: Some(locked.bank_code.clone()),
             bank_reference: b.bank_reference.clone(),
+            penalty_interest_fen: split.penalty_interest_fen,
+            prepaid_principal_fen: split.prepaid_principal_fen,
+            prepayment: mode,
         },
     )?;
-    let entry = serde_json::json!({"repayment_id": rep.id, "amount_fen": rep.amount_fen, "principal_fen": rep.principal_fen, "interest_fen": rep.interest_fen, "paid_on": rep.paid_on});
+    let entry = serde_json::json!({"repayment_id": rep.id, "bank_reference": rep.bank_reference, "amount_fen": rep.amount_fen, "penalty_interest_fen": rep.penalty_interest_fen, "principal_fen": rep.principal_fen, "interest_fen": rep.interest_fen, "prepaid_principal_fen": rep.prepaid_principal_fen, "paid_on": rep.paid_on});
     audit::record(
         conn,
         &actor,
@@ -130,7 +181,6 @@ pub fn record(
         None::<&()>,
         Some(&entry),
     )?;
-    let paid_after = paid + b.amount_fen;
     let mut current = locked;
     let loan_now = view(conn, current.clone())?;
     emit(
@@ -139,7 +189,7 @@ pub fn record(
         "loan.repayment_recorded",
         &serde_json::json!({
             "loan": loan_now,
-            "repayment": {"id": rep.id, "amount_fen": rep.amount_fen, "principal_fen": rep.principal_fen, "interest_fen": rep.interest_fen, "paid_on": rep.paid_on}
+            "repayment": entry
         }),
     )?;
     let step = |conn: &mut DbConn,
@@ -157,8 +207,7 @@ pub fn record(
             event,
         )
     };
-    let due = sched::due_by(&s, b.paid_on);
-    match loan_state::after_repayment(status, paid_after, owed, due) {
+    match loan_state::after_book(status, book.is_settled(), book.is_current(b.paid_on)) {
         AfterRepayment::Unchanged => {}
         AfterRepayment::Cured => {
             let note = Some("repaid everything due");

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod applications;
+pub mod book;
 pub mod products;
 pub mod repayments;
 pub mod risk_fund;
@@ -13,5 +14,5 @@ pub use applications::{
     LoanTotals, ScheduleOut,
 };
 pub use products::{ProductCreate, ProductFilter, ProductOut, ProductPatch};
-pub use repayments::{RepaymentCreate, RepaymentOut};
+pub use repayments::{PayoffOut, PayoffParams, RepaymentCreate, RepaymentOut, RepaymentParams};
 pub use risk_fund::{CompensationOut, ContributionCreate, FundEntryOut, RiskFundOut};

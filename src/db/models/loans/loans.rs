@@ -32,6 +32,8 @@ pub struct Loan {
     pub bank_reference: Option<String>,
     /// The first instalment's due date when the bank fixed one.
     pub first_due_on: Option<NaiveDate>,
+    /// The product's penalty markup when the loan was applied for.
+    pub penalty_rate_markup_bp: i32,
 }
 
 #[derive(Insertable)]
@@ -52,6 +54,7 @@ pub struct NewLoan {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub penalty_rate_markup_bp: i32,
 }
 
 pub use crate::domain::scope::LoanScope;

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use super::sum_i64;
 use crate::db::schema::loan_repayments;
 use crate::db::DbConn;
+use crate::domain::loan_book::PrepaymentMode;
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = loan_repayments)]
@@ -23,6 +24,11 @@ pub struct Repayment {
     pub bank_code: Option<String>,
     /// The bank's transaction serial (流水号), unique per bank.
     pub bank_reference: Option<String>,
+    pub penalty_interest_fen: i64,
+    /// The part of `principal_fen` paid ahead of the schedule.
+    pub prepaid_principal_fen: i64,
+    /// What a prepayment in it was asked to do to the schedule.
+    pub prepayment: PrepaymentMode,
 }
 
 #[derive(Insertable)]
@@ -38,6 +44,9 @@ pub struct NewRepayment {
     pub bank_code: Option<String>,
     /// The bank's transaction serial (流水号), unique per bank.
     pub bank_reference: Option<String>,
+    pub penalty_interest_fen: i64,
+    pub prepaid_principal_fen: i64,
+    pub prepayment: PrepaymentMode,
 }
 
 pub fn insert_repayment(conn: &mut DbConn, r: &NewRepayment) -> QueryResult<Repayment> {
@@ -66,6 +75,23 @@ pub fn repayments(conn: &mut DbConn, loan_id: i64) -> QueryResult<Vec<Repayment>
         .order(loan_repayments::id.asc())
         .select(Repayment::as_select())
         .load(conn)
+}
+
+/// The ledgers of some loans, each in date order (loans without repayments are left out).
+pub fn repayments_by_loan(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> QueryResult<HashMap<i64, Vec<Repayment>>> {
+    let rows: Vec<Repayment> = loan_repayments::table
+        .filter(loan_repayments::loan_id.eq_any(ids))
+        .order((loan_repayments::paid_on.asc(), loan_repayments::id.asc()))
+        .select(Repayment::as_select())
+        .load(conn)?;
+    let mut out: HashMap<i64, Vec<Repayment>> = HashMap::new();
+    for r in rows {
+        out.entry(r.loan_id).or_default().push(r);
+    }
+    Ok(out)
 }
 
 /// The sums of one loan's repayment ledger.
