@@ -70,6 +70,7 @@ macro_rules! text_columns {
 }
 
 use crate::domain::annual_report::ReportStatus;
+use crate::domain::compensation::ClaimStatus;
 use crate::domain::cooperative::{CoopStatus, DemonstrationLevel, Tier};
 use crate::domain::counselor::{CounselorLevel, CounselorSource, Rating};
 use crate::domain::federation::{FederationKind, FederationStatus, MemberKind, MemberRole};
@@ -96,6 +97,7 @@ text_columns!(
     RepaymentMethod,
     LoanStatus,
     PrepaymentMode,
+    ClaimStatus,
     ContributionForm,
     MemberType,
     Phase,

@@ -3,6 +3,7 @@
 pub mod annual_report;
 pub mod calendar;
 pub mod classification;
+pub mod compensation;
 pub mod compliance;
 pub mod cooperative;
 pub mod counselor;

@@ -94,6 +94,8 @@ pub(super) fn loans(
             entry_on: NaiveDate::from_ymd_opt(2021, 9, 30).expect("date"),
             actor_name: "seed".into(),
             created_at: at,
+            bank_code: None,
+            related_loan_id: None,
         },
     )?;
     let stages: [(LoanStatus, &[(&str, &str)]); 6] = [

@@ -10,6 +10,7 @@ use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::service::idempotency::keyed;
 use crate::service::loans::actions;
+use crate::service::loans::claims::Defaults;
 use crate::state::AppState;
 use crate::views::loans::{ApproveBody, DisburseBody, LoanOut, NoteBody, RejectBody};
 
@@ -179,7 +180,7 @@ pub async fn default_loan(
     tag = "loans",
     operation_id = "approveLoan",
     summary = "Approve a loan",
-    description = "`under_review → approved`, with the amount and rate (neither above what was asked). For a product guaranteed by the risk-compensation fund, the total guaranteed exposure may not exceed `leverage × fund balance` (409 with the headroom). Emits `loan.approved`.",
+    description = "`under_review → approved`, with the amount and rate (neither above what was asked). For a product guaranteed by the risk-compensation fund, the guaranteed exposure may not exceed `leverage × fund balance` (409 with the headroom): with the bank's agreement in effect, its leverage against the bank's own exposure; else `COOPHUB_RISK_LEVERAGE` against every bank's. Checked under the fund's lock. Emits `loan.approved`.",
     params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
     request_body(content = ApproveBody, description = "Optional", content_type = "application/json"),
     responses(
@@ -203,10 +204,10 @@ pub async fn approve(
         Start::Replay(r) => return Ok(r),
         Start::Go(key) => key,
     };
-    let leverage = state.settings.risk_leverage;
+    let fund = Defaults::of(&state.settings);
     let result = state
         .db_write(keyed(key, 200, move |conn| {
-            actions::approve(conn, &caller, id, leverage, b)
+            actions::approve(conn, &caller, id, fund, b)
         }))
         .await;
     Ok(done(result?))

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod applications;
+pub mod claims;
 pub mod products;
 pub mod repayments;
 pub mod risk_fund;
@@ -32,5 +33,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(actions::mark_overdue)
         .service(actions::default_loan)
         .service(risk_fund::get_risk_fund)
-        .service(risk_fund::contribute);
+        .service(risk_fund::contribute)
+        .service(claims::list_agreements)
+        .service(claims::put_agreement)
+        .service(claims::list_entries)
+        .service(claims::file_claim)
+        .service(claims::get_claim)
+        .service(claims::approve_claim)
+        .service(claims::pay_claim)
+        .service(claims::reject_claim)
+        .service(claims::record_recovery);
 }

@@ -8,7 +8,7 @@ use crate::db::models::loans::{self as m, Loan, LoanChanges};
 use crate::db::models::today;
 use crate::db::DbConn;
 use crate::domain::loan_state::{self, LoanAction};
-use crate::domain::{loan_ageing, loan_terms, risk_fund};
+use crate::domain::{loan_ageing, loan_terms};
 use crate::error::{ApiError, ApiResult};
 use crate::views::loans::book::book_of;
 use crate::views::loans::{ApproveBody, DisburseBody, LoanOut, NoteBody, RejectBody};
@@ -144,13 +144,14 @@ pub fn default(
 }
 
 /// `under_review → approved` with the amount and rate (neither above what was asked). A loan
-/// of a guaranteed product must fit under the fund's lending cap (`leverage × balance`, 409
-/// with the headroom). Emits `loan.approved`.
+/// of a guaranteed product must fit under the fund's lending cap (`leverage × balance`, the
+/// bank's agreement's leverage against its own exposure when it has one; 409 with the
+/// headroom). Emits `loan.approved`.
 pub fn approve(
     conn: &mut DbConn,
     caller: &Caller,
     id: i64,
-    leverage: i64,
+    fund: super::claims::Defaults,
     b: ApproveBody,
 ) -> ApiResult<LoanOut> {
     act(conn, caller, id, Who::Bank, |conn, actor, loan| {
@@ -164,12 +165,9 @@ pub fn approve(
         )
         .map_err(invalid)?;
         if loan.risk_compensation_eligible {
-            // Under the fund's lock: two approvals never fit into the same headroom.
-            m::lock_fund(conn)?;
-            let balance = m::fund_balance(conn)?.balance_fen();
-            let exposure = m::exposure(conn)?;
-            risk_fund::check_cap(balance, leverage, exposure, terms.amount_fen)
-                .map_err(|e| ApiError::Conflict(e.to_string()))?;
+            // Under the fund's lock: two approvals never fit into the same headroom. The
+            // bank's agreement, when in effect, sets the leverage against its own exposure.
+            super::claims::check_cap(conn, &loan.bank_code, terms.amount_fen, fund)?;
         }
         let changes = LoanChanges {
             approved_amount_fen: Some(terms.amount_fen),

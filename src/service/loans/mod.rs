@@ -6,6 +6,7 @@
 
 pub mod actions;
 pub mod applications;
+pub mod claims;
 pub mod products;
 pub mod repayments;
 pub mod risk_fund;

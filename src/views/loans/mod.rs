@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod applications;
 pub mod book;
+pub mod claims;
 pub mod products;
 pub mod repayments;
 pub mod risk_fund;
@@ -15,4 +16,4 @@ pub use applications::{
 };
 pub use products::{ProductCreate, ProductFilter, ProductOut, ProductPatch};
 pub use repayments::{PayoffOut, PayoffParams, RepaymentCreate, RepaymentOut, RepaymentParams};
-pub use risk_fund::{CompensationOut, ContributionCreate, FundEntryOut, RiskFundOut};
+pub use risk_fund::{ContributionCreate, FundEntryOut, RiskFundOut};

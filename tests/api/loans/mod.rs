@@ -3,6 +3,7 @@
 //! the sub-modules.
 
 mod book;
+mod claims;
 mod fund_races;
 mod idempotency;
 mod interest;
