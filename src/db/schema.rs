@@ -424,6 +424,10 @@ diesel::table! {
         penalty_interest_fen -> BigInt,
         prepaid_principal_fen -> BigInt,
         prepayment -> Text,
+        reversed_at -> Nullable<Timestamp>,
+        reversed_by -> Nullable<Text>,
+        reversal_reason -> Nullable<Text>,
+        updated_at -> Nullable<Timestamp>,
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! `submitted → under_review → approved|rejected`, `approved → disbursed → settled`,
 //! `disbursed → overdue → disbursed|defaulted`, `defaulted → compensated`, and
-//! `submitted|under_review → withdrawn`. Everything else is illegal (409).
+//! `submitted|under_review → withdrawn`; a reversed repayment re-opens a settled loan
+//! (`settled → disbursed|overdue`). Everything else is illegal (409).
 
 use crate::domain::cooperative::text_enum;
 
@@ -47,10 +48,14 @@ pub enum LoanAction {
     /// The repayment of the last fen (an overdue loan is first brought back to `disbursed`).
     Settle,
     Compensate,
+    /// A reversed repayment re-opens a settled loan, in order (`settled → disbursed`) …
+    Reopen,
+    /// … or with an instalment already past due (`settled → overdue`).
+    ReopenOverdue,
 }
 
 impl LoanAction {
-    pub const ALL: [LoanAction; 10] = [
+    pub const ALL: [LoanAction; 12] = [
         LoanAction::Review,
         LoanAction::Approve,
         LoanAction::Reject,
@@ -61,6 +66,8 @@ impl LoanAction {
         LoanAction::Cure,
         LoanAction::Settle,
         LoanAction::Compensate,
+        LoanAction::Reopen,
+        LoanAction::ReopenOverdue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -75,6 +82,8 @@ impl LoanAction {
             LoanAction::Cure => "cure",
             LoanAction::Settle => "settle",
             LoanAction::Compensate => "compensate",
+            LoanAction::Reopen => "reopen",
+            LoanAction::ReopenOverdue => "reopen-overdue",
         }
     }
 }
@@ -94,6 +103,8 @@ pub const TRANSITIONS: &[(LoanStatus, LoanAction, LoanStatus)] = &[
     (Defaulted, LoanAction::Compensate, Compensated),
     (Submitted, LoanAction::Withdraw, Withdrawn),
     (UnderReview, LoanAction::Withdraw, Withdrawn),
+    (Settled, LoanAction::Reopen, Disbursed),
+    (Settled, LoanAction::ReopenOverdue, Overdue),
 ];
 
 /// An action that the loan's current state does not allow.
@@ -204,6 +215,8 @@ mod tests {
         (Defaulted, Compensated),
         (Submitted, Withdrawn),
         (UnderReview, Withdrawn),
+        (Settled, Disbursed),
+        (Settled, Overdue),
     ];
 
     #[test]
@@ -236,7 +249,7 @@ mod tests {
 
     #[test]
     fn terminal_states_have_no_way_out() {
-        for s in [Rejected, Settled, Withdrawn, Compensated] {
+        for s in [Rejected, Withdrawn, Compensated] {
             for action in LoanAction::ALL {
                 assert!(next(s, action).is_err(), "{s} {action:?}");
             }

@@ -24,6 +24,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(repayments::list_repayments)
         .service(repayments::record_repayment)
         .service(repayments::payoff)
+        .service(repayments::reverse_repayment)
         .service(risk_fund::compensate)
         .service(actions::review)
         .service(actions::approve)

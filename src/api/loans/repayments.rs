@@ -11,7 +11,8 @@ use crate::service::idempotency::keyed;
 use crate::service::loans::repayments;
 use crate::state::AppState;
 use crate::views::loans::{
-    PayoffOut, PayoffParams, RepaymentCreate, RepaymentOut, RepaymentParams,
+    LedgerParams, PayoffOut, PayoffParams, RepaymentCreate, RepaymentOut, RepaymentParams,
+    ReverseBody,
 };
 use crate::views::pagination::ListResponse;
 
@@ -20,12 +21,13 @@ use crate::views::pagination::ListResponse;
     tag = "loans",
     operation_id = "listRepayments",
     summary = "A loan's repayments",
-    description = "The repayment ledger of one loan, oldest first.",
-    params(("id" = i64, Path, description = "Loan id")),
+    description = "The repayment ledger of one loan, oldest first, reversed repayments included (marked with `reversed_at`; they count for nothing). `updated_since` gives only those recorded or reversed after that instant, for incremental sync.",
+    params(("id" = i64, Path, description = "Loan id"), LedgerParams),
     responses(
         (status = 200, description = "The ledger", body = ListResponse<RepaymentOut>),
         (status = 403, description = "The role sees no loans"),
-        (status = 404, description = "No such loan, or outside your scope")
+        (status = 404, description = "No such loan, or outside your scope"),
+        (status = 422, description = "`updated_since` out of range")
     )
 )]
 #[get("/loans/{id}/repayments")]
@@ -33,10 +35,11 @@ pub async fn list_repayments(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<i64>,
+    params: ValidQuery<LedgerParams>,
 ) -> ApiResult<HttpResponse> {
-    let id = path.into_inner();
+    let (id, since) = (path.into_inner(), params.0.updated_since);
     let list = state
-        .db(move |conn| repayments::list(conn, &caller, id))
+        .db(move |conn| repayments::list(conn, &caller, id, since))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -119,6 +122,49 @@ pub async fn payoff(
     let (id, on) = (path.into_inner(), params.0.on);
     let out = state
         .db(move |conn| repayments::payoff(conn, &caller, id, on))
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Reverse a repayment.
+#[utoipa::path(
+    tag = "loans",
+    operation_id = "reverseRepayment",
+    summary = "Reverse a repayment",
+    description = "The bank reverses a repayment (冲正): it stays in the ledger with `reversed_at` and the reason, counts for nothing, and the loan's book is re-read without it (later repayments re-allocated). A `settled` loan is re-opened: `disbursed`, or `overdue` when an instalment is then past due. Once per repayment (409 after). Emits `loan.repayment_reversed`. `Idempotency-Key` honoured.",
+    params(
+        ("id" = i64, Path, description = "Loan id"),
+        ("repayment_id" = i64, Path, description = "Repayment id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")
+    ),
+    request_body = ReverseBody,
+    responses(
+        (status = 200, description = "Reversed; the loan as it is after", body = RepaymentOut),
+        (status = 403, description = "Only the bank (or the district for a bank without an integration) reverses"),
+        (status = 404, description = "No such loan or repayment, or outside your scope"),
+        (status = 409, description = "Already reversed, or the loan's state takes no reversal"),
+        (status = 422, description = "The reason is missing")
+    )
+)]
+#[post("/loans/{id}/repayments/{repayment_id}/reverse")]
+pub async fn reverse_repayment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<(i64, i64)>,
+    body: ValidJson<ReverseBody>,
+) -> ApiResult<HttpResponse> {
+    repayments::may_record(&caller)?;
+    let ((id, rid), b) = (path.into_inner(), body.0);
+    let request = canonical(req.path(), &b);
+    let key = match idempotency::open(&state, &caller, &req, request, false).await? {
+        Start::Replay(r) => return Ok(r),
+        Start::Go(key) => key,
+    };
+    let out = state
+        .db_write(keyed(key, 200, move |conn| {
+            repayments::reverse(conn, &caller, id, rid, b)
+        }))
         .await?;
     Ok(HttpResponse::Ok().json(out))
 }

@@ -7,11 +7,12 @@ use crate::db::models::loans::{self as m, Loan, LoanChanges, NewRepayment};
 use crate::db::models::now;
 use crate::db::DbConn;
 use crate::domain::loan_book::{Book, PrepaymentMode};
+use crate::domain::loan_state::LoanStatus;
 use crate::domain::loan_state::{self, AfterRepayment, LoanAction};
 use crate::domain::loan_terms::{self, Breach};
 use crate::error::{ApiError, ApiResult};
 use crate::views::loans::book::{payments_of, terms_of};
-use crate::views::loans::{PayoffOut, RepaymentCreate, RepaymentOut};
+use crate::views::loans::{PayoffOut, RepaymentCreate, RepaymentOut, ReverseBody};
 use crate::views::pagination::ListResponse;
 use crate::webhooks::emit;
 
@@ -34,11 +35,17 @@ pub fn may_record(caller: &Caller) -> ApiResult<bool> {
     Ok(caller.role() == Role::BankPartner)
 }
 
-/// A loan's ledger, oldest first.
-pub fn list(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<ListResponse<RepaymentOut>> {
+/// A loan's whole ledger (reversed repayments included, marked), oldest first; only those
+/// changed after `since` when given.
+pub fn list(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+) -> ApiResult<ListResponse<RepaymentOut>> {
     let scope = caller.loan_scope()?;
     m::find_loan(conn, &scope, id)?;
-    let rows = m::repayments(conn, id)?;
+    let rows = m::ledger(conn, id, since.map(|t| t.naive_utc()))?;
     Ok(ListResponse {
         items: rows
             .into_iter()
@@ -169,6 +176,7 @@ pub fn record(
             penalty_interest_fen: split.penalty_interest_fen,
             prepaid_principal_fen: split.prepaid_principal_fen,
             prepayment: mode,
+            updated_at: Some(now()),
         },
     )?;
     let entry = serde_json::json!({"repayment_id": rep.id, "bank_reference": rep.bank_reference, "amount_fen": rep.amount_fen, "penalty_interest_fen": rep.penalty_interest_fen, "principal_fen": rep.principal_fen, "interest_fen": rep.interest_fen, "prepaid_principal_fen": rep.prepaid_principal_fen, "paid_on": rep.paid_on});
@@ -227,4 +235,80 @@ pub fn record(
     }
     let loan_out = view(conn, current)?;
     Ok(RepaymentOut::new(rep, Some(&loan_out)))
+}
+
+/// Reverses a repayment of a loan, by the bank: it stays in the ledger, marked, and the book
+/// is re-read without it; a `settled` loan is re-opened (`disbursed`, or `overdue` when an
+/// instalment is then past due). A repayment is reversed once (409 after). Emits
+/// `loan.repayment_reversed`.
+pub fn reverse(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    repayment_id: i64,
+    b: ReverseBody,
+) -> ApiResult<RepaymentOut> {
+    actions::may_act(caller)?;
+    let scope = caller.loan_scope()?;
+    let actor = caller.actor();
+    let loan = m::find_loan(conn, &scope, id)?;
+    act_as_bank(caller, conn, &loan)?;
+    let locked = m::lock_loan(conn, id, now())?;
+    let rep = m::repayment_of(conn, id, repayment_id)?;
+    if rep.reversed_at.is_some() {
+        return Err(ApiError::Conflict(format!(
+            "repayment {repayment_id} was already reversed"
+        )));
+    }
+    let status = locked.status;
+    if !matches!(
+        status,
+        LoanStatus::Disbursed | LoanStatus::Overdue | LoanStatus::Settled
+    ) {
+        return Err(ApiError::Conflict(format!(
+            "the loan is {status}; repayments are reversed only on disbursed, overdue or settled loans"
+        )));
+    }
+    let reason = b.reason.trim().to_string();
+    m::reverse_repayment(conn, repayment_id, &actor.name, &reason, now())?;
+    let rev = m::repayment_of(conn, id, repayment_id)?;
+    let entry = serde_json::json!({"repayment_id": rev.id, "bank_reference": rev.bank_reference, "amount_fen": rev.amount_fen, "paid_on": rev.paid_on, "reason": reason});
+    audit::record(
+        conn,
+        &actor,
+        "reverse_repayment",
+        "loan",
+        &id.to_string(),
+        None::<&()>,
+        Some(&entry),
+    )?;
+    let mut current = locked;
+    if status == LoanStatus::Settled {
+        let live = m::repayments(conn, id)?;
+        let current_now = crate::views::loans::book::book_of(&current, &live)
+            .is_none_or(|b| b.is_current(crate::db::models::today()));
+        let action = if current_now {
+            LoanAction::Reopen
+        } else {
+            LoanAction::ReopenOverdue
+        };
+        let note = format!("repayment {repayment_id} reversed: {reason}");
+        current = transit(
+            conn,
+            &actor,
+            &current,
+            action,
+            LoanChanges::default(),
+            Some(&note),
+            None,
+        )?;
+    }
+    let loan_out = view(conn, current)?;
+    emit(
+        conn,
+        &loan_out.bank_code,
+        "loan.repayment_reversed",
+        &serde_json::json!({"loan": loan_out, "repayment": entry}),
+    )?;
+    Ok(RepaymentOut::new(rev, Some(&loan_out)))
 }

@@ -15,5 +15,8 @@ pub use applications::{
     LoanTotals, ScheduleOut,
 };
 pub use products::{ProductCreate, ProductFilter, ProductOut, ProductPatch};
-pub use repayments::{PayoffOut, PayoffParams, RepaymentCreate, RepaymentOut, RepaymentParams};
+pub use repayments::{
+    LedgerParams, PayoffOut, PayoffParams, RepaymentCreate, RepaymentOut, RepaymentParams,
+    ReverseBody,
+};
 pub use risk_fund::{ContributionCreate, FundEntryOut, RiskFundOut};

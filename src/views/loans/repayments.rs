@@ -55,7 +55,7 @@ pub struct Allocation {
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"id": 1, "loan_id": 1, "bank_reference": "PSBC-LS-20261227-000456", "amount_fen": 853099, "allocated": {"penalty_interest_fen": 0, "interest_fen": 36250, "principal_fen": 816849}, "penalty_interest_fen": 0, "prepaid_principal_fen": 0, "prepayment": "reduce_payment", "principal_fen": 816849, "interest_fen": 36250, "paid_on": "2026-12-27", "loan_status": "disbursed", "outstanding_principal_fen": 9183151, "outstanding_interest_fen": 200000, "created_at": "2026-12-27T08:00:00Z"}))]
+#[schema(example = json!({"id": 1, "loan_id": 1, "bank_reference": "PSBC-LS-20261227-000456", "amount_fen": 853099, "allocated": {"penalty_interest_fen": 0, "interest_fen": 36250, "principal_fen": 816849}, "penalty_interest_fen": 0, "prepaid_principal_fen": 0, "prepayment": "reduce_payment", "reversed_at": null, "reversal_reason": null, "updated_at": "2026-12-27T08:00:00Z", "principal_fen": 816849, "interest_fen": 36250, "paid_on": "2026-12-27", "loan_status": "disbursed", "outstanding_principal_fen": 9183151, "outstanding_interest_fen": 200000, "created_at": "2026-12-27T08:00:00Z"}))]
 pub struct RepaymentOut {
     pub id: i64,
     pub loan_id: i64,
@@ -69,6 +69,11 @@ pub struct RepaymentOut {
     pub prepaid_principal_fen: i64,
     /// What the prepayment (if any) did to the schedule.
     pub prepayment: PrepaymentMode,
+    /// Set when the bank reversed it (it then counts for nothing).
+    pub reversed_at: Option<DateTime<Utc>>,
+    pub reversal_reason: Option<String>,
+    /// When it was recorded or last changed (a reversal).
+    pub updated_at: DateTime<Utc>,
     /// The part applied to principal (interest is paid first, instalment by instalment).
     pub principal_fen: i64,
     pub interest_fen: i64,
@@ -96,6 +101,9 @@ impl RepaymentOut {
             penalty_interest_fen: r.penalty_interest_fen,
             prepaid_principal_fen: r.prepaid_principal_fen,
             prepayment: r.prepayment,
+            reversed_at: r.reversed_at.map(|t| t.and_utc()),
+            reversal_reason: r.reversal_reason,
+            updated_at: r.updated_at.unwrap_or(r.created_at).and_utc(),
             principal_fen: r.principal_fen,
             interest_fen: r.interest_fen,
             paid_on: r.paid_on,
@@ -132,4 +140,24 @@ pub struct PayoffOut {
     /// Penalty interest accrued on overdue principal.
     pub penalty_interest_fen: i64,
     pub total_fen: i64,
+}
+
+/// Why the bank reverses a repayment.
+#[derive(Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "重复入账，冲正"}))]
+pub struct ReverseBody {
+    #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
+    pub reason: String,
+}
+
+/// Incremental sync of a ledger.
+#[derive(Debug, Default, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerParams {
+    /// Only repayments recorded or changed (reversed) after this instant (RFC 3339).
+    #[validate(custom(function = "crate::views::validators::instant"))]
+    pub updated_since: Option<DateTime<Utc>>,
 }

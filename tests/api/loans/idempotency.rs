@@ -29,7 +29,7 @@ async fn setup() -> (TestApp, String, i64) {
 
 fn ledger(app: &TestApp, bank: &str, id: i64) -> usize {
     let caller = app.caller(bank);
-    app.write(|conn| repayments::list(conn, &caller, id))
+    app.write(|conn| repayments::list(conn, &caller, id, None))
         .unwrap()
         .items
         .len()

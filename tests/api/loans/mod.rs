@@ -9,6 +9,7 @@ mod idempotency;
 mod interest;
 mod lists;
 mod repayments;
+mod reversal;
 mod risk_fund;
 mod service;
 

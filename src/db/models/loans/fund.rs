@@ -64,6 +64,7 @@ pub fn exposure_of(conn: &mut DbConn, bank: Option<&str>) -> QueryResult<i128> {
                 conn,
                 "loan_repayments.principal_fen",
                 loan_repayments::table
+                    .filter(loan_repayments::reversed_at.is_null())
                     .filter(loan_repayments::loan_id.eq_any($loans.select(loans::id))),
             )?;
             Ok(approved - repaid)

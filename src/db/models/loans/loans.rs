@@ -152,6 +152,7 @@ pub fn loan_totals(conn: &mut DbConn, scope: &LoanScope, f: &LoanFilter) -> Quer
     for chunk in ids.chunks(5_000) {
         let part: Option<i64> = loan_repayments::table
             .filter(loan_repayments::loan_id.eq_any(chunk))
+            .filter(loan_repayments::reversed_at.is_null())
             .select(sum_i64("loan_repayments.principal_fen"))
             .first(conn)?;
         repaid += part.unwrap_or(0);
