@@ -74,6 +74,7 @@ use crate::domain::compensation::ClaimStatus;
 use crate::domain::cooperative::{CoopStatus, DemonstrationLevel, Tier};
 use crate::domain::counselor::{CounselorLevel, CounselorSource, Rating};
 use crate::domain::federation::{FederationKind, FederationStatus, MemberKind, MemberRole};
+use crate::domain::loan_ageing::LoanClassification;
 use crate::domain::loan_book::PrepaymentMode;
 use crate::domain::loan_schedule::RepaymentMethod;
 use crate::domain::loan_state::LoanStatus;
@@ -98,6 +99,7 @@ text_columns!(
     LoanStatus,
     PrepaymentMode,
     ClaimStatus,
+    LoanClassification,
     ContributionForm,
     MemberType,
     Phase,

@@ -392,6 +392,8 @@ diesel::table! {
         bank_reference -> Nullable<Text>,
         first_due_on -> Nullable<Date>,
         penalty_rate_markup_bp -> Integer,
+        days_past_due -> Integer,
+        classification -> Text,
     }
 }
 

@@ -29,9 +29,9 @@ pub struct WebhookCreate {
     /// Event types: `loan.submitted`, `loan.approved`, `loan.rejected`, `loan.disbursed`,
     /// `loan.repayment_recorded`, `loan.settled`, `loan.overdue`, `loan.defaulted`,
     /// `loan.compensated`, `loan.withdrawn`, `loan.repayment_reversed`,
-    /// `risk_fund.claim_paid`.
-    #[validate(length(min = 1, max = 12), custom(function = "validate_events"))]
-    #[schema(min_items = 1, max_items = 12)]
+    /// `loan.classification_changed`, `risk_fund.claim_paid`.
+    #[validate(length(min = 1, max = 13), custom(function = "validate_events"))]
+    #[schema(min_items = 1, max_items = 13)]
     pub events: Vec<String>,
     /// The key deliveries are signed with (HMAC-SHA256); never shown back.
     #[validate(length(min = 16, max = 200))]

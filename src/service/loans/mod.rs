@@ -5,6 +5,7 @@
 //! caller's transaction.
 
 pub mod actions;
+pub mod ageing;
 pub mod applications;
 pub mod claims;
 pub mod products;

@@ -2,6 +2,7 @@
 //! application. Lists and products, repayments, the fund and the use cases without HTTP are in
 //! the sub-modules.
 
+mod ageing;
 mod book;
 mod claims;
 mod fund_races;

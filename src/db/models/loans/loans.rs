@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::sum_i64;
 use crate::db::schema::{cooperatives, loan_events, loan_repayments, loans};
 use crate::db::{Backend, DbConn};
+use crate::domain::loan_ageing::LoanClassification;
 use crate::domain::loan_schedule::RepaymentMethod;
 use crate::domain::loan_state::LoanStatus;
 
@@ -34,6 +35,9 @@ pub struct Loan {
     pub first_due_on: Option<NaiveDate>,
     /// The product's penalty markup when the loan was applied for.
     pub penalty_rate_markup_bp: i32,
+    /// What the ageing job last found.
+    pub days_past_due: i32,
+    pub classification: LoanClassification,
 }
 
 #[derive(Insertable)]
@@ -286,4 +290,37 @@ pub fn history(conn: &mut DbConn, loan_id: i64) -> QueryResult<Vec<LoanEvent>> {
         .order(loan_events::id.asc())
         .select(LoanEvent::as_select())
         .load(conn)
+}
+
+/// Loans the ageing job looks at (being repaid, defaulted or compensated), after `after`.
+pub fn ageing_batch(conn: &mut DbConn, after: Option<i64>, limit: i64) -> QueryResult<Vec<Loan>> {
+    use crate::domain::loan_state::LoanStatus::*;
+    let mut q = loans::table
+        .filter(loans::status.eq_any([Disbursed, Overdue, Defaulted, Compensated]))
+        .into_boxed::<Backend>();
+    if let Some(a) = after {
+        q = q.filter(loans::id.gt(a));
+    }
+    q.order(loans::id.asc())
+        .limit(limit)
+        .select(Loan::as_select())
+        .load(conn)
+}
+
+/// Records what the ageing job found (not a change of the loan's terms: no version bump).
+pub fn set_ageing(
+    conn: &mut DbConn,
+    id: i64,
+    dpd: i32,
+    class: LoanClassification,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(loans::table.filter(loans::id.eq(id)))
+        .set((
+            loans::days_past_due.eq(dpd),
+            loans::classification.eq(class),
+            loans::updated_at.eq(at),
+        ))
+        .execute(conn)
+        .map(|_| ())
 }
