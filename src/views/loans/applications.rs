@@ -170,6 +170,12 @@ pub struct LoanFilterParams {
     pub town_code: Option<String>,
     pub product_id: Option<i64>,
     pub cooperative_id: Option<i64>,
+    /// Only loans changed after this instant (RFC 3339; any action, repayment, reversal or
+    /// ageing change), for incremental sync.
+    #[validate(custom(function = "crate::views::validators::instant"))]
+    pub updated_since: Option<DateTime<Utc>>,
+    /// The classification the ageing job last gave the loan.
+    pub classification: Option<LoanClassification>,
 }
 
 impl LoanFilterParams {
@@ -180,6 +186,8 @@ impl LoanFilterParams {
             town_code: self.town_code.clone(),
             product_id: self.product_id,
             cooperative_id: self.cooperative_id,
+            updated_since: self.updated_since.map(|t| t.naive_utc()),
+            classification: self.classification,
         }
     }
 }

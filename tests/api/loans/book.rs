@@ -286,3 +286,82 @@ async fn a_default_needs_ninety_days_past_due() {
     assert_eq!(d["days_past_due"], 0);
     assert_eq!(d["classification"], "normal");
 }
+
+#[actix_web::test]
+async fn loans_changed_since_an_instant_and_by_classification() {
+    let app = TestApp::new().await;
+    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let prod = product(&app, "psbc", "bullet", false).await;
+    let bank = app.token(Role::BankPartner);
+    let a = loan_at(&app, &bank, coop, prod, 600_000, At::Disbursed).await;
+    let b = loan_at(&app, &bank, coop, prod, 600_000, At::Approved).await;
+    let t = app.get(&format!("/api/v1/loans/{b}"), &bank).await.ok(200)["updated_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let since = |t: &str| format!("/api/v1/loans?updated_since={}", t.replace('+', "%2B"));
+    let ids = |v: &Value| -> Vec<i64> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert!(ids(&app.get(&since(&t), &bank).await.ok(200)).is_empty());
+    // A repayment changes loan a; the disbursement of b changes b.
+    repay(
+        &app,
+        &bank,
+        a,
+        Some("s1"),
+        json!({"amount_fen": 3_000, "paid_on": "2026-02-15"}),
+    )
+    .await
+    .ok(201);
+    act(
+        &app,
+        &bank,
+        b,
+        "disburse",
+        json!({"disbursed_on": "2026-06-01"}),
+    )
+    .await
+    .ok(200);
+    assert_eq!(ids(&app.get(&since(&t), &bank).await.ok(200)), [a, b]);
+    assert_eq!(
+        ids(&app.get(&since("2000-01-01T00:00:00Z"), &bank).await.ok(200)),
+        [a, b]
+    );
+    // The classification the ageing job gave on 2026-07-05: a is past due since 2026-03-15
+    // (112 days: substandard), b since 2026-07-01 (4 days: special mention).
+    coophub::service::loans::ageing::age_all(
+        &mut app.conn(),
+        chrono::NaiveDate::from_ymd_opt(2026, 7, 5).unwrap(),
+    )
+    .unwrap();
+    let sm = app
+        .get("/api/v1/loans?classification=special_mention", &bank)
+        .await
+        .ok(200);
+    assert_eq!(ids(&sm), [b]);
+    let sub = app
+        .get("/api/v1/loans?classification=substandard", &bank)
+        .await
+        .ok(200);
+    assert_eq!(ids(&sub), [a]);
+    let none = app
+        .get("/api/v1/loans?classification=loss", &bank)
+        .await
+        .ok(200);
+    assert!(ids(&none).is_empty());
+    app.get("/api/v1/loans?classification=bad", &bank)
+        .await
+        .problem(400);
+    app.get("/api/v1/loans?updated_since=yesterday", &bank)
+        .await
+        .problem(400);
+    app.get("/api/v1/loans?updated_since=0000-01-01T00:00:00Z", &bank)
+        .await
+        .field_error("updated_since");
+}

@@ -71,6 +71,8 @@ pub struct LoanFilter {
     pub town_code: Option<String>,
     pub product_id: Option<i64>,
     pub cooperative_id: Option<i64>,
+    pub updated_since: Option<NaiveDateTime>,
+    pub classification: Option<LoanClassification>,
 }
 
 type LoanQuery = loans::BoxedQuery<'static, Backend>;
@@ -109,6 +111,12 @@ fn filtered(scope: &LoanScope, f: &LoanFilter) -> LoanQuery {
     }
     if let Some(v) = f.cooperative_id {
         q = q.filter(loans::cooperative_id.eq(v));
+    }
+    if let Some(t) = f.updated_since {
+        q = q.filter(loans::updated_at.gt(t));
+    }
+    if let Some(c) = f.classification {
+        q = q.filter(loans::classification.eq(c));
     }
     q
 }
