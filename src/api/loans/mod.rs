@@ -7,6 +7,7 @@ pub mod claims;
 pub mod products;
 pub mod repayments;
 pub mod risk_fund;
+pub mod statements;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -43,5 +44,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(claims::approve_claim)
         .service(claims::pay_claim)
         .service(claims::reject_claim)
-        .service(claims::record_recovery);
+        .service(claims::record_recovery)
+        .service(statements::get_statement_csv)
+        .service(statements::get_statement);
 }

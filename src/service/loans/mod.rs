@@ -11,6 +11,7 @@ pub mod claims;
 pub mod products;
 pub mod repayments;
 pub mod risk_fund;
+pub mod statements;
 
 use crate::auth::{Caller, Role};
 use crate::db::models::audit::{self, Actor};

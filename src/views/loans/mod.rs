@@ -8,6 +8,7 @@ pub mod claims;
 pub mod products;
 pub mod repayments;
 pub mod risk_fund;
+pub mod statements;
 
 pub use actions::{ApproveBody, DisburseBody, NoteBody, RejectBody};
 pub use applications::{

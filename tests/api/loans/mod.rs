@@ -13,6 +13,7 @@ mod repayments;
 mod reversal;
 mod risk_fund;
 mod service;
+mod statements;
 
 use coophub::auth::Role;
 use serde_json::json;

@@ -332,3 +332,24 @@ pub fn set_ageing(
         .execute(conn)
         .map(|_| ())
 }
+
+/// Loans of `bank` disbursed on or before `on`, after `after`, in id order.
+pub fn statement_batch(
+    conn: &mut DbConn,
+    bank: &str,
+    on: NaiveDate,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Loan>> {
+    let mut q = loans::table
+        .filter(loans::bank_code.eq(bank.to_string()))
+        .filter(loans::disbursed_on.le(on))
+        .into_boxed::<Backend>();
+    if let Some(a) = after {
+        q = q.filter(loans::id.gt(a));
+    }
+    q.order(loans::id.asc())
+        .limit(limit)
+        .select(Loan::as_select())
+        .load(conn)
+}
