@@ -59,6 +59,25 @@ pub enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// The loan book's batch jobs.
+    Loans {
+        #[command(subcommand)]
+        command: LoansCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LoansCommand {
+    /// Age every loan as of a day (default today): days past due, classification, overdue
+    /// and cured loans, with their events (what `serve` does daily).
+    Age(AgeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct AgeArgs {
+    /// The day to age as of (YYYY-MM-DD, default today).
+    #[arg(long)]
+    pub on: Option<chrono::NaiveDate>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -357,4 +376,14 @@ pub fn dev_demo(
         username: DEV_ADMIN.into(),
         password,
     }))
+}
+
+/// `coophub loans age [--on DATE]`.
+pub fn age_loans(args: &AgeArgs) -> Result<String, String> {
+    let pool = open_database()?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let on = args.on.unwrap_or_else(crate::db::models::today);
+    let report =
+        crate::service::loans::ageing::age_all(&mut conn, on).map_err(|e| e.to_string())?;
+    Ok(format!("as of {on}: {report}"))
 }

@@ -11,6 +11,8 @@ pub const ENV_TRUST_PROXY: &str = "COOPHUB_TRUST_PROXY";
 pub const ENV_REVOCATION_TTL_MS: &str = "COOPHUB_REVOCATION_TTL_MS";
 pub const ENV_RISK_COMPENSATION_SHARE_BP: &str = "COOPHUB_RISK_COMPENSATION_SHARE_BP";
 pub const ENV_RISK_LEVERAGE: &str = "COOPHUB_RISK_LEVERAGE";
+/// Days past due from which a loan may be declared in default (default 90).
+pub const ENV_DEFAULT_MIN_DPD: &str = "COOPHUB_DEFAULT_MIN_DPD";
 pub const ENV_TARGET_DEMONSTRATION_TOTAL: &str = "COOPHUB_TARGET_DEMONSTRATION_TOTAL";
 pub const ENV_TARGET_DEMONSTRATION_PER_YEAR: &str = "COOPHUB_TARGET_DEMONSTRATION_PER_YEAR";
 /// The key farmers' ID numbers are sealed under (32 bytes, hex or base64).
@@ -89,6 +91,8 @@ pub struct Settings {
     pub risk_compensation_share_bp: i64,
     /// Lending cap under the fund's guarantee = leverage × balance (default 10).
     pub risk_leverage: i64,
+    /// Days past due from which a loan may be declared in default (default 90).
+    pub default_min_dpd: i64,
     /// The pilot's targets (the plan's numbers by default).
     pub targets: PilotTargets,
     /// The data key that seals farmers' ID numbers, and any previous ones (shown by id only).
@@ -325,6 +329,12 @@ impl Settings {
                 DEFAULT_RISK_LEVERAGE,
                 1..=100,
                 "an integer between 1 and 100",
+            )?,
+            default_min_dpd: env_int(
+                ENV_DEFAULT_MIN_DPD,
+                crate::domain::loan_ageing::DEFAULT_MIN_DPD,
+                0..=3650,
+                "an integer between 0 and 3650 (days)",
             )?,
             targets: PilotTargets {
                 demonstration_total: env_int(

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use coophub::cli::{self, Cli, Command, KeysCommand, LogFormat};
+use coophub::cli::{self, Cli, Command, KeysCommand, LoansCommand, LogFormat};
 use coophub::{build_app, AppState};
 use tracing_subscriber::EnvFilter;
 
@@ -48,6 +48,18 @@ fn main() -> ExitCode {
         } => {
             init_logging(args.log_format);
             match cli::rotate_keys(&rotate) {
+                Ok(done) => {
+                    println!("{done}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::Loans {
+            command: LoansCommand::Age(age),
+        } => {
+            init_logging(args.log_format);
+            match cli::age_loans(&age) {
                 Ok(done) => {
                     println!("{done}");
                     ExitCode::SUCCESS
@@ -182,6 +194,8 @@ fn run_server(state: AppState, serve: &cli::ServeArgs) -> std::io::Result<()> {
             ..coophub::webhooks::Worker::new(state.pool.clone())
         }
         .spawn();
+        // Ages the loan book once a day (days past due, classification, overdue/cured).
+        coophub::service::loans::ageing::spawn_daily(state.pool.clone());
         let metrics = match &serve.metrics_bind {
             Some(addr) => {
                 let state = state.clone();

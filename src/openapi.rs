@@ -304,6 +304,8 @@ fn item_rules() -> Vec<(&'static str, &'static str, Value)> {
         ("VisitCreate", "topics", text(200)),
         ("GovernanceIn", "board_members", text(50)),
         ("GovernanceIn", "supervisors", text(50)),
+        ("ClaimCreate", "evidence", text(500)),
+        ("CompensationShortcut", "evidence", text(500)),
     ]
 }
 

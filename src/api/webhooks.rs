@@ -18,7 +18,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(list_webhooks)
         .service(get_webhook)
         .service(delete_webhook)
-        .service(list_deliveries);
+        .service(list_deliveries)
+        .service(ping)
+        .service(retry_delivery);
 }
 
 /// Subscribe to loan events.
@@ -169,4 +171,75 @@ pub async fn list_deliveries(
         .db(move |conn| webhooks::deliveries(conn, &caller, id, &page))
         .await?;
     Ok(HttpResponse::Ok().json(list))
+}
+
+/// Send a ping.
+#[utoipa::path(
+    tag = "webhooks",
+    operation_id = "pingWebhook",
+    summary = "Send a signed ping event now",
+    description = "Queues a `ping` event (`{\"id\",\"type\":\"ping\",\"created_at\",\"data\":{\"webhook_id\",\"bank_code\"}}`, signed like every delivery) for this subscription, whatever events it asked for; the worker sends it at once. Answers the delivery, whose log shows the outcome.",
+    params(("id" = i64, Path, description = "Webhook id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key answers the first response again")),
+    responses(
+        (status = 202, description = "Queued", body = DeliveryOut),
+        (status = 403, description = "Only bank partners have webhooks"),
+        (status = 404, description = "No such subscription, or another bank's")
+    )
+)]
+#[post("/webhooks/{id}/ping")]
+pub async fn ping(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    webhooks::bank_of(&caller, Access::Write)?;
+    let id = path.into_inner();
+    let request = canonical(req.path(), &serde_json::json!({}));
+    let key = match idempotency::open(&state, &caller, &req, request, false).await? {
+        Start::Replay(r) => return Ok(r),
+        Start::Go(key) => key,
+    };
+    let out = state
+        .db_write(keyed(key, 202, move |conn| {
+            webhooks::ping(conn, &caller, id)
+        }))
+        .await?;
+    Ok(HttpResponse::Accepted().json(out))
+}
+
+/// Retry a failed delivery.
+#[utoipa::path(
+    tag = "webhooks",
+    operation_id = "retryWebhookDelivery",
+    summary = "Re-queue a failed delivery",
+    description = "A delivery the worker gave up on (`failed`, after 15 attempts) goes back to `pending`, due now, with its attempts counted afresh and the same event id and body. Any other status → 409.",
+    params(("id" = i64, Path, description = "Webhook id"), ("delivery_id" = i64, Path, description = "Delivery id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key answers the first response again")),
+    responses(
+        (status = 202, description = "Re-queued", body = DeliveryOut),
+        (status = 403, description = "Only bank partners have webhooks"),
+        (status = 404, description = "No such subscription or delivery, or another bank's"),
+        (status = 409, description = "The delivery is not failed")
+    )
+)]
+#[post("/webhooks/{id}/deliveries/{delivery_id}/retry")]
+pub async fn retry_delivery(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<(i64, i64)>,
+) -> ApiResult<HttpResponse> {
+    webhooks::bank_of(&caller, Access::Write)?;
+    let (id, did) = path.into_inner();
+    let request = canonical(req.path(), &serde_json::json!({}));
+    let key = match idempotency::open(&state, &caller, &req, request, false).await? {
+        Start::Replay(r) => return Ok(r),
+        Start::Go(key) => key,
+    };
+    let out = state
+        .db_write(keyed(key, 202, move |conn| {
+            webhooks::retry(conn, &caller, id, did)
+        }))
+        .await?;
+    Ok(HttpResponse::Accepted().json(out))
 }

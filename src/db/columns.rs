@@ -70,9 +70,12 @@ macro_rules! text_columns {
 }
 
 use crate::domain::annual_report::ReportStatus;
+use crate::domain::compensation::ClaimStatus;
 use crate::domain::cooperative::{CoopStatus, DemonstrationLevel, Tier};
 use crate::domain::counselor::{CounselorLevel, CounselorSource, Rating};
 use crate::domain::federation::{FederationKind, FederationStatus, MemberKind, MemberRole};
+use crate::domain::loan_ageing::LoanClassification;
+use crate::domain::loan_book::PrepaymentMode;
 use crate::domain::loan_schedule::RepaymentMethod;
 use crate::domain::loan_state::LoanStatus;
 use crate::domain::member::{ContributionForm, MemberType};
@@ -94,6 +97,9 @@ text_columns!(
     MemberRole,
     RepaymentMethod,
     LoanStatus,
+    PrepaymentMode,
+    ClaimStatus,
+    LoanClassification,
     ContributionForm,
     MemberType,
     Phase,

@@ -6,6 +6,7 @@
 pub mod columns;
 pub mod models;
 pub mod schema;
+pub mod schema_fund;
 
 use std::time::Duration;
 

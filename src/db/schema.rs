@@ -400,6 +400,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        penalty_rate_markup_bp -> Integer,
     }
 }
 
@@ -421,6 +422,11 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        bank_reference -> Nullable<Text>,
+        first_due_on -> Nullable<Date>,
+        penalty_rate_markup_bp -> Integer,
+        days_past_due -> Integer,
+        classification -> Text,
     }
 }
 
@@ -448,6 +454,15 @@ diesel::table! {
         paid_on -> Date,
         actor_name -> Text,
         created_at -> Timestamp,
+        bank_code -> Nullable<Text>,
+        bank_reference -> Nullable<Text>,
+        penalty_interest_fen -> BigInt,
+        prepaid_principal_fen -> BigInt,
+        prepayment -> Text,
+        reversed_at -> Nullable<Timestamp>,
+        reversed_by -> Nullable<Text>,
+        reversal_reason -> Nullable<Text>,
+        updated_at -> Nullable<Timestamp>,
     }
 }
 
@@ -474,6 +489,8 @@ diesel::table! {
         entry_on -> Date,
         actor_name -> Text,
         created_at -> Timestamp,
+        bank_code -> Nullable<Text>,
+        related_loan_id -> Nullable<BigInt>,
     }
 }
 
@@ -607,6 +624,9 @@ diesel::joinable!(counselor_trainings -> counselors (counselor_id));
 diesel::joinable!(counselor_visits -> counselors (counselor_id));
 diesel::joinable!(counselor_visits -> cooperatives (cooperative_id));
 diesel::joinable!(counselor_evaluations -> counselors (counselor_id));
+// The fund's controls (agreements, claims, recoveries) are in `schema_fund.rs`.
+pub use super::schema_fund::{compensation_claims, loan_recoveries, risk_fund_agreements};
+
 diesel::joinable!(loans -> cooperatives (cooperative_id));
 diesel::joinable!(loans -> loan_products (product_id));
 diesel::joinable!(loan_events -> loans (loan_id));
@@ -652,6 +672,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     loan_repayments,
     idempotency_keys,
     risk_fund_entries,
+    risk_fund_agreements,
+    compensation_claims,
+    loan_recoveries,
     webhooks,
     webhook_deliveries,
     meetings,

@@ -57,13 +57,35 @@ pub fn level_payment(principal_fen: i64, annual_rate_bp: i32, term_months: u32) 
     (principal_fen as f64 * r / (1.0 - (1.0 + r).powf(-n))).round() as i64
 }
 
-/// The whole schedule. `term_months` of 0 is treated as 1.
+/// The whole schedule, due monthly from one month after disbursement. `term_months` of 0 is
+/// treated as 1.
 pub fn schedule(
     method: RepaymentMethod,
     principal_fen: i64,
     annual_rate_bp: i32,
     term_months: u32,
     disbursed_on: NaiveDate,
+) -> Vec<Instalment> {
+    schedule_from(
+        method,
+        principal_fen,
+        annual_rate_bp,
+        term_months,
+        disbursed_on,
+        None,
+    )
+}
+
+/// The whole schedule; with `first_due_on` (fixed by the bank at disbursement) instalment
+/// `seq` falls due `seq − 1` months after it, else `seq` months after disbursement. Each
+/// regular instalment's interest is the monthly figure either way (RULES.md).
+pub fn schedule_from(
+    method: RepaymentMethod,
+    principal_fen: i64,
+    annual_rate_bp: i32,
+    term_months: u32,
+    disbursed_on: NaiveDate,
+    first_due_on: Option<NaiveDate>,
 ) -> Vec<Instalment> {
     let n = term_months.max(1);
     let mut balance = principal_fen;
@@ -84,7 +106,10 @@ pub fn schedule(
         balance -= principal;
         out.push(Instalment {
             seq,
-            due_on: due_date(disbursed_on, seq),
+            due_on: match first_due_on {
+                Some(f) => due_date(f, seq - 1),
+                None => due_date(disbursed_on, seq),
+            },
             principal_fen: principal,
             interest_fen: interest,
         });
@@ -200,6 +225,28 @@ mod tests {
         let last = s[11];
         assert!((last.principal_fen + last.interest_fen - 853_099).abs() <= 12);
         assert_eq!(last.due_on, d(2027, 1, 15));
+    }
+
+    #[test]
+    fn a_first_due_date_fixed_by_the_bank_shifts_every_due_date() {
+        let s = schedule_from(
+            Bullet,
+            600_000,
+            600,
+            3,
+            d(2026, 1, 15),
+            Some(d(2026, 2, 20)),
+        );
+        let due: Vec<_> = s.iter().map(|i| i.due_on).collect();
+        assert_eq!(due, vec![d(2026, 2, 20), d(2026, 3, 20), d(2026, 4, 20)]);
+        // The figures do not change: 600,000 × 600 / 120,000 = 3,000 a month.
+        assert_eq!(s, {
+            let mut t = schedule(Bullet, 600_000, 600, 3, d(2026, 1, 15));
+            for (i, x) in t.iter_mut().enumerate() {
+                x.due_on = due[i];
+            }
+            t
+        });
     }
 
     #[test]

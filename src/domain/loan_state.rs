@@ -2,7 +2,8 @@
 //!
 //! `submitted → under_review → approved|rejected`, `approved → disbursed → settled`,
 //! `disbursed → overdue → disbursed|defaulted`, `defaulted → compensated`, and
-//! `submitted|under_review → withdrawn`. Everything else is illegal (409).
+//! `submitted|under_review → withdrawn`; a reversed repayment re-opens a settled loan
+//! (`settled → disbursed|overdue`). Everything else is illegal (409).
 
 use crate::domain::cooperative::text_enum;
 
@@ -47,10 +48,14 @@ pub enum LoanAction {
     /// The repayment of the last fen (an overdue loan is first brought back to `disbursed`).
     Settle,
     Compensate,
+    /// A reversed repayment re-opens a settled loan, in order (`settled → disbursed`) …
+    Reopen,
+    /// … or with an instalment already past due (`settled → overdue`).
+    ReopenOverdue,
 }
 
 impl LoanAction {
-    pub const ALL: [LoanAction; 10] = [
+    pub const ALL: [LoanAction; 12] = [
         LoanAction::Review,
         LoanAction::Approve,
         LoanAction::Reject,
@@ -61,6 +66,8 @@ impl LoanAction {
         LoanAction::Cure,
         LoanAction::Settle,
         LoanAction::Compensate,
+        LoanAction::Reopen,
+        LoanAction::ReopenOverdue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -75,6 +82,8 @@ impl LoanAction {
             LoanAction::Cure => "cure",
             LoanAction::Settle => "settle",
             LoanAction::Compensate => "compensate",
+            LoanAction::Reopen => "reopen",
+            LoanAction::ReopenOverdue => "reopen-overdue",
         }
     }
 }
@@ -94,6 +103,8 @@ pub const TRANSITIONS: &[(LoanStatus, LoanAction, LoanStatus)] = &[
     (Defaulted, LoanAction::Compensate, Compensated),
     (Submitted, LoanAction::Withdraw, Withdrawn),
     (UnderReview, LoanAction::Withdraw, Withdrawn),
+    (Settled, LoanAction::Reopen, Disbursed),
+    (Settled, LoanAction::ReopenOverdue, Overdue),
 ];
 
 /// An action that the loan's current state does not allow.
@@ -175,6 +186,18 @@ pub fn after_repayment(
     }
 }
 
+/// The state change a repayment brings about, for a loan in `status` (one that accepts
+/// repayments) whose book is now `settled` (nothing left) or `current` (nothing due by the
+/// repayment's date unpaid).
+pub fn after_book(status: LoanStatus, settled: bool, current: bool) -> AfterRepayment {
+    match (status == Overdue, settled, current) {
+        (true, true, _) => AfterRepayment::CuredAndSettled,
+        (false, true, _) => AfterRepayment::Settled,
+        (true, false, true) => AfterRepayment::Cured,
+        _ => AfterRepayment::Unchanged,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +215,8 @@ mod tests {
         (Defaulted, Compensated),
         (Submitted, Withdrawn),
         (UnderReview, Withdrawn),
+        (Settled, Disbursed),
+        (Settled, Overdue),
     ];
 
     #[test]
@@ -224,7 +249,7 @@ mod tests {
 
     #[test]
     fn terminal_states_have_no_way_out() {
-        for s in [Rejected, Settled, Withdrawn, Compensated] {
+        for s in [Rejected, Withdrawn, Compensated] {
             for action in LoanAction::ALL {
                 assert!(next(s, action).is_err(), "{s} {action:?}");
             }
@@ -283,6 +308,17 @@ mod tests {
         assert_eq!(after_repayment(Overdue, 500, 1_000, 500), Cured);
         assert_eq!(after_repayment(Overdue, 600, 1_000, 500), Cured);
         assert_eq!(after_repayment(Overdue, 499, 1_000, 500), Unchanged);
+    }
+
+    #[test]
+    fn a_repayment_settles_or_cures_by_the_book() {
+        use AfterRepayment::*;
+        assert_eq!(after_book(Disbursed, true, true), Settled);
+        assert_eq!(after_book(Disbursed, false, true), Unchanged);
+        assert_eq!(after_book(Disbursed, false, false), Unchanged);
+        assert_eq!(after_book(Overdue, true, true), CuredAndSettled);
+        assert_eq!(after_book(Overdue, false, true), Cured);
+        assert_eq!(after_book(Overdue, false, false), Unchanged);
     }
 
     #[test]

@@ -100,6 +100,39 @@ pub fn check_paid_on(disbursed_on: Option<NaiveDate>, paid_on: NaiveDate) -> Res
     }
 }
 
+/// A repayment is not dated before the last one recorded (the book is kept in date order).
+pub fn check_after_last(last_paid_on: NaiveDate, paid_on: NaiveDate) -> Result<(), Breach> {
+    if paid_on < last_paid_on {
+        Err(Breach::new(
+            "paid_on",
+            "before_last_repayment",
+            format!("the last repayment recorded is dated {last_paid_on}"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// The longest first period a bank may fix at disbursement, in days.
+pub const MAX_FIRST_PERIOD_DAYS: i64 = 62;
+
+/// A first due date fixed by the bank falls after the disbursement, at most
+/// [`MAX_FIRST_PERIOD_DAYS`] after it.
+pub fn check_first_due(disbursed_on: NaiveDate, first_due_on: NaiveDate) -> Result<(), Breach> {
+    let days = (first_due_on - disbursed_on).num_days();
+    if (1..=MAX_FIRST_PERIOD_DAYS).contains(&days) {
+        Ok(())
+    } else {
+        Err(Breach::new(
+            "first_due_on",
+            "out_of_range",
+            format!(
+                "must be 1 to {MAX_FIRST_PERIOD_DAYS} days after the disbursement ({disbursed_on})"
+            ),
+        ))
+    }
+}
+
 /// A repayment of `amount_fen` pays at most what is left of `owed_fen` (the schedule's
 /// principal and interest) after `paid_fen`.
 pub fn check_amount(owed_fen: i64, paid_fen: i64, amount_fen: i64) -> Result<(), Breach> {
@@ -166,6 +199,18 @@ mod tests {
                 ("annual_rate_bp", "above_requested")
             ]
         );
+    }
+
+    #[test]
+    fn a_first_due_date_within_62_days_after_disbursement() {
+        let d = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+        let plus = |n| d + chrono::Days::new(n);
+        assert!(check_first_due(d, plus(1)).is_ok());
+        assert!(check_first_due(d, plus(62)).is_ok());
+        for bad in [d, plus(63), d.pred_opt().unwrap()] {
+            let e = check_first_due(d, bad).unwrap_err();
+            assert_eq!((e.field, e.code), ("first_due_on", "out_of_range"));
+        }
     }
 
     #[test]

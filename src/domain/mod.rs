@@ -3,6 +3,7 @@
 pub mod annual_report;
 pub mod calendar;
 pub mod classification;
+pub mod compensation;
 pub mod compliance;
 pub mod cooperative;
 pub mod counselor;
@@ -10,6 +11,8 @@ pub mod demonstration;
 pub mod distribution;
 pub mod federation;
 pub mod id_number;
+pub mod loan_ageing;
+pub mod loan_book;
 pub mod loan_schedule;
 pub mod loan_state;
 pub mod loan_terms;

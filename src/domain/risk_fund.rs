@@ -17,13 +17,15 @@ text_enum! {
         Contribution => "contribution",
         /// Money paid out to a bank for a defaulted loan.
         Compensation => "compensation",
+        /// The fund's share of what a bank recovered on a compensated loan, back in.
+        Recovery => "recovery",
     }
 }
 
 /// The signed effect of an entry on the balance (amounts are stored positive).
 pub fn signed(kind: EntryKind, amount_fen: i64) -> i64 {
     match kind {
-        EntryKind::Contribution => amount_fen,
+        EntryKind::Contribution | EntryKind::Recovery => amount_fen,
         EntryKind::Compensation => -amount_fen,
     }
 }

@@ -76,6 +76,7 @@ pub(super) fn loans(
                 max_term_months: term,
                 repayment_method: method,
                 risk_compensation_eligible: eligible,
+                penalty_rate_markup_bp: crate::domain::loan_book::DEFAULT_PENALTY_MARKUP_BP,
                 retired: false,
                 version: 1,
                 created_at: at,
@@ -93,6 +94,8 @@ pub(super) fn loans(
             entry_on: NaiveDate::from_ymd_opt(2021, 9, 30).expect("date"),
             actor_name: "seed".into(),
             created_at: at,
+            bank_code: None,
+            related_loan_id: None,
         },
     )?;
     let stages: [(LoanStatus, &[(&str, &str)]); 6] = [
@@ -142,6 +145,7 @@ pub(super) fn loans(
                 term_months: term,
                 repayment_method: p.repayment_method,
                 risk_compensation_eligible: p.risk_compensation_eligible,
+                penalty_rate_markup_bp: p.penalty_rate_markup_bp,
                 purpose: "购买农资、扩大种植规模".into(),
                 status,
                 disbursed_on,

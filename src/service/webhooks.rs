@@ -120,3 +120,50 @@ pub fn deliveries(
     let rows = m::deliveries(conn, id, page.after, page.limit + 1)?;
     Ok(ListResponse::from_rows(rows, page, None, |d| d.id).map(DeliveryOut::from))
 }
+
+/// Sends a signed `ping` event to one of the bank's subscriptions now (queued for the worker
+/// like any event, whatever events the subscription asked for).
+pub fn ping(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<DeliveryOut> {
+    let bank = bank_of(caller, Access::Write)?;
+    let hook = m::find(conn, &bank, id)?;
+    let at = now();
+    let event_id = uuid::Uuid::new_v4().to_string();
+    let data = serde_json::json!({"webhook_id": hook.id, "bank_code": bank});
+    let body = serde_json::to_string(&crate::webhooks::Envelope {
+        id: &event_id,
+        type_: "ping",
+        created_at: at.and_utc(),
+        data: &data,
+    })
+    .map_err(ApiError::internal)?;
+    Ok(m::enqueue_for(conn, hook.id, "ping", &event_id, &body, at)?.into())
+}
+
+/// Re-queues a delivery that was given up (`failed`): due now, attempts counted afresh, the
+/// same event id and body. Any other status → 409.
+pub fn retry(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    delivery_id: i64,
+) -> ApiResult<DeliveryOut> {
+    let bank = bank_of(caller, Access::Write)?;
+    m::find(conn, &bank, id)?;
+    let d = m::delivery(conn, id, delivery_id)?;
+    if !m::requeue(conn, delivery_id, now())? {
+        return Err(ApiError::Conflict(format!(
+            "the delivery is {}; only a failed delivery is retried",
+            d.status
+        )));
+    }
+    audit::record(
+        conn,
+        &caller.actor(),
+        "retry",
+        "webhook_delivery",
+        &delivery_id.to_string(),
+        None::<&()>,
+        Some(&serde_json::json!({"webhook_id": id, "event_id": d.event_id})),
+    )?;
+    Ok(m::delivery(conn, id, delivery_id)?.into())
+}

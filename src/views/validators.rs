@@ -59,6 +59,26 @@ pub fn instant(value: &chrono::DateTime<chrono::Utc>) -> Result<(), ValidationEr
     }
 }
 
+/// A bank's reference (loan number 借据号 or transaction serial 流水号): 1–64 characters,
+/// letters, digits and `-_./`, starting with a letter or digit.
+pub fn bank_reference(value: &str) -> Result<(), ValidationError> {
+    let ok = (1..=64).contains(&value.len())
+        && value
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(ValidationError::new("bank_reference").with_message(
+            "must be 1–64 letters, digits or -_./, starting with a letter or digit".into(),
+        ))
+    }
+}
+
 /// A date that is not in the future (and not before 1900-01-01, as [`date`]).
 pub fn not_future(value: &NaiveDate) -> Result<(), ValidationError> {
     date(value)?;

@@ -28,9 +28,10 @@ pub struct WebhookCreate {
     pub url: String,
     /// Event types: `loan.submitted`, `loan.approved`, `loan.rejected`, `loan.disbursed`,
     /// `loan.repayment_recorded`, `loan.settled`, `loan.overdue`, `loan.defaulted`,
-    /// `loan.compensated`.
-    #[validate(length(min = 1, max = 9), custom(function = "validate_events"))]
-    #[schema(min_items = 1, max_items = 9)]
+    /// `loan.compensated`, `loan.withdrawn`, `loan.repayment_reversed`,
+    /// `loan.classification_changed`, `risk_fund.claim_paid`.
+    #[validate(length(min = 1, max = 13), custom(function = "validate_events"))]
+    #[schema(min_items = 1, max_items = 13)]
     pub events: Vec<String>,
     /// The key deliveries are signed with (HMAC-SHA256); never shown back.
     #[validate(length(min = 16, max = 200))]

@@ -26,7 +26,7 @@ pub const SIGNATURE_HEADER: &str = "X-Coophub-Signature";
 pub const EVENT_ID_HEADER: &str = "X-Coophub-Event-Id";
 
 /// The event types a subscription may ask for.
-pub const EVENT_TYPES: [&str; 9] = [
+pub const EVENT_TYPES: [&str; 13] = [
     "loan.submitted",
     "loan.approved",
     "loan.rejected",
@@ -36,6 +36,10 @@ pub const EVENT_TYPES: [&str; 9] = [
     "loan.overdue",
     "loan.defaulted",
     "loan.compensated",
+    "loan.withdrawn",
+    "risk_fund.claim_paid",
+    "loan.repayment_reversed",
+    "loan.classification_changed",
 ];
 
 /// A bank may hold at most this many active subscriptions (409 beyond).

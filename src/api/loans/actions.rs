@@ -10,6 +10,7 @@ use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::service::idempotency::keyed;
 use crate::service::loans::actions;
+use crate::service::loans::claims::Defaults;
 use crate::state::AppState;
 use crate::views::loans::{ApproveBody, DisburseBody, LoanOut, NoteBody, RejectBody};
 
@@ -70,7 +71,7 @@ pub async fn review(
     tag = "loans",
     operation_id = "withdrawLoan",
     summary = "Withdraw a loan application",
-    description = "`submitted|under_review → withdrawn`. The cooperative only.",
+    description = "`submitted|under_review → withdrawn`. The cooperative only. Emits `loan.withdrawn`.",
     params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
     request_body(content = NoteBody, description = "Optional", content_type = "application/json"),
     responses(
@@ -142,14 +143,14 @@ pub async fn mark_overdue(
     tag = "loans",
     operation_id = "defaultLoan",
     summary = "Declare a loan in default",
-    description = "`overdue → defaulted`. Emits `loan.defaulted`.",
+    description = "`overdue → defaulted`, once the loan is at least `COOPHUB_DEFAULT_MIN_DPD` (default 90) days past due (409 before, naming the days). Emits `loan.defaulted`.",
     params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
     request_body(content = NoteBody, description = "Optional", content_type = "application/json"),
     responses(
         (status = 200, description = "Done", body = LoanOut),
         (status = 403, description = "The role may not do this (the district acts only for a bank without an integration)"),
         (status = 404, description = "No such loan, or outside your scope"),
-        (status = 409, description = "Not allowed from the loan's current state (named in the detail)")
+        (status = 409, description = "Not allowed from the loan's current state, or fewer days past due than the minimum (named in the detail)")
     )
 )]
 #[post("/loans/{id}/default")]
@@ -165,9 +166,10 @@ pub async fn default_loan(
         Start::Replay(r) => return Ok(r),
         Start::Go(key) => key,
     };
+    let min_dpd = state.settings.default_min_dpd;
     let result = state
         .db_write(keyed(key, 200, move |conn| {
-            actions::default(conn, &caller, id, b)
+            actions::default(conn, &caller, id, min_dpd, b)
         }))
         .await;
     Ok(done(result?))
@@ -178,7 +180,7 @@ pub async fn default_loan(
     tag = "loans",
     operation_id = "approveLoan",
     summary = "Approve a loan",
-    description = "`under_review → approved`, with the amount and rate (neither above what was asked). For a product guaranteed by the risk-compensation fund, the total guaranteed exposure may not exceed `leverage × fund balance` (409 with the headroom). Emits `loan.approved`.",
+    description = "`under_review → approved`, with the amount and rate (neither above what was asked). For a product guaranteed by the risk-compensation fund, the guaranteed exposure may not exceed `leverage × fund balance` (409 with the headroom): with the bank's agreement in effect, its leverage against the bank's own exposure; else `COOPHUB_RISK_LEVERAGE` against every bank's. Checked under the fund's lock. Emits `loan.approved`.",
     params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
     request_body(content = ApproveBody, description = "Optional", content_type = "application/json"),
     responses(
@@ -202,10 +204,10 @@ pub async fn approve(
         Start::Replay(r) => return Ok(r),
         Start::Go(key) => key,
     };
-    let leverage = state.settings.risk_leverage;
+    let fund = Defaults::of(&state.settings);
     let result = state
         .db_write(keyed(key, 200, move |conn| {
-            actions::approve(conn, &caller, id, leverage, b)
+            actions::approve(conn, &caller, id, fund, b)
         }))
         .await;
     Ok(done(result?))
@@ -253,15 +255,15 @@ pub async fn reject(
     tag = "loans",
     operation_id = "disburseLoan",
     summary = "Disburse a loan",
-    description = "`approved → disbursed` on `disbursed_on` (default today); the schedule runs from that date. Emits `loan.disbursed`.",
+    description = "`approved → disbursed` on `disbursed_on` (default today); the schedule runs from that date, or from `first_due_on` when the bank fixes the first due date (1–62 days after the disbursement). `bank_reference` is the bank's loan number (借据号), unique per bank: another loan of the bank with it → 409. Emits `loan.disbursed`.",
     params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
     request_body(content = DisburseBody, description = "Optional", content_type = "application/json"),
     responses(
         (status = 200, description = "Disbursed", body = LoanOut),
         (status = 403, description = "The role may not do this (the district acts only for a bank without an integration)"),
         (status = 404, description = "No such loan, or outside your scope"),
-        (status = 409, description = "Not allowed from the current state"),
-        (status = 422, description = "The date is in the future")
+        (status = 409, description = "Not allowed from the current state, or the bank reference is already another loan's"),
+        (status = 422, description = "The date is in the future, the first due date out of range, or the bank reference malformed")
     )
 )]
 #[post("/loans/{id}/disburse")]

@@ -3,9 +3,11 @@
 
 pub mod actions;
 pub mod applications;
+pub mod claims;
 pub mod products;
 pub mod repayments;
 pub mod risk_fund;
+pub mod statements;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -22,6 +24,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(applications::loan_schedule)
         .service(repayments::list_repayments)
         .service(repayments::record_repayment)
+        .service(repayments::payoff)
+        .service(repayments::reverse_repayment)
         .service(risk_fund::compensate)
         .service(actions::review)
         .service(actions::approve)
@@ -31,5 +35,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(actions::mark_overdue)
         .service(actions::default_loan)
         .service(risk_fund::get_risk_fund)
-        .service(risk_fund::contribute);
+        .service(risk_fund::contribute)
+        .service(claims::list_agreements)
+        .service(claims::put_agreement)
+        .service(claims::list_entries)
+        .service(claims::file_claim)
+        .service(claims::get_claim)
+        .service(claims::approve_claim)
+        .service(claims::pay_claim)
+        .service(claims::reject_claim)
+        .service(claims::record_recovery)
+        .service(statements::get_statement_csv)
+        .service(statements::get_statement);
 }

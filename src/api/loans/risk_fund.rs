@@ -2,12 +2,14 @@
 
 use actix_web::{get, post, web, HttpResponse};
 
-use crate::api::support::extract::ValidJson;
+use crate::api::support::etag::created;
+use crate::api::support::extract::{OptionalJson, ValidJson};
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::service::loans::risk_fund;
 use crate::state::AppState;
-use crate::views::loans::{CompensationOut, ContributionCreate, FundEntryOut, RiskFundOut};
+use crate::views::loans::claims::{ClaimOut, CompensationShortcut};
+use crate::views::loans::{ContributionCreate, FundEntryOut, RiskFundOut};
 
 /// The risk-compensation fund.
 #[utoipa::path(
@@ -54,18 +56,19 @@ pub async fn contribute(
     Ok(HttpResponse::Created().json(out))
 }
 
-/// Compensate a defaulted loan from the fund.
+/// File a compensation claim (the former one-step compensation).
 #[utoipa::path(
     tag = "risk-fund",
     operation_id = "compensateLoan",
-    summary = "Compensate a defaulted loan",
-    description = "Pays the configured share (default 80 %) of the outstanding principal of a `defaulted` loan of a guaranteed product out of the fund, once per loan; `defaulted → compensated`. Not defaulted, not guaranteed, already compensated, or more than the balance → 409. Emits `loan.compensated`. District admin only.",
+    summary = "File a compensation claim (shortcut)",
+    description = "Kept for existing clients: files a compensation claim for a `defaulted` loan of a guaranteed product, as `POST /loans/{id}/compensation-claims` does (the body is optional here). It no longer pays: the claim is approved by a district admin and paid by another (`/compensation-claims/{id}/approve`, `/pay`). Not defaulted, not guaranteed, or a claim already filed → 409. District admin only.",
     params(("id" = i64, Path, description = "Loan id")),
+    request_body(content = CompensationShortcut, description = "Optional", content_type = "application/json"),
     responses(
-        (status = 201, description = "Compensated", body = CompensationOut),
-        (status = 403, description = "Only the district admin runs compensation"),
+        (status = 201, description = "The claim, submitted", body = ClaimOut),
+        (status = 403, description = "Only the district admin uses the shortcut"),
         (status = 404, description = "No such loan"),
-        (status = 409, description = "Not allowed: state, product, already compensated, or the fund would go negative")
+        (status = 409, description = "Not defaulted, not guaranteed, or already claimed")
     )
 )]
 #[post("/loans/{id}/compensation")]
@@ -73,11 +76,16 @@ pub async fn compensate(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<i64>,
+    body: OptionalJson<CompensationShortcut>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let share = state.settings.risk_compensation_share_bp;
+    let b = body.0.unwrap_or_default();
     let out = state
-        .db_write(move |conn| risk_fund::compensate(conn, &caller, id, share))
+        .db_write(move |conn| risk_fund::compensate(conn, &caller, id, b))
         .await?;
-    Ok(HttpResponse::Created().json(out))
+    Ok(created(
+        format!("/api/v1/compensation-claims/{}", out.id),
+        out.version,
+        &out,
+    ))
 }

@@ -276,3 +276,52 @@ pub fn count_by_status(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
         .select((webhook_deliveries::status, diesel::dsl::count_star()))
         .load(conn)
 }
+
+/// Queues one event for one subscription (a `ping`), whatever events it asked for.
+pub fn enqueue_for(
+    conn: &mut DbConn,
+    webhook_id: i64,
+    event_type: &str,
+    event_id: &str,
+    payload: &str,
+    at: NaiveDateTime,
+) -> QueryResult<Delivery> {
+    diesel::insert_into(webhook_deliveries::table)
+        .values(NewDelivery {
+            webhook_id,
+            event_id: event_id.to_string(),
+            event_type: event_type.to_string(),
+            payload: payload.to_string(),
+            status: "pending".into(),
+            attempts: 0,
+            next_attempt_at: at,
+            created_at: at,
+        })
+        .get_result(conn)
+}
+
+/// One delivery of a subscription.
+pub fn delivery(conn: &mut DbConn, webhook_id: i64, id: i64) -> QueryResult<Delivery> {
+    webhook_deliveries::table
+        .filter(webhook_deliveries::webhook_id.eq(webhook_id))
+        .filter(webhook_deliveries::id.eq(id))
+        .select(Delivery::as_select())
+        .first(conn)
+}
+
+/// Puts a `failed` delivery back in the queue, due now, with a fresh count of attempts
+/// (`false` when it was not failed).
+pub fn requeue(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::id.eq(id))
+            .filter(webhook_deliveries::status.eq("failed")),
+    )
+    .set((
+        webhook_deliveries::status.eq("pending"),
+        webhook_deliveries::attempts.eq(0),
+        webhook_deliveries::next_attempt_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}

@@ -8,8 +8,9 @@ use crate::db::models::loans::{self as m, Loan, LoanChanges};
 use crate::db::models::today;
 use crate::db::DbConn;
 use crate::domain::loan_state::{self, LoanAction};
-use crate::domain::{loan_terms, risk_fund};
+use crate::domain::{loan_ageing, loan_terms};
 use crate::error::{ApiError, ApiResult};
+use crate::views::loans::book::book_of;
 use crate::views::loans::{ApproveBody, DisburseBody, LoanOut, NoteBody, RejectBody};
 
 use super::{act_as_bank, illegal, invalid, transit, view};
@@ -82,7 +83,7 @@ pub fn review(conn: &mut DbConn, caller: &Caller, id: i64, body: NoteBody) -> Ap
     simple(conn, caller, id, Who::Bank, LoanAction::Review, None, body)
 }
 
-/// `submitted|under_review → withdrawn`, by the cooperative only.
+/// `submitted|under_review → withdrawn`, by the cooperative only; emits `loan.withdrawn`.
 pub fn withdraw(conn: &mut DbConn, caller: &Caller, id: i64, body: NoteBody) -> ApiResult<LoanOut> {
     simple(
         conn,
@@ -90,7 +91,7 @@ pub fn withdraw(conn: &mut DbConn, caller: &Caller, id: i64, body: NoteBody) -> 
         id,
         Who::Cooperative,
         LoanAction::Withdraw,
-        None,
+        Some("loan.withdrawn"),
         body,
     )
 }
@@ -114,28 +115,43 @@ pub fn mark_overdue(
     )
 }
 
-/// `overdue → defaulted`, by the bank; emits `loan.defaulted`.
-pub fn default(conn: &mut DbConn, caller: &Caller, id: i64, body: NoteBody) -> ApiResult<LoanOut> {
-    let event = Some("loan.defaulted");
-    simple(
-        conn,
-        caller,
-        id,
-        Who::Bank,
-        LoanAction::Default,
-        event,
-        body,
-    )
+/// `overdue → defaulted`, by the bank, once the loan is at least `min_dpd` days past due
+/// (`COOPHUB_DEFAULT_MIN_DPD`, 409 before); emits `loan.defaulted`.
+pub fn default(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    min_dpd: i64,
+    body: NoteBody,
+) -> ApiResult<LoanOut> {
+    act(conn, caller, id, Who::Bank, |conn, actor, loan| {
+        loan_state::next(loan.status, LoanAction::Default).map_err(illegal)?;
+        let reps = m::repayments(conn, loan.id)?;
+        let dpd = book_of(loan, &reps).map_or(0, |b| b.days_past_due(today()));
+        loan_ageing::check_default(dpd, min_dpd).map_err(|e| ApiError::Conflict(e.to_string()))?;
+        let note = body.note.as_deref();
+        let event = Some("loan.defaulted");
+        transit(
+            conn,
+            actor,
+            loan,
+            LoanAction::Default,
+            LoanChanges::default(),
+            note,
+            event,
+        )
+    })
 }
 
 /// `under_review → approved` with the amount and rate (neither above what was asked). A loan
-/// of a guaranteed product must fit under the fund's lending cap (`leverage × balance`, 409
-/// with the headroom). Emits `loan.approved`.
+/// of a guaranteed product must fit under the fund's lending cap (`leverage × balance`, the
+/// bank's agreement's leverage against its own exposure when it has one; 409 with the
+/// headroom). Emits `loan.approved`.
 pub fn approve(
     conn: &mut DbConn,
     caller: &Caller,
     id: i64,
-    leverage: i64,
+    fund: super::claims::Defaults,
     b: ApproveBody,
 ) -> ApiResult<LoanOut> {
     act(conn, caller, id, Who::Bank, |conn, actor, loan| {
@@ -149,12 +165,9 @@ pub fn approve(
         )
         .map_err(invalid)?;
         if loan.risk_compensation_eligible {
-            // Under the fund's lock: two approvals never fit into the same headroom.
-            m::lock_fund(conn)?;
-            let balance = m::fund_balance(conn)?.balance_fen();
-            let exposure = m::exposure(conn)?;
-            risk_fund::check_cap(balance, leverage, exposure, terms.amount_fen)
-                .map_err(|e| ApiError::Conflict(e.to_string()))?;
+            // Under the fund's lock: two approvals never fit into the same headroom. The
+            // bank's agreement, when in effect, sets the leverage against its own exposure.
+            super::claims::check_cap(conn, &loan.bank_code, terms.amount_fen, fund)?;
         }
         let changes = LoanChanges {
             approved_amount_fen: Some(terms.amount_fen),
@@ -192,7 +205,9 @@ pub fn reject(conn: &mut DbConn, caller: &Caller, id: i64, b: RejectBody) -> Api
     })
 }
 
-/// `approved → disbursed` on `disbursed_on` (default today); emits `loan.disbursed`.
+/// `approved → disbursed` on `disbursed_on` (default today), with the bank's loan number
+/// (unique per bank, 409) and optionally the first due date (422 outside 1–62 days after the
+/// disbursement); emits `loan.disbursed`.
 pub fn disburse(
     conn: &mut DbConn,
     caller: &Caller,
@@ -200,8 +215,24 @@ pub fn disburse(
     b: DisburseBody,
 ) -> ApiResult<LoanOut> {
     act(conn, caller, id, Who::Bank, |conn, actor, loan| {
+        loan_state::next(loan.status, LoanAction::Disburse).map_err(illegal)?;
+        let on = b.disbursed_on.unwrap_or_else(today);
+        if let Some(f) = b.first_due_on {
+            loan_terms::check_first_due(on, f).map_err(|e| invalid(vec![e]))?;
+        }
+        let reference = b.bank_reference.as_deref().map(str::trim);
+        if let Some(r) = reference {
+            if let Some(other) = m::loan_by_reference(conn, &loan.bank_code, r)? {
+                return Err(ApiError::Conflict(format!(
+                    "bank {} already disbursed loan {} under the reference {r}",
+                    loan.bank_code, other.id
+                )));
+            }
+        }
         let changes = LoanChanges {
-            disbursed_on: Some(b.disbursed_on.unwrap_or_else(today)),
+            disbursed_on: Some(on),
+            bank_reference: reference.map(str::to_string),
+            first_due_on: b.first_due_on,
             ..Default::default()
         };
         let event = Some("loan.disbursed");

@@ -6,6 +6,7 @@ use crate::db::models::audit;
 use crate::db::models::loans::{self as m, NewLoan, NewLoanEvent};
 use crate::db::models::now;
 use crate::db::DbConn;
+use crate::domain::cooperative::CoopStatus;
 use crate::domain::loan_state::LoanStatus;
 use crate::domain::loan_terms;
 use crate::error::{ApiError, ApiResult};
@@ -18,7 +19,7 @@ use crate::webhooks::emit;
 use super::{invalid, view};
 
 /// A cooperative applies for itself; the district admin may apply on a cooperative's
-/// behalf. The product must take applications, the amount and term be within its limits
+/// behalf. Only an `active` cooperative applies (abnormal, merged, deregistered → 409). The product must take applications, the amount and term be within its limits
 /// (422 naming the field). The loan goes to the product's bank, `submitted`, at the
 /// product's rate; emits `loan.submitted`.
 pub fn apply(conn: &mut DbConn, caller: &Caller, b: LoanCreate) -> ApiResult<LoanOut> {
@@ -29,7 +30,13 @@ pub fn apply(conn: &mut DbConn, caller: &Caller, b: LoanCreate) -> ApiResult<Loa
         ));
     }
     let actor = caller.actor();
-    caller.cooperative(conn, b.cooperative_id)?;
+    let coop = caller.cooperative(conn, b.cooperative_id)?;
+    if coop.status != CoopStatus::Active {
+        return Err(ApiError::Conflict(format!(
+            "the cooperative is {}; only an active cooperative applies for loans",
+            coop.status
+        )));
+    }
     let product = match m::product(conn, b.product_id, None) {
         Ok(p) if !p.retired => p,
         Ok(_) => {
@@ -69,6 +76,7 @@ pub fn apply(conn: &mut DbConn, caller: &Caller, b: LoanCreate) -> ApiResult<Loa
             annual_rate_bp: product.annual_rate_bp,
             term_months: b.term_months,
             repayment_method: product.repayment_method,
+            penalty_rate_markup_bp: product.penalty_rate_markup_bp,
             risk_compensation_eligible: product.risk_compensation_eligible,
             purpose: b.purpose.trim().to_string(),
             status: LoanStatus::Submitted,
@@ -91,7 +99,7 @@ pub fn apply(conn: &mut DbConn, caller: &Caller, b: LoanCreate) -> ApiResult<Loa
             occurred_at: at,
         },
     )?;
-    let out = LoanOut::new(loan, Default::default());
+    let out = LoanOut::new(loan, Default::default(), &[]);
     audit::record(
         conn,
         &actor,
@@ -120,13 +128,15 @@ pub fn list(
     let list = ListResponse::from_rows(rows, page, page.count.then_some(totals.count), |l| l.id);
     let ids: Vec<i64> = list.items.iter().map(|l| l.id).collect();
     let mut paid = m::paid_by_loan(conn, &ids)?;
+    let mut ledgers = m::repayments_by_loan(conn, &ids)?;
     Ok(LoanList {
         items: list
             .items
             .into_iter()
             .map(|l| {
                 let p = paid.remove(&l.id).unwrap_or_default();
-                LoanOut::new(l, p)
+                let reps = ledgers.remove(&l.id).unwrap_or_default();
+                LoanOut::new(l, p, &reps)
             })
             .collect(),
         next_cursor: list.next_cursor,
@@ -155,6 +165,6 @@ pub fn history(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<LoanHis
 pub fn schedule(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<ScheduleOut> {
     let scope = caller.loan_scope()?;
     let l = m::find_loan(conn, &scope, id)?;
-    let paid = m::paid_of(conn, id)?;
-    Ok(ScheduleOut::new(&l, paid.total_fen))
+    let reps = m::repayments(conn, id)?;
+    Ok(ScheduleOut::new(&l, &reps))
 }

@@ -5,10 +5,13 @@
 //! caller's transaction.
 
 pub mod actions;
+pub mod ageing;
 pub mod applications;
+pub mod claims;
 pub mod products;
 pub mod repayments;
 pub mod risk_fund;
+pub mod statements;
 
 use crate::auth::{Caller, Role};
 use crate::db::models::audit::{self, Actor};
@@ -24,7 +27,8 @@ use crate::webhooks::emit;
 /// The loan as the API shows it, with the sums of its repayment ledger.
 pub fn view(conn: &mut DbConn, l: Loan) -> ApiResult<LoanOut> {
     let paid = m::paid_of(conn, l.id)?;
-    Ok(LoanOut::new(l, paid))
+    let reps = m::repayments(conn, l.id)?;
+    Ok(LoanOut::new(l, paid, &reps))
 }
 
 /// 422 naming every field at fault.

@@ -24,6 +24,9 @@ pub fn create(conn: &mut DbConn, caller: &Caller, b: ProductCreate) -> ApiResult
             max_term_months: b.max_term_months,
             repayment_method: b.repayment_method,
             risk_compensation_eligible: b.risk_compensation_eligible,
+            penalty_rate_markup_bp: b
+                .penalty_rate_markup_bp
+                .unwrap_or(crate::domain::loan_book::DEFAULT_PENALTY_MARKUP_BP),
             retired: false,
             version: 1,
             created_at: at,

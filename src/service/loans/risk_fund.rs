@@ -3,20 +3,13 @@
 
 use crate::auth::{Access, Caller, Resource};
 use crate::db::models::audit;
-use crate::db::models::loans::{self as m, LoanChanges, LoanScope, NewFundEntry};
-use crate::db::models::{now, today};
+use crate::db::models::loans::{self as m, NewFundEntry};
+use crate::db::models::now;
 use crate::db::DbConn;
-use crate::domain::loan_state::{self, LoanAction};
 use crate::domain::risk_fund::{self, fen, EntryKind};
 use crate::error::{ApiError, ApiResult};
-use crate::views::loans::{CompensationOut, ContributionCreate, FundEntryOut, RiskFundOut};
-use crate::webhooks::emit;
-
-use super::{illegal, transit, view};
-
-fn refused(e: impl std::fmt::Display) -> ApiError {
-    ApiError::Conflict(e.to_string())
-}
+use crate::views::loans::claims::{ClaimOut, CompensationShortcut};
+use crate::views::loans::{ContributionCreate, FundEntryOut, RiskFundOut};
 
 /// Balance, exposure, lending cap and headroom, and the latest 100 ledger entries.
 pub fn get(
@@ -33,6 +26,7 @@ pub fn get(
         balance_fen: fen(balance),
         contributed_fen: fen(totals.contributed_fen),
         compensated_fen: fen(totals.compensated_fen),
+        recovered_fen: fen(totals.recovered_fen),
         exposure_fen: fen(exposure),
         leverage,
         lending_cap_fen: fen(risk_fund::lending_cap(balance, leverage)),
@@ -68,6 +62,8 @@ pub fn contribute(
             entry_on: b.contributed_on,
             actor_name: actor.name.clone(),
             created_at: now(),
+            bank_code: None,
+            related_loan_id: None,
         },
     )?
     .into();
@@ -83,70 +79,16 @@ pub fn contribute(
     Ok(e)
 }
 
-/// Pays `share_bp` of the outstanding principal of a `defaulted` loan of a guaranteed product
-/// out of the fund, once per loan and never below a zero balance (409 otherwise), under the
-/// fund's lock;
-/// `defaulted → compensated`, emits `loan.compensated`. The district admin only.
+/// The shortcut of API.md: files a compensation claim for a `defaulted` loan (it no longer
+/// pays alone; the claim is approved and paid on four eyes). The district admin only.
 pub fn compensate(
     conn: &mut DbConn,
     caller: &Caller,
     id: i64,
-    share_bp: i64,
-) -> ApiResult<CompensationOut> {
+    b: CompensationShortcut,
+) -> ApiResult<ClaimOut> {
     caller.require(Resource::RiskFund, Access::Write)?;
-    // Before anything is read: a concurrent compensation waits and then sees this one.
-    m::lock_fund(conn)?;
-    let actor = caller.actor();
-    let loan = m::find_loan(conn, &LoanScope::All, id)?;
-    loan_state::next(loan.status, LoanAction::Compensate).map_err(illegal)?;
-    let already = m::compensation_of(conn, id)?.is_some();
-    risk_fund::may_compensate(loan.risk_compensation_eligible, already).map_err(refused)?;
-    let before = view(conn, loan.clone())?;
-    let balance = m::fund_balance(conn)?.balance_fen();
-    let payout =
-        risk_fund::payout(before.outstanding_principal_fen, share_bp, balance).map_err(refused)?;
-    let amount = payout.amount_fen;
-    let entry: FundEntryOut = m::insert_fund_entry(
-        conn,
-        &NewFundEntry {
-            kind: EntryKind::Compensation,
-            amount_fen: amount,
-            source: Some(format!("loan {id} at {}", loan.bank_code)),
-            loan_id: Some(id),
-            entry_on: today(),
-            actor_name: actor.name.clone(),
-            created_at: now(),
-        },
-    )?
-    .into();
-    audit::record(
-        conn,
-        &actor,
-        "compensate",
-        "risk_fund_entry",
-        &entry.id.to_string(),
-        None::<&()>,
-        Some(&entry),
-    )?;
-    let updated = transit(
-        conn,
-        &actor,
-        &loan,
-        LoanAction::Compensate,
-        LoanChanges::default(),
-        Some(&format!("{amount} fen from the fund")),
-        None,
-    )?;
-    let loan_out = view(conn, updated)?;
-    emit(
-        conn,
-        &loan_out.bank_code,
-        "loan.compensated",
-        &serde_json::json!({"loan": loan_out, "compensation_fen": amount}),
-    )?;
-    Ok(CompensationOut {
-        entry,
-        loan: loan_out,
-        fund_balance_fen: fen(payout.balance_after_fen),
-    })
+    let evidence = b.evidence.iter().map(|e| e.trim().to_string()).collect();
+    let note = b.note;
+    super::claims::file(conn, caller, id, evidence, note)
 }

@@ -44,9 +44,25 @@ pub struct RejectBody {
 
 #[derive(Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"disbursed_on": "2026-11-27"}))]
+#[schema(example = json!({"disbursed_on": "2026-11-27", "bank_reference": "PSBC-JJ-2026-000123", "first_due_on": "2026-12-20"}))]
 pub struct DisburseBody {
     /// Default today; not in the future.
     #[validate(custom(function = "crate::views::validators::not_future"))]
     pub disbursed_on: Option<NaiveDate>,
+    /// The bank's loan number (借据号); unique per bank (a second loan with it → 409).
+    /// Optional so that a district acting for a bank without a system can disburse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "crate::views::validators::bank_reference"))]
+    #[schema(
+        pattern = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$",
+        min_length = 1,
+        max_length = 64
+    )]
+    pub bank_reference: Option<String>,
+    /// The first instalment's due date, when the bank fixes one: after the disbursement and
+    /// at most 62 days after it (default: one month after disbursement). Later instalments
+    /// fall due monthly from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "crate::views::validators::date"))]
+    pub first_due_on: Option<NaiveDate>,
 }

@@ -5,8 +5,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::db::models::loans::{Loan, LoanEvent, LoanFilter, LoanSums, Paid};
+use super::book::book_of;
+use crate::db::models::loans::{Loan, LoanEvent, LoanFilter, LoanSums, Paid, Repayment};
 use crate::db::models::today;
+use crate::domain::loan_ageing::{self as ageing, LoanClassification};
+use crate::domain::loan_book::Line;
 use crate::domain::loan_schedule::{self as sched, Instalment, RepaymentMethod};
 use crate::domain::loan_state::LoanStatus;
 
@@ -33,13 +36,25 @@ pub struct LoanCreate {
 
 /// A loan with amounts derived from its repayment ledger.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"id": 1, "cooperative_id": 1, "product_id": 1, "bank_code": "psbc", "status": "disbursed", "amount_fen": 50000000, "approved_amount_fen": 45000000, "annual_rate_bp": 435, "term_months": 12, "repayment_method": "equal_installment", "risk_compensation_eligible": true, "purpose": "购置茶叶加工设备", "disbursed_on": "2026-11-27", "outstanding_principal_fen": 45000000, "outstanding_interest_fen": 1068170, "paid_principal_fen": 0, "paid_interest_fen": 0, "version": 4, "created_at": "2026-11-27T08:00:00Z", "updated_at": "2026-11-27T08:00:00Z"}))]
+#[schema(example = json!({"id": 1, "cooperative_id": 1, "product_id": 1, "bank_code": "psbc", "bank_reference": "PSBC-JJ-2026-000123", "status": "disbursed", "days_past_due": 0, "classification": "normal", "first_due_on": null, "amount_fen": 50000000, "approved_amount_fen": 45000000, "annual_rate_bp": 435, "term_months": 12, "repayment_method": "equal_installment", "risk_compensation_eligible": true, "purpose": "购置茶叶加工设备", "disbursed_on": "2026-11-27", "outstanding_principal_fen": 45000000, "outstanding_interest_fen": 1068170, "accrued_interest_fen": 0, "penalty_interest_fen": 0, "penalty_rate_markup_bp": 5000, "paid_principal_fen": 0, "paid_interest_fen": 0, "version": 4, "created_at": "2026-11-27T08:00:00Z", "updated_at": "2026-11-27T08:00:00Z"}))]
 pub struct LoanOut {
     pub id: i64,
     pub cooperative_id: i64,
     pub product_id: i64,
     pub bank_code: String,
+    /// The bank's loan number (借据号) given at disbursement; null for loans disbursed before
+    /// it was recorded.
+    pub bank_reference: Option<String>,
     pub status: LoanStatus,
+    /// Days since the due date of the oldest instalment not fully paid, as of today (0 when
+    /// nothing is late, and for loans not being repaid).
+    pub days_past_due: i64,
+    /// The five-category classification (五级分类) that follows from `days_past_due`
+    /// (RULES.md: 0 normal; 1–90 special_mention; 91–180 substandard; 181–360 doubtful;
+    /// more loss).
+    pub classification: LoanClassification,
+    /// The first instalment's due date when the bank fixed one at disbursement.
+    pub first_due_on: Option<NaiveDate>,
     /// What was asked for.
     pub amount_fen: i64,
     /// What the bank approved (never more than asked).
@@ -52,8 +67,16 @@ pub struct LoanOut {
     pub disbursed_on: Option<NaiveDate>,
     /// Approved principal not yet repaid (0 before disbursement).
     pub outstanding_principal_fen: i64,
-    /// Scheduled interest not yet paid (0 before disbursement).
+    /// Scheduled interest not yet paid, of the schedule as re-derived by prepayments (0
+    /// before disbursement).
     pub outstanding_interest_fen: i64,
+    /// Interest owed today: unpaid interest of instalments due, and interest accrued daily
+    /// (actual/360) since the running period began.
+    pub accrued_interest_fen: i64,
+    /// Penalty interest (罚息) accrued on overdue principal and unpaid, today.
+    pub penalty_interest_fen: i64,
+    /// Penalty rate = contract rate × (1 + markup / 10000), the product's when applied for.
+    pub penalty_rate_markup_bp: i32,
     pub paid_principal_fen: i64,
     pub paid_interest_fen: i64,
     pub version: i32,
@@ -63,28 +86,57 @@ pub struct LoanOut {
 
 /// The loan's schedule: from disbursement when paid out, else a preview from today.
 pub fn schedule_of(l: &Loan) -> Vec<Instalment> {
-    sched::schedule(
+    sched::schedule_from(
         l.repayment_method,
         l.approved_amount_fen.unwrap_or(l.amount_fen),
         l.annual_rate_bp,
         l.term_months.max(1) as u32,
         l.disbursed_on.unwrap_or_else(today),
+        l.first_due_on,
     )
 }
 
+/// A loan's figures on a day from its book.
+#[derive(Debug, Clone, Copy, Default)]
+struct Figures {
+    outstanding_principal_fen: i64,
+    outstanding_interest_fen: i64,
+    accrued_interest_fen: i64,
+    penalty_interest_fen: i64,
+    days_past_due: i64,
+}
+
+fn figures(l: &Loan, reps: &[Repayment], on: NaiveDate) -> Figures {
+    use LoanStatus::*;
+    let Some(book) = book_of(l, reps) else {
+        return Figures::default();
+    };
+    let q = book.payoff(on);
+    let ageing = matches!(l.status, Disbursed | Overdue | Defaulted | Compensated);
+    Figures {
+        outstanding_principal_fen: book.outstanding_principal_fen(),
+        outstanding_interest_fen: book.outstanding_interest_fen(),
+        accrued_interest_fen: q.interest_fen,
+        penalty_interest_fen: q.penalty_interest_fen,
+        days_past_due: if ageing { book.days_past_due(on) } else { 0 },
+    }
+}
+
 impl LoanOut {
-    /// The loan with what its ledger says was `paid`.
-    pub fn new(l: Loan, paid: Paid) -> Self {
-        let (op, oi) = if l.disbursed_on.is_some() {
-            let (_, total_i) = sched::totals(&schedule_of(&l));
-            (
-                l.approved_amount_fen.unwrap_or(0) - paid.principal_fen,
-                (total_i - paid.interest_fen).max(0),
-            )
-        } else {
-            (0, 0)
-        };
+    /// The loan with what its ledger (`reps`, as recorded) says was `paid`; figures as of
+    /// today.
+    pub fn new(l: Loan, paid: Paid, reps: &[Repayment]) -> Self {
+        let f = figures(&l, reps, today());
+        let (op, oi) = (f.outstanding_principal_fen, f.outstanding_interest_fen);
+        let dpd = f.days_past_due;
         LoanOut {
+            bank_reference: l.bank_reference.clone(),
+            days_past_due: dpd,
+            classification: ageing::classify(dpd),
+            first_due_on: l.first_due_on,
+            accrued_interest_fen: f.accrued_interest_fen,
+            penalty_interest_fen: f.penalty_interest_fen,
+            penalty_rate_markup_bp: l.penalty_rate_markup_bp,
             id: l.id,
             cooperative_id: l.cooperative_id,
             product_id: l.product_id,
@@ -118,6 +170,12 @@ pub struct LoanFilterParams {
     pub town_code: Option<String>,
     pub product_id: Option<i64>,
     pub cooperative_id: Option<i64>,
+    /// Only loans changed after this instant (RFC 3339; any action, repayment, reversal or
+    /// ageing change), for incremental sync.
+    #[validate(custom(function = "crate::views::validators::instant"))]
+    pub updated_since: Option<DateTime<Utc>>,
+    /// The classification the ageing job last gave the loan.
+    pub classification: Option<LoanClassification>,
 }
 
 impl LoanFilterParams {
@@ -128,6 +186,8 @@ impl LoanFilterParams {
             town_code: self.town_code.clone(),
             product_id: self.product_id,
             cooperative_id: self.cooperative_id,
+            updated_since: self.updated_since.map(|t| t.naive_utc()),
+            classification: self.classification,
         }
     }
 }
@@ -224,11 +284,25 @@ pub struct ScheduleOut {
 }
 
 impl ScheduleOut {
-    /// The loan's schedule with `paid_total_fen` applied in order, interest before principal.
-    pub fn new(loan: &Loan, paid_total_fen: i64) -> Self {
-        let s = schedule_of(loan);
-        let alloc = sched::allocate(&s, paid_total_fen);
-        let (tp, ti) = sched::totals(&s);
+    /// The loan's schedule with its ledger applied (`loan_book`: re-derived after
+    /// prepayments); before disbursement a preview from today.
+    pub fn new(loan: &Loan, reps: &[Repayment]) -> Self {
+        let lines: Vec<Line> = match book_of(loan, reps) {
+            Some(b) => b.lines,
+            None => schedule_of(loan)
+                .iter()
+                .map(|i| Line {
+                    seq: i.seq,
+                    due_on: i.due_on,
+                    principal_fen: i.principal_fen,
+                    interest_fen: i.interest_fen,
+                    paid_principal_fen: 0,
+                    paid_interest_fen: 0,
+                })
+                .collect(),
+        };
+        let tp = lines.iter().map(|l| l.principal_fen).sum();
+        let ti = lines.iter().map(|l| l.interest_fen).sum();
         ScheduleOut {
             loan_id: loan.id,
             preview: loan.disbursed_on.is_none(),
@@ -239,18 +313,17 @@ impl ScheduleOut {
             start_on: loan.disbursed_on.unwrap_or_else(today),
             total_principal_fen: tp,
             total_interest_fen: ti,
-            items: s
+            items: lines
                 .iter()
-                .zip(alloc)
-                .map(|(i, p)| InstalmentOut {
+                .map(|i| InstalmentOut {
                     seq: i.seq,
                     due_on: i.due_on,
                     principal_fen: i.principal_fen,
                     interest_fen: i.interest_fen,
-                    paid_principal_fen: p.principal_fen,
-                    paid_interest_fen: p.interest_fen,
-                    outstanding_principal_fen: i.principal_fen - p.principal_fen,
-                    outstanding_interest_fen: i.interest_fen - p.interest_fen,
+                    paid_principal_fen: i.paid_principal_fen,
+                    paid_interest_fen: i.paid_interest_fen,
+                    outstanding_principal_fen: i.principal_fen - i.paid_principal_fen,
+                    outstanding_interest_fen: i.interest_fen - i.paid_interest_fen,
                 })
                 .collect(),
         }

@@ -3,9 +3,12 @@
 
 pub mod actions;
 pub mod applications;
+pub mod book;
+pub mod claims;
 pub mod products;
 pub mod repayments;
 pub mod risk_fund;
+pub mod statements;
 
 pub use actions::{ApproveBody, DisburseBody, NoteBody, RejectBody};
 pub use applications::{
@@ -13,5 +16,8 @@ pub use applications::{
     LoanTotals, ScheduleOut,
 };
 pub use products::{ProductCreate, ProductFilter, ProductOut, ProductPatch};
-pub use repayments::{RepaymentCreate, RepaymentOut};
-pub use risk_fund::{CompensationOut, ContributionCreate, FundEntryOut, RiskFundOut};
+pub use repayments::{
+    LedgerParams, PayoffOut, PayoffParams, RepaymentCreate, RepaymentOut, RepaymentParams,
+    ReverseBody,
+};
+pub use risk_fund::{ContributionCreate, FundEntryOut, RiskFundOut};

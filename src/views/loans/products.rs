@@ -32,6 +32,11 @@ pub struct ProductCreate {
     pub repayment_method: RepaymentMethod,
     /// Whether loans of this product are guaranteed by the risk-compensation fund.
     pub risk_compensation_eligible: bool,
+    /// Penalty interest (罚息) markup over the contract rate, in basis points: penalty rate
+    /// = contract rate × (1 + markup / 10000). Default 5000 (rate × 1.5).
+    #[validate(range(min = 0, max = 20000))]
+    #[schema(minimum = 0, maximum = 20000)]
+    pub penalty_rate_markup_bp: Option<i32>,
 }
 
 /// Changes to a product; loans already applied for keep their terms.
@@ -53,6 +58,11 @@ pub struct ProductPatch {
     pub max_term_months: Option<i32>,
     pub repayment_method: Option<RepaymentMethod>,
     pub risk_compensation_eligible: Option<bool>,
+    /// Penalty interest (罚息) markup over the contract rate, in basis points: penalty rate
+    /// = contract rate × (1 + markup / 10000). Loans already applied for keep theirs.
+    #[validate(range(min = 0, max = 20000))]
+    #[schema(minimum = 0, maximum = 20000)]
+    pub penalty_rate_markup_bp: Option<i32>,
 }
 
 impl ProductPatch {
@@ -65,13 +75,14 @@ impl ProductPatch {
             max_term_months: self.max_term_months,
             repayment_method: self.repayment_method,
             risk_compensation_eligible: self.risk_compensation_eligible,
+            penalty_rate_markup_bp: self.penalty_rate_markup_bp,
             ..Default::default()
         }
     }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": 1, "bank_code": "psbc", "name": "惠农e贷·合作社", "annual_rate_bp": 435, "max_amount_fen": 300000000, "max_term_months": 36, "repayment_method": "equal_installment", "risk_compensation_eligible": true, "retired": false, "version": 1, "created_at": "2026-11-27T08:00:00Z", "updated_at": "2026-11-27T08:00:00Z"}))]
+#[schema(example = json!({"id": 1, "bank_code": "psbc", "name": "惠农e贷·合作社", "annual_rate_bp": 435, "max_amount_fen": 300000000, "max_term_months": 36, "repayment_method": "equal_installment", "risk_compensation_eligible": true, "penalty_rate_markup_bp": 5000, "retired": false, "version": 1, "created_at": "2026-11-27T08:00:00Z", "updated_at": "2026-11-27T08:00:00Z"}))]
 pub struct ProductOut {
     pub id: i64,
     pub bank_code: String,
@@ -81,6 +92,8 @@ pub struct ProductOut {
     pub max_term_months: i32,
     pub repayment_method: RepaymentMethod,
     pub risk_compensation_eligible: bool,
+    /// Penalty rate = contract rate × (1 + markup / 10000).
+    pub penalty_rate_markup_bp: i32,
     /// A retired product takes no new applications.
     pub retired: bool,
     pub version: i32,
@@ -99,6 +112,7 @@ impl From<LoanProduct> for ProductOut {
             max_term_months: p.max_term_months,
             repayment_method: p.repayment_method,
             risk_compensation_eligible: p.risk_compensation_eligible,
+            penalty_rate_markup_bp: p.penalty_rate_markup_bp,
             retired: p.retired,
             version: p.version,
             created_at: p.created_at.and_utc(),

@@ -5,19 +5,25 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::LoanOut;
 use crate::db::models::loans::FundEntry;
+use crate::domain::compensation::voucher_no;
 use crate::domain::risk_fund::EntryKind;
 
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": 1, "kind": "contribution", "amount_fen": 1000000000, "source": "区财政", "loan_id": null, "entry_on": "2026-11-27", "actor": "admin", "created_at": "2026-11-27T08:00:00Z"}))]
+#[schema(example = json!({"id": 1, "voucher_no": "RF-C-20261127-000001", "kind": "contribution", "amount_fen": 1000000000, "source": "区财政", "loan_id": null, "bank_code": null, "entry_on": "2026-11-27", "actor": "admin", "created_at": "2026-11-27T08:00:00Z"}))]
 pub struct FundEntryOut {
     pub id: i64,
+    /// The entry's voucher number: `RF-<C|P|R>-<entry date>-<id>` (contribution, payment,
+    /// recovery).
+    pub voucher_no: String,
     pub kind: EntryKind,
     /// Always positive; `kind` says which way it moves the balance.
     pub amount_fen: i64,
     pub source: Option<String>,
+    /// The loan a compensation or a recovery concerns.
     pub loan_id: Option<i64>,
+    /// That loan's bank.
+    pub bank_code: Option<String>,
     pub entry_on: NaiveDate,
     pub actor: String,
     pub created_at: DateTime<Utc>,
@@ -27,10 +33,12 @@ impl From<FundEntry> for FundEntryOut {
     fn from(e: FundEntry) -> Self {
         FundEntryOut {
             id: e.id,
+            voucher_no: voucher_no(e.kind, e.entry_on, e.id),
+            bank_code: e.bank_code,
             kind: e.kind,
             amount_fen: e.amount_fen,
             source: e.source,
-            loan_id: e.loan_id,
+            loan_id: e.related_loan_id.or(e.loan_id),
             entry_on: e.entry_on,
             actor: e.actor_name,
             created_at: e.created_at.and_utc(),
@@ -44,6 +52,8 @@ pub struct RiskFundOut {
     pub balance_fen: i64,
     pub contributed_fen: i64,
     pub compensated_fen: i64,
+    /// The fund's shares of recoveries, back in.
+    pub recovered_fen: i64,
     /// Approved principal not yet repaid on guaranteed loans (approved, disbursed, overdue, defaulted).
     pub exposure_fen: i64,
     pub leverage: i64,
@@ -70,11 +80,4 @@ pub struct ContributionCreate {
     pub source: String,
     #[validate(custom(function = "crate::views::validators::not_future"))]
     pub contributed_on: NaiveDate,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CompensationOut {
-    pub entry: FundEntryOut,
-    pub loan: LoanOut,
-    pub fund_balance_fen: i64,
 }

@@ -95,6 +95,7 @@ pub fn settings(database_url: &str) -> Settings {
         revocation_ttl_ms: coophub::auth::revocation::DEFAULT_TTL_MS,
         risk_compensation_share_bp: coophub::config::DEFAULT_RISK_COMPENSATION_SHARE_BP,
         risk_leverage: coophub::config::DEFAULT_RISK_LEVERAGE,
+        default_min_dpd: coophub::domain::loan_ageing::DEFAULT_MIN_DPD,
         targets: coophub::config::PilotTargets::default(),
         data_keys: data_keys(),
         integrations: Default::default(),

@@ -8,12 +8,13 @@ use std::time::Duration;
 use coophub::auth::{Caller, Role};
 use coophub::db::{self, DbConn};
 use coophub::error::{ApiError, ApiResult};
-use coophub::service::loans::{actions, risk_fund};
+use coophub::service::loans::actions;
+use coophub::service::loans::claims::{self, Defaults};
 use coophub::views::loans::ApproveBody;
 use serde_json::json;
 
 use crate::common::fixtures::contribute;
-use crate::common::fixtures::loans::{loan_at, At};
+use crate::common::fixtures::loans::{approved_claim, loan_at, second_admin, At};
 use crate::common::fixtures::product;
 use crate::common::{TestApp, TOWN_A};
 
@@ -65,7 +66,7 @@ async fn two_approvals_at_once_never_exceed_the_lending_cap() {
     contribute(&app, 100_000).await; // cap 1,000,000
     let a = loan_at(&app, &token, coop, eligible, 600_000, At::UnderReview).await;
     let b = loan_at(&app, &token, coop, eligible, 600_000, At::UnderReview).await;
-    let lev = app.state.settings.risk_leverage;
+    let lev = Defaults::of(&app.state.settings);
     let (ca, cb) = (bank(&app), bank(&app));
     let (ra, rb) = overlapping(
         &app,
@@ -93,14 +94,17 @@ async fn two_compensations_at_once_never_take_the_fund_below_zero() {
     // 80 % of 100,000 each: one fits in the fund, two do not.
     let a = loan_at(&app, &token, coop, eligible, 100_000, At::Defaulted).await;
     let b = loan_at(&app, &token, coop, eligible, 100_000, At::Defaulted).await;
-    let share = app.state.settings.risk_compensation_share_bp;
-    let (ca, cb) = (app.caller(&app.admin()), app.caller(&app.admin()));
+    let fund = Defaults::of(&app.state.settings);
+    // Both claims approved by one admin, paid at the same moment by another.
+    let (claim_a, claim_b) = (approved_claim(&app, a).await, approved_claim(&app, b).await);
+    let payer = second_admin(&app);
+    let (ca, cb) = (app.caller(&payer), app.caller(&payer));
     let (ra, rb) = overlapping(
         &app,
-        move |conn| risk_fund::compensate(conn, &ca, a, share),
-        move |conn| risk_fund::compensate(conn, &cb, b, share),
+        move |conn| claims::pay(conn, &ca, claim_a, fund),
+        move |conn| claims::pay(conn, &cb, claim_b, fund),
     );
-    assert_eq!(ra.expect("the first is paid").fund_balance_fen, 20_000);
+    assert_eq!(ra.expect("the first is paid").amount_fen, Some(80_000));
     let err = rb.expect_err("the second saw the first's payout");
     assert!(
         matches!(err, ApiError::Conflict(ref m) if m.contains("holds 20000 fen")),

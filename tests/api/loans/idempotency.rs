@@ -2,6 +2,7 @@
 //! it stands for committed, so no key is left unresolvable.
 
 use coophub::auth::Role;
+use coophub::domain::loan_book::PrepaymentMode;
 use coophub::error::ApiError;
 use coophub::service::idempotency::{self as idem, Begun};
 use coophub::service::loans::repayments;
@@ -28,7 +29,7 @@ async fn setup() -> (TestApp, String, i64) {
 
 fn ledger(app: &TestApp, bank: &str, id: i64) -> usize {
     let caller = app.caller(bank);
-    app.write(|conn| repayments::list(conn, &caller, id))
+    app.write(|conn| repayments::list(conn, &caller, id, None))
         .unwrap()
         .items
         .len()
@@ -53,7 +54,7 @@ async fn a_change_that_never_committed_leaves_no_key_and_its_retry_performs_once
     // The work and the key are written, then the process dies before COMMIT.
     let died = app.write(|conn| {
         idem::within(conn, Some(&key), 201, |conn| {
-            repayments::record(conn, &caller, id, body())
+            repayments::record(conn, &caller, id, body(), PrepaymentMode::ReducePayment)
         })?;
         Err::<(), _>(ApiError::Internal("killed before commit".into()))
     });
@@ -64,7 +65,7 @@ async fn a_change_that_never_committed_leaves_no_key_and_its_retry_performs_once
     let out = app
         .write(|conn| {
             idem::within(conn, Some(&key), 201, |conn| {
-                repayments::record(conn, &caller, id, body())
+                repayments::record(conn, &caller, id, body(), PrepaymentMode::ReducePayment)
             })
         })
         .unwrap();
@@ -95,7 +96,7 @@ async fn a_failed_change_leaves_no_key() {
     let err = app
         .write(|conn| {
             idem::within(conn, Some(&key), 201, |conn| {
-                repayments::record(conn, &caller, id, too_much)
+                repayments::record(conn, &caller, id, too_much, PrepaymentMode::ReducePayment)
             })
         })
         .unwrap_err();
@@ -113,14 +114,14 @@ async fn a_key_stored_meanwhile_by_its_twin_rolls_this_change_back() {
     let twin = proceed(&app, &owner, "k-3");
     app.write(|conn| {
         idem::within(conn, Some(&first), 201, |conn| {
-            repayments::record(conn, &caller, id, body())
+            repayments::record(conn, &caller, id, body(), PrepaymentMode::ReducePayment)
         })
     })
     .unwrap();
     let err = app
         .write(|conn| {
             idem::within(conn, Some(&twin), 201, |conn| {
-                repayments::record(conn, &caller, id, body())
+                repayments::record(conn, &caller, id, body(), PrepaymentMode::ReducePayment)
             })
         })
         .unwrap_err();

@@ -2,12 +2,18 @@
 //! application. Lists and products, repayments, the fund and the use cases without HTTP are in
 //! the sub-modules.
 
+mod ageing;
+mod book;
+mod claims;
 mod fund_races;
 mod idempotency;
+mod interest;
 mod lists;
 mod repayments;
+mod reversal;
 mod risk_fund;
 mod service;
+mod statements;
 
 use coophub::auth::Role;
 use serde_json::json;
@@ -128,7 +134,9 @@ async fn whole_lifecycle_by_a_bank_client() {
     assert_eq!(s["items"][0]["paid_interest_fen"], 4_500);
     assert_eq!(s["items"][1]["paid_principal_fen"], 0);
 
-    // Late: overdue, then a repayment covering what is due cures it.
+    // Late: overdue, then a repayment covering what is due cures it. Instalment 2 (300,000
+    // + 3,000, due 2026-05-01) is 9 days late on 2026-05-10: penalty interest at 6 % × 1.5 on
+    // the overdue principal, 300,000 × 0.09 × 9 / 360 = 675; due 675 + 3,000 + 300,000.
     act(&app, &bank, id, "mark-overdue", json!({}))
         .await
         .ok(200);
@@ -137,13 +145,23 @@ async fn whole_lifecycle_by_a_bank_client() {
         &bank,
         id,
         Some("k2"),
-        json!({"amount_fen": 303_000, "paid_on": "2026-05-10"}),
+        json!({"amount_fen": 303_675, "paid_on": "2026-05-10"}),
     )
     .await
     .ok(201);
     assert_eq!(r["loan_status"], "disbursed");
-    // Overpayment.
-    let left = total - 304_500 - 303_000;
+    assert_eq!(r["allocated"]["penalty_interest_fen"], 675);
+    assert_eq!(r["allocated"]["interest_fen"], 3_000);
+    assert_eq!(r["allocated"]["principal_fen"], 300_000);
+    // Overpayment: on 2026-05-20 the payoff is the 300,000 left plus interest accrued since
+    // 2026-05-01, 300,000 × 0.06 × 19 / 360 = 950 (not the instalment's 1,500).
+    let left = 300_000 + 950;
+    assert!(left < total - 304_500 - 303_000);
+    let q = app
+        .get(&format!("/api/v1/loans/{id}/payoff?on=2026-05-20"), &bank)
+        .await
+        .ok(200);
+    assert_eq!(q["total_fen"], left);
     repay(
         &app,
         &bank,
@@ -431,12 +449,15 @@ async fn paying_off_an_overdue_loan_settles_it_through_disbursed() {
     act(&app, &bank, id, "mark-overdue", json!({}))
         .await
         .ok(200);
+    // Everything on 2026-04-01: 3,000 + 603,000 scheduled, and penalty interest on the
+    // 600,000 overdue since 2026-03-15 for 17 days at 6 % × 1.5: 600,000 × 0.09 × 17 / 360
+    // = 2,550.
     let r = repay(
         &app,
         &bank,
         id,
         Some("all"),
-        json!({"amount_fen": 606_000, "paid_on": "2026-04-01"}),
+        json!({"amount_fen": 608_550, "paid_on": "2026-04-01"}),
     )
     .await
     .ok(201);

@@ -238,8 +238,11 @@ async fn concurrent_repayments_of_one_loan_all_count() {
         r.ok(201);
     }
     let l = app.get(&format!("/api/v1/loans/{id}"), &bank).await.ok(200);
-    // Bullet: interest first, instalment by instalment (3,000 a month).
-    assert_eq!(l["paid_interest_fen"], 4_000);
-    assert_eq!(l["paid_principal_fen"], 0);
-    assert_eq!(l["outstanding_interest_fen"], 2_000);
+    // Bullet: 3,000 fen of interest due on 2026-02-15; the fourth 1,000 is beyond what is
+    // due that day: a prepayment of principal (no interest accrued on the period's first
+    // day), and instalment 2's interest becomes 599,000 × 600 / 120,000 = 2,995.
+    assert_eq!(l["paid_interest_fen"], 3_000);
+    assert_eq!(l["paid_principal_fen"], 1_000);
+    assert_eq!(l["outstanding_principal_fen"], 599_000);
+    assert_eq!(l["outstanding_interest_fen"], 2_995);
 }

@@ -4,11 +4,14 @@
 use coophub::auth::jwt::Subject;
 use coophub::auth::Role;
 use coophub::error::ApiError;
+use coophub::service::loans::claims::{self, Defaults};
 use coophub::service::loans::{actions, applications, risk_fund};
 use coophub::views::loans::{ApproveBody, LoanCreate, NoteBody};
 use serde_json::json;
 
-use crate::common::fixtures::loans::{loan_at, partner_with_token, At};
+use crate::common::fixtures::loans::{
+    approved_claim, loan_at, partner_with_token, second_admin, At,
+};
 use crate::common::fixtures::{contribute, product};
 use crate::common::{TestApp, TOWN_A};
 
@@ -28,8 +31,8 @@ fn fields(e: &ApiError) -> Vec<(String, String)> {
     }
 }
 
-fn leverage(app: &TestApp) -> i64 {
-    app.state.settings.risk_leverage
+fn leverage(app: &TestApp) -> Defaults {
+    Defaults::of(&app.state.settings)
 }
 
 fn share(app: &TestApp) -> i64 {
@@ -120,7 +123,7 @@ async fn approval_is_capped_by_the_fund_for_guaranteed_products_only() {
     app.write(|conn| actions::approve(conn, &bank, unguaranteed, lev, ApproveBody::default()))
         .expect("not capped");
     let fund = app
-        .write(|conn| risk_fund::get(conn, &bank, lev, share(&app)))
+        .write(|conn| risk_fund::get(conn, &bank, lev.leverage, share(&app)))
         .unwrap();
     assert_eq!((fund.exposure_fen, fund.headroom_fen), (1_000_000, 0));
 }
@@ -134,44 +137,52 @@ async fn compensation_never_takes_the_fund_below_zero_and_happens_once() {
     contribute(&app, 100_000).await;
     let big = loan_at(&app, &token, coop, eligible, 600_000, At::Defaulted).await;
     let small = loan_at(&app, &token, coop, eligible, 100_000, At::Defaulted).await;
-    let admin = app.caller(&app.admin());
-    let share = share(&app);
+    let (claim_big, claim_small) = (
+        approved_claim(&app, big).await,
+        approved_claim(&app, small).await,
+    );
+    let payer = app.caller(&second_admin(&app));
+    let fund = leverage(&app);
     // 80 % of 600,000 = 480,000 > balance 100,000.
     let err = app
-        .write(|conn| risk_fund::compensate(conn, &admin, big, share))
+        .write(|conn| claims::pay(conn, &payer, claim_big, fund))
         .unwrap_err();
     assert!(
         matches!(err, ApiError::Conflict(ref m) if m.contains("negative")),
         "{err:?}"
     );
     let c = app
-        .write(|conn| risk_fund::compensate(conn, &admin, small, share))
+        .write(|conn| claims::pay(conn, &payer, claim_small, fund))
         .unwrap();
-    assert_eq!(c.entry.amount_fen, 80_000);
-    assert_eq!(c.fund_balance_fen, 20_000);
-    assert_eq!(c.loan.status.as_str(), "compensated");
-    // Once: the loan is compensated now, so the machine refuses first.
+    assert_eq!(c.amount_fen, Some(80_000));
+    assert_eq!(c.status.as_str(), "paid");
+    // Once: the claim is paid now.
     let err = app
-        .write(|conn| risk_fund::compensate(conn, &admin, small, share))
+        .write(|conn| claims::pay(conn, &payer, claim_small, fund))
         .unwrap_err();
     assert!(
-        matches!(err, ApiError::Conflict(ref m) if m.contains("compensated")),
+        matches!(err, ApiError::Conflict(ref m) if m.contains("paid")),
         "{err:?}"
     );
-    let fund = app
-        .write(|conn| risk_fund::get(conn, &admin, leverage(&app), share))
+    let admin = app.caller(&app.admin());
+    let got = app
+        .write(|conn| risk_fund::get(conn, &admin, fund.leverage, share(&app)))
         .unwrap();
-    assert_eq!(
-        fund.balance_fen, 20_000,
-        "the refused compensation wrote nothing"
-    );
-    assert_eq!(fund.entries.len(), 2);
-    // Only the district runs compensation.
+    assert_eq!(got.balance_fen, 20_000, "the refused payment wrote nothing");
+    assert_eq!(got.entries.len(), 2);
+    // Only a district admin pays, and not the one who approved.
     let bank = app.caller(&token);
     let err = app
-        .write(|conn| risk_fund::compensate(conn, &bank, big, share))
+        .write(|conn| claims::pay(conn, &bank, claim_big, fund))
         .unwrap_err();
     assert!(matches!(err, ApiError::Forbidden(_)), "{err:?}");
+    let err = app
+        .write(|conn| claims::pay(conn, &admin, claim_big, fund))
+        .unwrap_err();
+    assert!(
+        matches!(err, ApiError::Forbidden(ref m) if m.contains("approved")),
+        "{err:?}"
+    );
 }
 
 #[actix_web::test]

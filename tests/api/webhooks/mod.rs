@@ -14,6 +14,7 @@ use crate::common::{TestApp, TOWN_A};
 const SECRET: &str = "whsec_test_0123456789abcdef";
 
 mod delivery;
+mod ping;
 mod service;
 mod ssrf;
 

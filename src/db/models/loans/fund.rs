@@ -45,26 +45,38 @@ where
 /// What the fund guarantees now: approved principal not yet repaid, over eligible loans in
 /// the exposed states.
 pub fn exposure(conn: &mut DbConn) -> QueryResult<i128> {
-    let approved = exact_sum(
-        conn,
-        "loans.approved_amount_fen",
-        loans::table
-            .filter(loans::risk_compensation_eligible.eq(true))
-            .filter(loans::status.eq_any(loan_state::EXPOSED)),
-    )?;
-    let repaid = exact_sum(
-        conn,
-        "loan_repayments.principal_fen",
-        loan_repayments::table.filter(
-            loan_repayments::loan_id.eq_any(
-                loans::table
-                    .filter(loans::risk_compensation_eligible.eq(true))
-                    .filter(loans::status.eq_any(loan_state::EXPOSED))
-                    .select(loans::id),
-            ),
-        ),
-    )?;
-    Ok(approved - repaid)
+    exposure_of(conn, None)
+}
+
+/// The exposure of one bank's loans (`Some`), or of all (`None`).
+pub fn exposure_of(conn: &mut DbConn, bank: Option<&str>) -> QueryResult<i128> {
+    macro_rules! exposed {
+        () => {
+            loans::table
+                .filter(loans::risk_compensation_eligible.eq(true))
+                .filter(loans::status.eq_any(loan_state::EXPOSED))
+        };
+    }
+    macro_rules! sums {
+        ($loans:expr) => {{
+            let approved = exact_sum(conn, "loans.approved_amount_fen", $loans)?;
+            let repaid = exact_sum(
+                conn,
+                "loan_repayments.principal_fen",
+                loan_repayments::table
+                    .filter(loan_repayments::reversed_at.is_null())
+                    .filter(loan_repayments::loan_id.eq_any($loans.select(loans::id))),
+            )?;
+            Ok(approved - repaid)
+        }};
+    }
+    match bank {
+        None => sums!(exposed!()),
+        Some(b) => {
+            let b = b.to_string();
+            sums!(exposed!().filter(loans::bank_code.eq(b.clone())))
+        }
+    }
 }
 
 #[derive(Queryable, Selectable, Debug, Clone)]
@@ -78,6 +90,10 @@ pub struct FundEntry {
     pub entry_on: NaiveDate,
     pub actor_name: String,
     pub created_at: NaiveDateTime,
+    /// The bank of the loan it concerns (none for a contribution).
+    pub bank_code: Option<String>,
+    /// The loan it concerns (a compensation's or a recovery's).
+    pub related_loan_id: Option<i64>,
 }
 
 #[derive(Insertable)]
@@ -90,6 +106,8 @@ pub struct NewFundEntry {
     pub entry_on: NaiveDate,
     pub actor_name: String,
     pub created_at: NaiveDateTime,
+    pub bank_code: Option<String>,
+    pub related_loan_id: Option<i64>,
 }
 
 pub fn insert_fund_entry(conn: &mut DbConn, e: &NewFundEntry) -> QueryResult<FundEntry> {
@@ -103,12 +121,13 @@ pub fn insert_fund_entry(conn: &mut DbConn, e: &NewFundEntry) -> QueryResult<Fun
 pub struct FundTotals {
     pub contributed_fen: i128,
     pub compensated_fen: i128,
+    pub recovered_fen: i128,
 }
 
 impl FundTotals {
-    /// The balance: contributions − compensations.
+    /// The balance: contributions + recoveries − compensations.
     pub fn balance_fen(&self) -> i128 {
-        self.contributed_fen - self.compensated_fen
+        self.contributed_fen + self.recovered_fen - self.compensated_fen
     }
 }
 
@@ -124,7 +143,46 @@ pub fn fund_balance(conn: &mut DbConn) -> QueryResult<FundTotals> {
     Ok(FundTotals {
         contributed_fen: totals(EntryKind::Contribution)?,
         compensated_fen: totals(EntryKind::Compensation)?,
+        recovered_fen: totals(EntryKind::Recovery)?,
     })
+}
+
+/// Filters of the ledger (already validated).
+#[derive(Debug, Clone, Default)]
+pub struct EntryFilter {
+    pub kind: Option<EntryKind>,
+    pub bank_code: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// One page of the ledger, oldest first, after entry `after`.
+pub fn fund_entry_page(
+    conn: &mut DbConn,
+    f: &EntryFilter,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<FundEntry>> {
+    let mut q = risk_fund_entries::table.into_boxed::<Backend>();
+    if let Some(k) = f.kind {
+        q = q.filter(risk_fund_entries::kind.eq(k));
+    }
+    if let Some(b) = &f.bank_code {
+        q = q.filter(risk_fund_entries::bank_code.eq(b.clone()));
+    }
+    if let Some(d) = f.from {
+        q = q.filter(risk_fund_entries::entry_on.ge(d));
+    }
+    if let Some(d) = f.to {
+        q = q.filter(risk_fund_entries::entry_on.le(d));
+    }
+    if let Some(a) = after {
+        q = q.filter(risk_fund_entries::id.gt(a));
+    }
+    q.order(risk_fund_entries::id.asc())
+        .limit(limit)
+        .select(FundEntry::as_select())
+        .load(conn)
 }
 
 pub fn fund_entries(

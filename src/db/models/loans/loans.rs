@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::sum_i64;
 use crate::db::schema::{cooperatives, loan_events, loan_repayments, loans};
 use crate::db::{Backend, DbConn};
+use crate::domain::loan_ageing::LoanClassification;
 use crate::domain::loan_schedule::RepaymentMethod;
 use crate::domain::loan_state::LoanStatus;
 
@@ -28,6 +29,15 @@ pub struct Loan {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The bank's loan number (借据号), unique per bank; NULL for loans disbursed before.
+    pub bank_reference: Option<String>,
+    /// The first instalment's due date when the bank fixed one.
+    pub first_due_on: Option<NaiveDate>,
+    /// The product's penalty markup when the loan was applied for.
+    pub penalty_rate_markup_bp: i32,
+    /// What the ageing job last found.
+    pub days_past_due: i32,
+    pub classification: LoanClassification,
 }
 
 #[derive(Insertable)]
@@ -48,6 +58,7 @@ pub struct NewLoan {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub penalty_rate_markup_bp: i32,
 }
 
 pub use crate::domain::scope::LoanScope;
@@ -60,6 +71,8 @@ pub struct LoanFilter {
     pub town_code: Option<String>,
     pub product_id: Option<i64>,
     pub cooperative_id: Option<i64>,
+    pub updated_since: Option<NaiveDateTime>,
+    pub classification: Option<LoanClassification>,
 }
 
 type LoanQuery = loans::BoxedQuery<'static, Backend>;
@@ -98,6 +111,12 @@ fn filtered(scope: &LoanScope, f: &LoanFilter) -> LoanQuery {
     }
     if let Some(v) = f.cooperative_id {
         q = q.filter(loans::cooperative_id.eq(v));
+    }
+    if let Some(t) = f.updated_since {
+        q = q.filter(loans::updated_at.gt(t));
+    }
+    if let Some(c) = f.classification {
+        q = q.filter(loans::classification.eq(c));
     }
     q
 }
@@ -145,6 +164,7 @@ pub fn loan_totals(conn: &mut DbConn, scope: &LoanScope, f: &LoanFilter) -> Quer
     for chunk in ids.chunks(5_000) {
         let part: Option<i64> = loan_repayments::table
             .filter(loan_repayments::loan_id.eq_any(chunk))
+            .filter(loan_repayments::reversed_at.is_null())
             .select(sum_i64("loan_repayments.principal_fen"))
             .first(conn)?;
         repaid += part.unwrap_or(0);
@@ -169,6 +189,20 @@ pub fn find_loan(conn: &mut DbConn, scope: &LoanScope, id: i64) -> QueryResult<L
         .first(conn)
 }
 
+/// The loan of `bank` that carries the bank's loan number `reference`, if any.
+pub fn loan_by_reference(
+    conn: &mut DbConn,
+    bank: &str,
+    reference: &str,
+) -> QueryResult<Option<Loan>> {
+    loans::table
+        .filter(loans::bank_code.eq(bank))
+        .filter(loans::bank_reference.eq(reference))
+        .select(Loan::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn insert_loan(conn: &mut DbConn, l: &NewLoan) -> QueryResult<Loan> {
     diesel::insert_into(loans::table).values(l).get_result(conn)
 }
@@ -181,6 +215,8 @@ pub struct LoanChanges {
     pub approved_amount_fen: Option<i64>,
     pub annual_rate_bp: Option<i32>,
     pub disbursed_on: Option<NaiveDate>,
+    pub bank_reference: Option<String>,
+    pub first_due_on: Option<NaiveDate>,
     pub version: Option<i32>,
     pub updated_at: Option<NaiveDateTime>,
 }
@@ -261,5 +297,59 @@ pub fn history(conn: &mut DbConn, loan_id: i64) -> QueryResult<Vec<LoanEvent>> {
         .filter(loan_events::loan_id.eq(loan_id))
         .order(loan_events::id.asc())
         .select(LoanEvent::as_select())
+        .load(conn)
+}
+
+/// Loans the ageing job looks at (being repaid, defaulted or compensated), after `after`.
+pub fn ageing_batch(conn: &mut DbConn, after: Option<i64>, limit: i64) -> QueryResult<Vec<Loan>> {
+    use crate::domain::loan_state::LoanStatus::*;
+    let mut q = loans::table
+        .filter(loans::status.eq_any([Disbursed, Overdue, Defaulted, Compensated]))
+        .into_boxed::<Backend>();
+    if let Some(a) = after {
+        q = q.filter(loans::id.gt(a));
+    }
+    q.order(loans::id.asc())
+        .limit(limit)
+        .select(Loan::as_select())
+        .load(conn)
+}
+
+/// Records what the ageing job found (not a change of the loan's terms: no version bump).
+pub fn set_ageing(
+    conn: &mut DbConn,
+    id: i64,
+    dpd: i32,
+    class: LoanClassification,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(loans::table.filter(loans::id.eq(id)))
+        .set((
+            loans::days_past_due.eq(dpd),
+            loans::classification.eq(class),
+            loans::updated_at.eq(at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Loans of `bank` disbursed on or before `on`, after `after`, in id order.
+pub fn statement_batch(
+    conn: &mut DbConn,
+    bank: &str,
+    on: NaiveDate,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Loan>> {
+    let mut q = loans::table
+        .filter(loans::bank_code.eq(bank.to_string()))
+        .filter(loans::disbursed_on.le(on))
+        .into_boxed::<Backend>();
+    if let Some(a) = after {
+        q = q.filter(loans::id.gt(a));
+    }
+    q.order(loans::id.asc())
+        .limit(limit)
+        .select(Loan::as_select())
         .load(conn)
 }

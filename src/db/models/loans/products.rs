@@ -22,6 +22,8 @@ pub struct LoanProduct {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Penalty rate = contract rate × (1 + markup / 10000).
+    pub penalty_rate_markup_bp: i32,
 }
 
 #[derive(Insertable)]
@@ -38,6 +40,8 @@ pub struct NewLoanProduct {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Penalty rate = contract rate × (1 + markup / 10000).
+    pub penalty_rate_markup_bp: i32,
 }
 
 #[derive(AsChangeset, Default)]
@@ -49,6 +53,7 @@ pub struct LoanProductChanges {
     pub max_term_months: Option<i32>,
     pub repayment_method: Option<RepaymentMethod>,
     pub risk_compensation_eligible: Option<bool>,
+    pub penalty_rate_markup_bp: Option<i32>,
     pub retired: Option<bool>,
     pub version: Option<i32>,
     pub updated_at: Option<NaiveDateTime>,

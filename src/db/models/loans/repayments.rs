@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use super::sum_i64;
 use crate::db::schema::loan_repayments;
 use crate::db::DbConn;
+use crate::domain::loan_book::PrepaymentMode;
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = loan_repayments)]
@@ -20,6 +21,19 @@ pub struct Repayment {
     pub paid_on: NaiveDate,
     pub actor_name: String,
     pub created_at: NaiveDateTime,
+    pub bank_code: Option<String>,
+    /// The bank's transaction serial (流水号), unique per bank.
+    pub bank_reference: Option<String>,
+    pub penalty_interest_fen: i64,
+    /// The part of `principal_fen` paid ahead of the schedule.
+    pub prepaid_principal_fen: i64,
+    /// What a prepayment in it was asked to do to the schedule.
+    pub prepayment: PrepaymentMode,
+    /// Set when the bank reversed it: it stays in the ledger and counts for nothing.
+    pub reversed_at: Option<NaiveDateTime>,
+    pub reversed_by: Option<String>,
+    pub reversal_reason: Option<String>,
+    pub updated_at: Option<NaiveDateTime>,
 }
 
 #[derive(Insertable)]
@@ -32,6 +46,13 @@ pub struct NewRepayment {
     pub paid_on: NaiveDate,
     pub actor_name: String,
     pub created_at: NaiveDateTime,
+    pub bank_code: Option<String>,
+    /// The bank's transaction serial (流水号), unique per bank.
+    pub bank_reference: Option<String>,
+    pub penalty_interest_fen: i64,
+    pub prepaid_principal_fen: i64,
+    pub prepayment: PrepaymentMode,
+    pub updated_at: Option<NaiveDateTime>,
 }
 
 pub fn insert_repayment(conn: &mut DbConn, r: &NewRepayment) -> QueryResult<Repayment> {
@@ -40,12 +61,96 @@ pub fn insert_repayment(conn: &mut DbConn, r: &NewRepayment) -> QueryResult<Repa
         .get_result(conn)
 }
 
+/// The repayment of `bank` that carries the transaction serial `reference`, if any.
+pub fn repayment_by_reference(
+    conn: &mut DbConn,
+    bank: &str,
+    reference: &str,
+) -> QueryResult<Option<Repayment>> {
+    loan_repayments::table
+        .filter(loan_repayments::bank_code.eq(bank))
+        .filter(loan_repayments::bank_reference.eq(reference))
+        .select(Repayment::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The repayments of a loan that count (not reversed), oldest first.
 pub fn repayments(conn: &mut DbConn, loan_id: i64) -> QueryResult<Vec<Repayment>> {
     loan_repayments::table
         .filter(loan_repayments::loan_id.eq(loan_id))
+        .filter(loan_repayments::reversed_at.is_null())
         .order(loan_repayments::id.asc())
         .select(Repayment::as_select())
         .load(conn)
+}
+
+/// The whole ledger of a loan, reversed repayments included, oldest first; changed after
+/// `since` when given.
+pub fn ledger(
+    conn: &mut DbConn,
+    loan_id: i64,
+    since: Option<NaiveDateTime>,
+) -> QueryResult<Vec<Repayment>> {
+    let mut q = loan_repayments::table
+        .filter(loan_repayments::loan_id.eq(loan_id))
+        .into_boxed::<crate::db::Backend>();
+    if let Some(t) = since {
+        q = q.filter(loan_repayments::updated_at.gt(t));
+    }
+    q.order(loan_repayments::id.asc())
+        .select(Repayment::as_select())
+        .load(conn)
+}
+
+/// One repayment of a loan.
+pub fn repayment_of(conn: &mut DbConn, loan_id: i64, id: i64) -> QueryResult<Repayment> {
+    loan_repayments::table
+        .filter(loan_repayments::loan_id.eq(loan_id))
+        .filter(loan_repayments::id.eq(id))
+        .select(Repayment::as_select())
+        .first(conn)
+}
+
+/// Marks a repayment reversed (once: `false` when it already was).
+pub fn reverse_repayment(
+    conn: &mut DbConn,
+    id: i64,
+    by: &str,
+    reason: &str,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        loan_repayments::table
+            .filter(loan_repayments::id.eq(id))
+            .filter(loan_repayments::reversed_at.is_null()),
+    )
+    .set((
+        loan_repayments::reversed_at.eq(Some(at)),
+        loan_repayments::reversed_by.eq(Some(by)),
+        loan_repayments::reversal_reason.eq(Some(reason)),
+        loan_repayments::updated_at.eq(Some(at)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The ledgers of some loans, each in date order (loans without repayments are left out).
+pub fn repayments_by_loan(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> QueryResult<HashMap<i64, Vec<Repayment>>> {
+    let rows: Vec<Repayment> = loan_repayments::table
+        .filter(loan_repayments::loan_id.eq_any(ids))
+        .filter(loan_repayments::reversed_at.is_null())
+        .order((loan_repayments::paid_on.asc(), loan_repayments::id.asc()))
+        .select(Repayment::as_select())
+        .load(conn)?;
+    let mut out: HashMap<i64, Vec<Repayment>> = HashMap::new();
+    for r in rows {
+        out.entry(r.loan_id).or_default().push(r);
+    }
+    Ok(out)
 }
 
 /// The sums of one loan's repayment ledger.
@@ -65,6 +170,7 @@ pub fn paid_by_loan(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, 
     type Sums = (i64, Option<i64>, Option<i64>, Option<i64>);
     let rows: Vec<Sums> = loan_repayments::table
         .filter(loan_repayments::loan_id.eq_any(ids))
+        .filter(loan_repayments::reversed_at.is_null())
         .group_by(loan_repayments::loan_id)
         .select((
             loan_repayments::loan_id,

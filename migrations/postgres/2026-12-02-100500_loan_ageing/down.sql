@@ -1,0 +1,2 @@
+ALTER TABLE loans DROP COLUMN classification;
+ALTER TABLE loans DROP COLUMN days_past_due;
