@@ -6,6 +6,8 @@
 pub mod columns;
 pub mod models;
 pub mod schema;
+pub mod schema_accounts;
+pub mod schema_books;
 pub mod schema_fund;
 
 use std::time::Duration;

@@ -87,35 +87,8 @@ diesel::table! {
     }
 }
 
-diesel::table! {
-    sessions (id) {
-        id -> BigInt,
-        user_id -> BigInt,
-        created_at -> Timestamp,
-        revoked_at -> Nullable<Timestamp>,
-        revoked_reason -> Nullable<Text>,
-    }
-}
-
-diesel::table! {
-    login_attempts (id) {
-        id -> BigInt,
-        slot -> Text,
-        attempted_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    refresh_tokens (id) {
-        id -> BigInt,
-        session_id -> BigInt,
-        token_hash -> Text,
-        credentials_version -> BigInt,
-        issued_at -> Timestamp,
-        expires_at -> Timestamp,
-        spent_at -> Nullable<Timestamp>,
-    }
-}
+// Sessions, refresh tokens and login attempts are in `schema_accounts.rs`.
+pub use super::schema_accounts::{login_attempts, refresh_tokens, sessions};
 
 diesel::table! {
     audit_events (id) {
@@ -523,83 +496,11 @@ diesel::table! {
     }
 }
 
-diesel::table! {
-    meetings (id) {
-        id -> BigInt,
-        cooperative_id -> BigInt,
-        kind -> Text,
-        held_on -> Date,
-        members_total -> BigInt,
-        attending -> BigInt,
-        recorded_by -> Text,
-        created_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    resolutions (id) {
-        id -> BigInt,
-        meeting_id -> BigInt,
-        cooperative_id -> BigInt,
-        seq -> Integer,
-        subject -> Text,
-        votes_for -> BigInt,
-        votes_against -> BigInt,
-        abstentions -> BigInt,
-        additional_votes_for -> BigInt,
-        passed -> Bool,
-    }
-}
-
-diesel::table! {
-    member_transactions (id) {
-        id -> BigInt,
-        cooperative_id -> BigInt,
-        member_id -> BigInt,
-        year -> Integer,
-        amount_fen -> BigInt,
-        quantity -> Nullable<BigInt>,
-        unit -> Nullable<Text>,
-        version -> Integer,
-        updated_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    surplus_distributions (id) {
-        id -> BigInt,
-        cooperative_id -> BigInt,
-        year -> Integer,
-        status -> Text,
-        surplus_fen -> BigInt,
-        loss_makeup_fen -> BigInt,
-        reserve_fen -> BigInt,
-        distributable_fen -> BigInt,
-        by_transactions_bp -> Integer,
-        by_transactions_fen -> BigInt,
-        by_shares_fen -> BigInt,
-        meeting_id -> Nullable<BigInt>,
-        resolution_seq -> Nullable<Integer>,
-        adopted_on -> Nullable<Date>,
-        version -> Integer,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    surplus_allocations (id) {
-        id -> BigInt,
-        distribution_id -> BigInt,
-        cooperative_id -> BigInt,
-        member_id -> BigInt,
-        transactions_fen -> BigInt,
-        shares_fen -> BigInt,
-        by_transactions_fen -> BigInt,
-        by_shares_fen -> BigInt,
-        reserve_share_fen -> BigInt,
-    }
-}
+// The cooperative's own books (meetings, transactions, distributions) are in
+// `schema_books.rs`.
+pub use super::schema_books::{
+    meetings, member_transactions, resolutions, surplus_allocations, surplus_distributions,
+};
 
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
