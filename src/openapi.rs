@@ -306,6 +306,11 @@ fn item_rules() -> Vec<(&'static str, &'static str, Value)> {
         ("GovernanceIn", "supervisors", text(50)),
         ("ClaimCreate", "evidence", text(500)),
         ("CompensationShortcut", "evidence", text(500)),
+        (
+            "WebhookCreate",
+            "events",
+            json!({"type": "string", "enum": crate::webhooks::EVENT_TYPES}),
+        ),
     ]
 }
 

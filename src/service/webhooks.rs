@@ -39,6 +39,8 @@ pub fn create(
     b: WebhookCreate,
 ) -> ApiResult<WebhookOut> {
     let bank = bank_of(caller, Access::Write)?;
+    // Count and insert under one lock, so two concurrent subscriptions cannot both pass the cap.
+    m::lock_subscriptions(conn)?;
     if m::count_active(conn, &bank)? >= MAX_WEBHOOKS_PER_BANK {
         return Err(ApiError::Conflict(format!(
             "the bank already has {MAX_WEBHOOKS_PER_BANK} webhook subscriptions, the most it may \

@@ -325,3 +325,15 @@ pub fn requeue(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<boo
     .execute(conn)?;
     Ok(n == 1)
 }
+
+/// Serialises the check of a bank's subscription cap with the insert that relies on it.
+/// PostgreSQL: a transaction-scoped advisory lock; SQLite's `BEGIN IMMEDIATE` already
+/// serialises writers.
+pub fn lock_subscriptions(conn: &mut DbConn) -> QueryResult<()> {
+    /// The lock's key: "WEBHOOKS" in ASCII.
+    const WEBHOOK_LOCK: i64 = 0x5745_4248_4f4f_4b53;
+    if let DbConn::Pg(c) = conn {
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({WEBHOOK_LOCK})")).execute(c)?;
+    }
+    Ok(())
+}

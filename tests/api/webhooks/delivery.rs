@@ -153,3 +153,32 @@ async fn a_bank_holds_at_most_ten_subscriptions() {
     assert_eq!(r.status.as_u16(), 204);
     subscribe(&app, "http://127.0.0.1:9/h", json!(["loan.approved"])).await;
 }
+
+/// The cap is checked under a lock: five concurrent subscriptions for the last free place
+/// give one 201 and four 409, never eleven subscriptions (on PostgreSQL as on SQLite).
+#[actix_web::test]
+async fn concurrent_subscriptions_never_pass_the_cap() {
+    let app = TestApp::new().await;
+    let bank = app.token(Role::BankPartner);
+    for _ in 0..MAX_WEBHOOKS_PER_BANK - 1 {
+        subscribe(&app, "http://127.0.0.1:9/h", json!(["loan.approved"])).await;
+    }
+    let tries = (0..5).map(|_| {
+        let (app, bank) = (&app, bank.clone());
+        async move {
+            app.post(
+                "/api/v1/webhooks",
+                &bank,
+                json!({"url": "http://127.0.0.1:9/h", "events": ["loan.approved"], "secret": SECRET}),
+            )
+            .await
+            .status
+            .as_u16()
+        }
+    });
+    let mut codes = futures_util::future::join_all(tries).await;
+    codes.sort();
+    assert_eq!(codes, [201, 409, 409, 409, 409]);
+    let list = app.get("/api/v1/webhooks?limit=50", &bank).await.ok(200);
+    assert_eq!(list["items"].as_array().unwrap().len(), 10);
+}
