@@ -107,14 +107,14 @@ pub async fn withdraw(
     tag = "loans",
     operation_id = "markLoanOverdue",
     summary = "Mark a loan overdue",
-    description = "`disbursed → overdue`. A repayment that covers everything due brings it back to `disbursed`. Emits `loan.overdue`.",
+    description = "`disbursed → overdue`, once an instalment is unpaid past its due date (at least one day past due: never on the day of disbursement; 409 before). The daily ageing does the same by itself. A repayment that covers everything due brings it back to `disbursed`. Emits `loan.overdue`.",
     params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
     request_body(content = NoteBody, description = "Optional", content_type = "application/json"),
     responses(
         (status = 200, description = "Done", body = LoanOut),
         (status = 403, description = "The role may not do this (the district acts only for a bank without an integration)"),
         (status = 404, description = "No such loan, or outside your scope"),
-        (status = 409, description = "Not allowed from the loan's current state (named in the detail)")
+        (status = 409, description = "Not allowed from the loan's current state (named in the detail), or nothing is past due yet")
     )
 )]
 #[post("/loans/{id}/mark-overdue")]

@@ -96,23 +96,34 @@ pub fn withdraw(conn: &mut DbConn, caller: &Caller, id: i64, body: NoteBody) -> 
     )
 }
 
-/// `disbursed → overdue`, by the bank; emits `loan.overdue`.
+/// `disbursed → overdue`, by the bank, once an instalment is unpaid past its due date (at
+/// least one day past due; 409 before: a loan is never overdue on the day it is disbursed);
+/// emits `loan.overdue`. The daily ageing does the same by itself.
 pub fn mark_overdue(
     conn: &mut DbConn,
     caller: &Caller,
     id: i64,
     body: NoteBody,
 ) -> ApiResult<LoanOut> {
-    let event = Some("loan.overdue");
-    simple(
-        conn,
-        caller,
-        id,
-        Who::Bank,
-        LoanAction::MarkOverdue,
-        event,
-        body,
-    )
+    act(conn, caller, id, Who::Bank, |conn, actor, loan| {
+        loan_state::next(loan.status, LoanAction::MarkOverdue).map_err(illegal)?;
+        let reps = m::repayments(conn, loan.id)?;
+        let dpd = book_of(loan, &reps).map_or(0, |b| b.days_past_due(today()));
+        if dpd < 1 {
+            return Err(ApiError::Conflict(
+                "the loan is not past due: no instalment is unpaid past its due date".into(),
+            ));
+        }
+        transit(
+            conn,
+            actor,
+            loan,
+            LoanAction::MarkOverdue,
+            LoanChanges::default(),
+            body.note.as_deref(),
+            Some("loan.overdue"),
+        )
+    })
 }
 
 /// `overdue → defaulted`, by the bank, once the loan is at least `min_dpd` days past due

@@ -270,7 +270,7 @@ async fn a_default_needs_ninety_days_past_due() {
     assert_eq!(d["status"], "defaulted");
     let dpd = (today - chrono::NaiveDate::from_ymd_opt(2026, 2, 15).unwrap()).num_days();
     assert_eq!(d["days_past_due"], dpd);
-    // With the minimum lowered to 0 days, the young loan may be declared in default.
+    // A loan disbursed today is not overdue, whatever the default minimum: nothing is past due.
     let lenient = TestApp::with_settings(|s| s.default_min_dpd = 0).await;
     let coop = lenient.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
     let prod = product(&lenient, "psbc", "bullet", false).await;
@@ -279,12 +279,18 @@ async fn a_default_needs_ninety_days_past_due() {
     act(&lenient, &bank, id, "disburse", json!({}))
         .await
         .ok(200);
-    act(&lenient, &bank, id, "mark-overdue", json!({}))
+    let p = act(&lenient, &bank, id, "mark-overdue", json!({}))
+        .await
+        .problem(409);
+    assert_eq!(
+        p["detail"],
+        "the loan is not past due: no instalment is unpaid past its due date"
+    );
+    let l = lenient
+        .get(&format!("/api/v1/loans/{id}"), &bank)
         .await
         .ok(200);
-    let d = act(&lenient, &bank, id, "default", json!({})).await.ok(200);
-    assert_eq!(d["days_past_due"], 0);
-    assert_eq!(d["classification"], "normal");
+    assert_eq!(l["status"], "disbursed");
 }
 
 #[actix_web::test]
