@@ -18,12 +18,13 @@ use crate::views::pagination::PageParams;
     tag = "loans",
     operation_id = "applyForLoan",
     summary = "Apply for a loan",
-    description = "A cooperative applies for itself; the district admin may apply on a cooperative's behalf. The amount and term must be within the product's limits (422 naming the field); the loan goes to the product's bank with status `submitted` and the product's rate. Emits `loan.submitted`.",
+    description = "A cooperative applies for itself; the district admin may apply on a cooperative's behalf. The amount and term must be within the product's limits (422 naming the field); the loan goes to the product's bank with status `submitted` and the product's rate. Only an `active` cooperative applies (409 for an abnormal, merged or deregistered one). Emits `loan.submitted`.",
     request_body = LoanCreate,
     responses(
         (status = 201, description = "Submitted", body = LoanOut),
         (status = 403, description = "The role may not apply for loans"),
         (status = 404, description = "No such cooperative, or not yours"),
+        (status = 409, description = "The cooperative is not active (abnormal, merged or deregistered): only an active cooperative applies"),
         (status = 422, description = "A field is invalid or outside the product's limits")
     )
 )]
