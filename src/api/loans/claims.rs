@@ -12,8 +12,8 @@ use crate::service::idempotency::keyed;
 use crate::service::loans::claims::{self, Defaults};
 use crate::state::AppState;
 use crate::views::loans::claims::{
-    AgreementList, AgreementOut, AgreementPut, ClaimCreate, ClaimOut, ClaimRejectBody,
-    EntryFilterParams, RecoveryCreate, RecoveryOut,
+    AgreementList, AgreementOut, AgreementPut, ClaimCreate, ClaimFilterParams, ClaimOut,
+    ClaimRejectBody, EntryFilterParams, RecoveryCreate, RecoveryOut,
 };
 use crate::views::loans::{FundEntryOut, NoteBody};
 use crate::views::pagination::{ListResponse, PageParams};
@@ -136,6 +136,32 @@ pub async fn file_claim(
         out.version,
         &out,
     ))
+}
+
+/// List compensation claims.
+#[utoipa::path(
+    tag = "risk-fund",
+    operation_id = "listCompensationClaims",
+    summary = "List compensation claims (the four-eyes worklist)",
+    description = "Claims by id, filtered by `status` and `bank_code`: `status=submitted` is the first district admin's worklist, `status=approved` the second's (who pays; the approver may not). District admin and observers: every bank's; a bank partner: its own.",
+    params(ClaimFilterParams, PageParams),
+    responses(
+        (status = 200, description = "One page", body = ListResponse<ClaimOut>),
+        (status = 403, description = "The role may not see the fund"),
+        (status = 422, description = "A bad filter, limit or cursor")
+    )
+)]
+#[get("/compensation-claims")]
+pub async fn list_claims(
+    state: web::Data<AppState>,
+    caller: Caller,
+    filter: ValidQuery<ClaimFilterParams>,
+    page: ValidQuery<PageParams>,
+) -> ApiResult<HttpResponse> {
+    let out = state
+        .db(move |conn| claims::list(conn, &caller, &filter, &page))
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
 }
 
 /// A compensation claim.

@@ -40,6 +40,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(claims::put_agreement)
         .service(claims::list_entries)
         .service(claims::file_claim)
+        .service(claims::list_claims)
         .service(claims::get_claim)
         .service(claims::approve_claim)
         .service(claims::pay_claim)

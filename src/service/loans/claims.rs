@@ -19,8 +19,8 @@ use crate::domain::loan_state::{self, LoanAction, LoanStatus};
 use crate::domain::risk_fund::{self, EntryKind};
 use crate::error::{ApiError, ApiResult};
 use crate::views::loans::claims::{
-    AgreementList, AgreementOut, AgreementPut, ClaimCreate, ClaimOut, ClaimRejectBody,
-    EntryFilterParams, RecoveryCreate, RecoveryOut,
+    AgreementList, AgreementOut, AgreementPut, ClaimCreate, ClaimFilterParams, ClaimOut,
+    ClaimRejectBody, EntryFilterParams, RecoveryCreate, RecoveryOut,
 };
 use crate::views::loans::FundEntryOut;
 use crate::views::pagination::{ListResponse, PageParams};
@@ -216,6 +216,34 @@ pub fn file_claim(
 pub fn get(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<ClaimOut> {
     caller.require(Resource::RiskFund, Access::Read)?;
     Ok(m::claim(conn, id, own_bank(caller).as_deref())?.into())
+}
+
+/// A page of claims (district admin and observer: all; a bank: its own), by id; the
+/// second admin's worklist is `status=approved`.
+pub fn list(
+    conn: &mut DbConn,
+    caller: &Caller,
+    f: &ClaimFilterParams,
+    page: &PageParams,
+) -> ApiResult<ListResponse<ClaimOut>> {
+    caller.require(Resource::RiskFund, Access::Read)?;
+    let page = page.page()?;
+    let own = own_bank(caller);
+    let bank = f.bank_code.as_deref();
+    let rows = m::claims(
+        conn,
+        own.as_deref(),
+        f.status,
+        bank,
+        page.after,
+        page.limit + 1,
+    )?;
+    let total = if page.count {
+        Some(m::count_claims(conn, own.as_deref(), f.status, bank)?)
+    } else {
+        None
+    };
+    Ok(ListResponse::from_rows(rows, page, total, |c| c.id).map(ClaimOut::from))
 }
 
 /// Moves a claim (district admin), version-guarded, audited.

@@ -253,3 +253,16 @@ impl EntryFilterParams {
         }
     }
 }
+
+/// Filters of the claims list.
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct ClaimFilterParams {
+    /// Only claims in this state (`submitted`: waiting for a first admin; `approved`: waiting
+    /// for a second one to pay).
+    pub status: Option<crate::domain::compensation::ClaimStatus>,
+    /// Only this bank's claims (a bank partner sees only its own anyway).
+    #[validate(length(min = 1, max = 20))]
+    #[param(max_length = 20, min_length = 1)]
+    pub bank_code: Option<String>,
+}

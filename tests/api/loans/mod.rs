@@ -5,6 +5,7 @@
 mod ageing;
 mod book;
 mod claims;
+mod claims_list;
 mod fund_races;
 mod idempotency;
 mod interest;

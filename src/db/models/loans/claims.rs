@@ -151,6 +151,51 @@ pub fn claim(conn: &mut DbConn, id: i64, bank: Option<&str>) -> QueryResult<Clai
     q.select(Claim::as_select()).first(conn)
 }
 
+fn claims_filtered(
+    own_bank: Option<&str>,
+    status: Option<ClaimStatus>,
+    bank: Option<&str>,
+) -> compensation_claims::BoxedQuery<'static, Backend> {
+    let mut q = compensation_claims::table.into_boxed::<Backend>();
+    for b in [own_bank, bank].into_iter().flatten() {
+        q = q.filter(compensation_claims::bank_code.eq(b.to_string()));
+    }
+    if let Some(s) = status {
+        q = q.filter(compensation_claims::status.eq(s));
+    }
+    q
+}
+
+/// Claims by id, after `after`, at most `limit`; only `own_bank`'s when given.
+pub fn claims(
+    conn: &mut DbConn,
+    own_bank: Option<&str>,
+    status: Option<ClaimStatus>,
+    bank: Option<&str>,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Claim>> {
+    let mut q = claims_filtered(own_bank, status, bank);
+    if let Some(a) = after {
+        q = q.filter(compensation_claims::id.gt(a));
+    }
+    q.order(compensation_claims::id.asc())
+        .limit(limit)
+        .select(Claim::as_select())
+        .load(conn)
+}
+
+pub fn count_claims(
+    conn: &mut DbConn,
+    own_bank: Option<&str>,
+    status: Option<ClaimStatus>,
+    bank: Option<&str>,
+) -> QueryResult<i64> {
+    claims_filtered(own_bank, status, bank)
+        .count()
+        .get_result(conn)
+}
+
 /// The claim of a loan that is not rejected, if any.
 pub fn live_claim(conn: &mut DbConn, loan_id: i64) -> QueryResult<Option<Claim>> {
     compensation_claims::table
