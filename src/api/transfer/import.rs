@@ -15,6 +15,30 @@ use crate::views::upload::CsvUpload;
 /// The largest CSV file accepted: about 20,000 rows with long addresses and business scopes
 /// fit with room to spare (a typical row is 300–600 bytes).
 pub const IMPORT_BODY_LIMIT: usize = 32 * 1024 * 1024;
+/// The two steps of every CSV import: the file parsed and checked on the blocking pool (no
+/// connection held), then written in one transaction. A file's 422 problems, from either
+/// step, are answered as [`import_problem`]; the result is 201.
+pub(super) async fn run_import<F, O>(
+    state: &AppState,
+    prepare: impl FnOnce() -> ApiResult<F> + Send + 'static,
+    write: impl FnOnce(&mut crate::db::DbConn, F) -> ApiResult<O> + Send + 'static,
+) -> ApiResult<HttpResponse>
+where
+    F: Send + 'static,
+    O: serde::Serialize + Send + 'static,
+{
+    let file = match web::block(prepare).await? {
+        Ok(file) => file,
+        Err(ApiError::Validation(errors)) => return Ok(import_problem(errors)),
+        Err(e) => return Err(e),
+    };
+    match state.db_write(move |conn| write(conn, file)).await {
+        Ok(out) => Ok(HttpResponse::Created().json(out)),
+        Err(ApiError::Validation(errors)) => Ok(import_problem(errors)),
+        Err(e) => Err(e),
+    }
+}
+
 /// The 422 of an import: the bad cells in line order (the use case lists at most
 /// [`MAX_LISTED_ERRORS`](crate::service::transfer::MAX_LISTED_ERRORS)), then the count of
 /// the rest if there are more.
@@ -87,18 +111,10 @@ pub async fn import_cooperatives(
     let own_town = import::authorize(&caller)?;
     let body = csv_file(&req, payload, IMPORT_BODY_LIMIT).await?;
     let region = state.settings.region_code.clone();
-    let prepared = web::block(move || import::prepare(&body, &region, own_town.as_deref())).await?;
-    let file = match prepared {
-        Ok(file) => file,
-        Err(ApiError::Validation(errors)) => return Ok(import_problem(errors)),
-        Err(e) => return Err(e),
-    };
-    let result = state
-        .db_write(move |conn| import::insert(conn, &caller, file))
-        .await;
-    match result {
-        Ok(out) => Ok(HttpResponse::Created().json(out)),
-        Err(ApiError::Validation(errors)) => Ok(import_problem(errors)),
-        Err(e) => Err(e),
-    }
+    run_import(
+        &state,
+        move || import::prepare(&body, &region, own_town.as_deref()),
+        move |conn, file| import::insert(conn, &caller, file),
+    )
+    .await
 }

@@ -6,11 +6,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use validator::Validate;
 
-use super::import::{import_problem, IMPORT_BODY_LIMIT};
+use super::import::{run_import, IMPORT_BODY_LIMIT};
 use crate::api::support::extract::ValidQuery;
 use crate::api::support::upload::csv_file;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::service::books::transactions_import::{self as import, TransactionsImported};
 use crate::state::AppState;
 use crate::views::upload::CsvUpload;
@@ -71,19 +71,11 @@ pub async fn import_member_transactions(
 ) -> ApiResult<HttpResponse> {
     import::authorize(&caller)?;
     let body = csv_file(&req, payload, IMPORT_BODY_LIMIT).await?;
-    let prepared = web::block(move || import::prepare(&body)).await?;
-    let file = match prepared {
-        Ok(file) => file,
-        Err(ApiError::Validation(errors)) => return Ok(import_problem(errors)),
-        Err(e) => return Err(e),
-    };
     let (coop_id, year) = (params.cooperative_id, params.year);
-    let result = state
-        .db_write(move |conn| import::import(conn, &caller, coop_id, year, file))
-        .await;
-    match result {
-        Ok(out) => Ok(HttpResponse::Created().json(out)),
-        Err(ApiError::Validation(errors)) => Ok(import_problem(errors)),
-        Err(e) => Err(e),
-    }
+    run_import(
+        &state,
+        move || import::prepare(&body),
+        move |conn, file| import::import(conn, &caller, coop_id, year, file),
+    )
+    .await
 }
