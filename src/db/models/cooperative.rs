@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::schema::{cooperative_industries, cooperatives, loans};
+use crate::db::schema::{cooperative_industries, cooperatives};
 use crate::db::{Backend, DbConn};
 use crate::domain::cooperative::{CoopStatus, DemonstrationLevel, Tier};
 use crate::domain::scope::CoopScope;
@@ -81,20 +81,11 @@ type Boxed = cooperatives::BoxedQuery<'static, Backend>;
 
 /// Narrows a query to what the caller may see.
 pub fn scoped(scope: &CoopScope) -> Boxed {
-    let q = cooperatives::table.into_boxed::<Backend>();
-    match scope {
-        CoopScope::All => q,
-        CoopScope::Towns(towns) => q.filter(cooperatives::town_code.eq_any(towns.clone())),
-        CoopScope::One(id) => q.filter(cooperatives::id.eq(*id)),
-        // A bank sees the cooperatives that hold (or have asked for) a loan at it.
-        CoopScope::Bank(bank) => q.filter(
-            cooperatives::id.eq_any(
-                loans::table
-                    .filter(loans::bank_code.eq(bank.clone()))
-                    .select(loans::cooperative_id),
-            ),
-        ),
-    }
+    // The scope rule has one definition: the one every other table's filter uses too.
+    super::pilot::coops_in_view!(
+        cooperatives::table.into_boxed::<Backend>(),
+        super::pilot::InView { scope, town: None }
+    )
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.

@@ -33,6 +33,7 @@ macro_rules! coops_in_view {
             CoopScope::All => {}
             CoopScope::Towns(towns) => q = q.filter(cooperatives::town_code.eq_any(towns.clone())),
             CoopScope::One(id) => q = q.filter(cooperatives::id.eq(*id)),
+            // A bank sees the cooperatives that hold (or have asked for) a loan at it.
             CoopScope::Bank(bank) => {
                 q = q.filter(
                     cooperatives::id.eq_any(
