@@ -350,6 +350,24 @@ impl TestApp {
         self.send(Method::PUT, path, Some(token), Some(body)).await
     }
 
+    /// A PATCH carrying `If-Match: if_match` (sent as given, malformed values included).
+    pub async fn patch_if_match(
+        &self,
+        path: &str,
+        token: &str,
+        if_match: &str,
+        body: Value,
+    ) -> Resp {
+        self.request(
+            TestRequest::patch()
+                .uri(path)
+                .insert_header(("Authorization", format!("Bearer {token}")))
+                .insert_header(("If-Match", if_match))
+                .set_json(body),
+        )
+        .await
+    }
+
     pub async fn delete(&self, path: &str, token: &str) -> Resp {
         self.send(Method::DELETE, path, Some(token), None).await
     }

@@ -312,24 +312,11 @@ async fn a_scope_change_takes_effect_at_once() {
 
     // A stale If-Match loses; the right one wins.
     let url = format!("/api/v1/users/{id}");
+    app.patch_if_match(&url, &app.admin(), "\"7\"", json!({"town_code": TOWN_B}))
+        .await
+        .problem(412);
     let r = app
-        .request(
-            TestRequest::patch()
-                .uri(&url)
-                .insert_header(("Authorization", format!("Bearer {}", app.admin())))
-                .insert_header(("If-Match", "\"7\""))
-                .set_json(json!({"town_code": TOWN_B})),
-        )
-        .await;
-    r.problem(412);
-    let r = app
-        .request(
-            TestRequest::patch()
-                .uri(&url)
-                .insert_header(("Authorization", format!("Bearer {}", app.admin())))
-                .insert_header(("If-Match", "\"1\""))
-                .set_json(json!({"town_code": TOWN_B})),
-        )
+        .patch_if_match(&url, &app.admin(), "\"1\"", json!({"town_code": TOWN_B}))
         .await;
     assert_eq!(r.ok(200)["town_code"], TOWN_B);
     // The old token is refused at once; a new login sees the new town only.
