@@ -117,12 +117,17 @@ fn filtered(scope: &CoopScope, f: &CoopFilter) -> Boxed {
         q = q.filter(cooperatives::demonstration_level.eq(*v));
     }
     if let Some(v) = &f.industry {
+        // A correlated EXISTS, probed by the primary key (cooperative_id, industry_code) for
+        // each row the other filters and the id order already chose: an `IN (sub-query)` made
+        // both engines collect every cooperative of a common industry (440 k rows at national
+        // order) before reading the first page.
         q = q.filter(
-            cooperatives::id.eq_any(
-                cooperative_industries::table
-                    .filter(cooperative_industries::industry_code.eq(v.clone()))
-                    .select(cooperative_industries::cooperative_id),
-            ),
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "EXISTS (SELECT 1 FROM cooperative_industries ci \
+                 WHERE ci.cooperative_id = cooperatives.id AND ci.industry_code = ",
+            )
+            .bind::<diesel::sql_types::Text, _>(v.clone())
+            .sql(")"),
         );
     }
     if let Some(term) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
@@ -262,8 +267,13 @@ pub fn update(
 
 /// Industry codes per cooperative, for a page of cooperatives.
 pub fn industries_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<String>>> {
-    let rows: Vec<(i64, String)> = cooperative_industries::table
-        .filter(cooperative_industries::cooperative_id.eq_any(ids))
+    let q = cooperative_industries::table.into_boxed::<Backend>();
+    // One id is an `=`, whose prepared statement is cached (see `member::summaries`).
+    let q = match ids {
+        [id] => q.filter(cooperative_industries::cooperative_id.eq(*id)),
+        _ => q.filter(cooperative_industries::cooperative_id.eq_any(ids)),
+    };
+    let rows: Vec<(i64, String)> = q
         .order((
             cooperative_industries::cooperative_id,
             cooperative_industries::industry_code,

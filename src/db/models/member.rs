@@ -254,22 +254,32 @@ pub fn summaries(conn: &mut DbConn, cooperative_ids: &[i64]) -> QueryResult<Hash
     type Row = (i64, String, i64, Option<i64>, Option<i64>);
     let mut out: HashMap<i64, Counts> = HashMap::new();
     for chunk in cooperative_ids.chunks(1000) {
-        let rows: Vec<Row> = members::table
-            .filter(members::cooperative_id.eq_any(chunk))
-            .filter(still_member())
-            .group_by((members::cooperative_id, members::member_type))
-            .select(diesel::dsl::sql::<(
-                BigInt,
-                Text,
-                BigInt,
-                Nullable<BigInt>,
-                Nullable<BigInt>,
-            )>(
-                "members.cooperative_id, members.member_type, COUNT(*), \
-                 CAST(SUM(members.contribution_fen / 4294967296) AS BIGINT), \
-                 CAST(SUM(members.contribution_fen % 4294967296) AS BIGINT)",
-            ))
-            .load(conn)?;
+        // One id (a single GET) is an `=`, so its prepared statement is cached; a list of ids
+        // is a new statement for each length on SQLite.
+        macro_rules! grouped {
+            ($by_id:expr) => {
+                members::table
+                    .filter($by_id)
+                    .filter(still_member())
+                    .group_by((members::cooperative_id, members::member_type))
+                    .select(diesel::dsl::sql::<(
+                        BigInt,
+                        Text,
+                        BigInt,
+                        Nullable<BigInt>,
+                        Nullable<BigInt>,
+                    )>(
+                        "members.cooperative_id, members.member_type, COUNT(*), \
+                         CAST(SUM(members.contribution_fen / 4294967296) AS BIGINT), \
+                         CAST(SUM(members.contribution_fen % 4294967296) AS BIGINT)",
+                    ))
+                    .load(conn)?
+            };
+        }
+        let rows: Vec<Row> = match chunk {
+            [id] => grouped!(members::cooperative_id.eq(*id)),
+            _ => grouped!(members::cooperative_id.eq_any(chunk)),
+        };
         for (coop, member_type, n, hi, lo) in rows {
             // Read typed, so an unknown stored type is an error, as everywhere else.
             let t = MemberType::parse(&member_type).ok_or_else(|| {
