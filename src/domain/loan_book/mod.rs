@@ -27,6 +27,7 @@
 //!   principal of instalments due by then, the interest accrued in the running period, and
 //!   the principal not yet due. Only more than the payoff is an overpayment.
 
+pub mod asof;
 mod derive;
 #[cfg(test)]
 mod tests;

@@ -300,6 +300,22 @@ pub fn history(conn: &mut DbConn, loan_id: i64) -> QueryResult<Vec<LoanEvent>> {
         .load(conn)
 }
 
+/// The status each of some loans had at the end of `on`: the target of its last state change
+/// recorded by then (loans with none are left out).
+pub fn statuses_at(
+    conn: &mut DbConn,
+    ids: &[i64],
+    on: NaiveDate,
+) -> QueryResult<std::collections::HashMap<i64, String>> {
+    let rows: Vec<(i64, String)> = loan_events::table
+        .filter(loan_events::loan_id.eq_any(ids))
+        .filter(loan_events::occurred_at.lt(super::end_of(on)))
+        .order((loan_events::loan_id.asc(), loan_events::id.asc()))
+        .select((loan_events::loan_id, loan_events::to_status))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
 /// Loans the ageing job looks at (being repaid, defaulted or compensated), after `after`.
 pub fn ageing_batch(conn: &mut DbConn, after: Option<i64>, limit: i64) -> QueryResult<Vec<Loan>> {
     use crate::domain::loan_state::LoanStatus::*;
