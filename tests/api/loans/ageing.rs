@@ -124,11 +124,11 @@ async fn a_cured_loan_is_back_in_order_and_normal() {
     .ok(201);
     assert_eq!(r["loan_status"], "disbursed");
     // Aged as of a past day, only what was recorded by then counts: recorded today, the
-    // repayment is not in the book of 2026-03-01 (still 14 days past due that day).
+    // repayment is not in the book of 2026-03-01 (14 days past due that day: overdue).
     age(&app, "2026-03-01");
     assert_eq!(
         stored(&app, id),
-        ("disbursed".into(), 14, "special_mention".into())
+        ("overdue".into(), 14, "special_mention".into())
     );
     // Recorded on 2026-03-01 itself, it is.
     recorded_at(&app, r["id"].as_i64().unwrap(), "2026-03-01 09:00:00", None);

@@ -245,15 +245,15 @@ pub fn update_loan(
 }
 
 /// Takes the loan's row for this transaction (bumping its version) and returns it as it is
-/// now: concurrent writers of one loan queue here instead of failing.
+/// now (one statement, `RETURNING`): concurrent writers of one loan queue here instead of
+/// failing.
 pub fn lock_loan(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<Loan> {
     diesel::update(loans::table.filter(loans::id.eq(id)))
         .set((
             loans::version.eq(loans::version + 1),
             loans::updated_at.eq(at),
         ))
-        .execute(conn)?;
-    find_loan(conn, &LoanScope::All, id)
+        .get_result(conn)
 }
 
 // ---------------------------------------------------------------- history
