@@ -404,6 +404,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    loan_books (loan_id) {
+        loan_id -> BigInt,
+        state -> Text,
+        paid_total_fen -> BigInt,
+        paid_principal_fen -> BigInt,
+        paid_interest_fen -> BigInt,
+        last_paid_on -> Nullable<Date>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     loan_events (id) {
         id -> BigInt,
         loan_id -> BigInt,
@@ -530,6 +542,7 @@ pub use super::schema_fund::{compensation_claims, loan_recoveries, risk_fund_agr
 
 diesel::joinable!(loans -> cooperatives (cooperative_id));
 diesel::joinable!(loans -> loan_products (product_id));
+diesel::joinable!(loan_books -> loans (loan_id));
 diesel::joinable!(loan_events -> loans (loan_id));
 diesel::joinable!(loan_repayments -> loans (loan_id));
 diesel::joinable!(risk_fund_entries -> loans (loan_id));
@@ -569,6 +582,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     partners,
     loan_products,
     loans,
+    loan_books,
     loan_events,
     loan_repayments,
     idempotency_keys,

@@ -41,6 +41,8 @@ pub struct Key {
     owner: String,
     key: String,
     hash: String,
+    /// A row of the earlier scheme found by [`begin`], taken over when storing.
+    stale: Option<i64>,
 }
 
 /// How a request with a key starts.
@@ -76,16 +78,19 @@ pub fn begin(conn: &mut DbConn, owner: &str, key: &str, request: &str) -> ApiRes
             status: k.response_status.unwrap_or(201) as u16,
             body: k.response_body.unwrap_or_default(),
         }),
-        _ => Ok(Begun::Proceed(Key {
+        stale => Ok(Begun::Proceed(Key {
             owner: owner.to_string(),
             key: key.to_string(),
             hash,
+            stale: stale.map(|k| k.id),
         })),
     }
 }
 
-/// Stores the response of an idempotent request, inside its transaction. A key stored
-/// meanwhile by another request (it committed first) → 409, so this change rolls back.
+/// Stores the response of an idempotent request, inside its transaction: one insert (what
+/// [`begin`] found needs no second read). A key stored meanwhile by another request (it
+/// committed first, with this body or another) → 409, so this change rolls back; the retry's
+/// [`begin`] then replays it or refuses another body (422).
 pub fn store<T: Serialize>(
     conn: &mut DbConn,
     key: Option<&Key>,
@@ -94,12 +99,9 @@ pub fn store<T: Serialize>(
 ) -> ApiResult<()> {
     let Some(k) = key else { return Ok(()) };
     let body = serde_json::to_string(out).map_err(ApiError::internal)?;
-    match m::idem_find(conn, &k.owner, &k.key)? {
-        Some(row) if row.request_hash != k.hash => return Err(reused()),
-        Some(row) if row.status == DONE => return Err(in_flight()),
-        // A row of the earlier scheme, left by a request that died: taken over.
-        Some(row) => m::idem_delete(conn, row.id)?,
-        None => {}
+    // A row of the earlier scheme, left by a request that died: taken over.
+    if let Some(id) = k.stale {
+        m::idem_delete(conn, id)?;
     }
     let response = (DONE, status as i32, body.as_str());
     let stored = m::idem_insert_done(conn, &k.owner, &k.key, &k.hash, response, now());

@@ -1,5 +1,5 @@
 //! `GET /statements/{bank_code}/{date}` and its `.csv`: a bank's loan book at the end of a
-//! day, for reconciliation.
+//! day, for reconciliation. Both stream, 500 loans a chunk.
 
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
@@ -11,9 +11,17 @@ use crate::error::{ApiError, ApiResult};
 use crate::service::loans::statements;
 use crate::state::AppState;
 use crate::views::loans::statements::{
-    csv_row, csv_totals, StatementOut, StatementTotals, CSV_HEADER,
+    csv_row, csv_totals, StatementLine, StatementOut, StatementRepayment, StatementTotals,
+    CSV_HEADER,
 };
 use crate::views::transfer::FileBytes;
+
+/// How the statement is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Csv,
+}
 
 /// Where the streamed statement has got to.
 struct Cursor {
@@ -22,6 +30,11 @@ struct Cursor {
     on: NaiveDate,
     after: Option<i64>,
     totals: StatementTotals,
+    format: Format,
+    /// Lines written so far.
+    lines: usize,
+    /// The day's movements, written after the loans (JSON).
+    movements: Vec<StatementRepayment>,
 }
 
 /// A bank's statement for a day.
@@ -29,7 +42,7 @@ struct Cursor {
     tag = "loans",
     operation_id = "getStatement",
     summary = "A bank's statement for a day (reconciliation)",
-    description = "Every loan of the bank disbursed by the end of `date` and not settled before it, with its end-of-day figures from the loan book (repayments dated up to that day, reversed ones left out): `outstanding_principal_fen`, `accrued_interest_fen` (unpaid interest of instalments due and interest accrued actual/360 in the running period), `penalty_interest_fen`, `repaid_that_day_fen`; the day's repayments with their `bank_reference`; and totals that add up (`totals.repaid_that_day_fen` = Σ lines = Σ repayments). The bank (its own; another bank's → 404), the district admin, observers.",
+    description = "The bank's loan book **as it stood at the end of `date`** (UTC): what was recorded by then counts, what was recorded later never changes it. Every loan of the bank disbursed (value date) by then and not settled before that day, with its status then and its end-of-day figures: `outstanding_principal_fen`, `accrued_interest_fen` (unpaid interest of instalments due and interest accrued actual/360 in the running period), `penalty_interest_fen`, `repaid_that_day_fen` (the day's movements of the loan); the day's movements (`repayments`): each repayment recorded that day (`kind: repayment`; a repayment recorded with a later value date counts from that date) and each repayment reversed that day as a line of its own (`kind: reversal`, negative figures: minus what the allocation lost, later repayments re-allocated), so one day's closing principal less the next day's movements' `principal_fen` is the next day's closing principal; and totals that add up (`totals.repaid_that_day_fen` = Σ lines = Σ movements). Streamed 500 loans at a time. The bank (its own; another bank's → 404), the district admin, observers.",
     params(
         ("bank_code" = String, Path, description = "The bank", pattern = r"^[a-z0-9_]{1,20}$", max_length = 20),
         ("date" = String, Path, description = "The day, YYYY-MM-DD (1900-01-01 to 2100-12-31)", format = Date)
@@ -51,12 +64,21 @@ pub async fn get_statement(
     if let Some(d) = date.strip_suffix(".csv") {
         return csv(state, caller, bank, d.to_string()).await;
     }
-    let out = state
-        .db(move |conn| statements::statement(conn, &caller, &bank, &date))
-        .await?;
+    let on = statements::check(&caller, &bank, &date)?;
+    let head = format!(
+        "{{\"bank_code\":{},\"date\":\"{on}\",\"loans\":[",
+        serde_json::to_string(&bank).map_err(ApiError::internal)?
+    );
+    let body = stream::once(async move { Ok::<_, ApiError>(web::Bytes::from(head)) }).chain(body(
+        state,
+        bank,
+        on,
+        Format::Json,
+    ));
     Ok(HttpResponse::Ok()
+        .content_type("application/json")
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(out))
+        .streaming(body))
 }
 
 /// The statement as CSV, streamed 500 loans at a time and ended by a totals row.
@@ -64,7 +86,7 @@ pub async fn get_statement(
     tag = "loans",
     operation_id = "getStatementCsv",
     summary = "A bank's statement for a day, as CSV",
-    description = "The loans of `GET /statements/{bank_code}/{date}` as UTF-8 CSV (`loan_id,bank_reference,status,outstanding_principal_fen,accrued_interest_fen,penalty_interest_fen,repaid_that_day_fen`), streamed 500 loans at a time, ended by a `total` row. Cells that would start a spreadsheet formula are prefixed with `'`.",
+    description = "The loans of `GET /statements/{bank_code}/{date}` (as the book stood at the end of that day) as UTF-8 CSV (`loan_id,bank_reference,status,outstanding_principal_fen,accrued_interest_fen,penalty_interest_fen,repaid_that_day_fen`), streamed 500 loans at a time, ended by a `total` row. Cells that would start a spreadsheet formula are prefixed with `'`.",
     params(
         ("bank_code" = String, Path, description = "The bank", pattern = r"^[a-z0-9_]{1,20}$", max_length = 20),
         ("date" = String, Path, description = "The day, YYYY-MM-DD", format = Date)
@@ -95,26 +117,47 @@ async fn csv(
     let on = statements::check(&caller, &bank, &date)?;
     let header_row = web::Bytes::from(crate::views::csv::csv_line(CSV_HEADER)?);
     let filename = format!("attachment; filename=\"statement-{bank}-{on}.csv\"");
+    let body = stream::once(async move { Ok::<_, ApiError>(header_row) }).chain(body(
+        state,
+        bank,
+        on,
+        Format::Csv,
+    ));
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, filename))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .streaming(body))
+}
+
+/// The statement after its opening bytes, 500 loans a chunk, each serialised as it is read:
+/// CSV rows then the totals row, or the JSON `loans` array's items then the day's movements
+/// (kept until the loans are written: they are the day's, not the book's) and the totals.
+fn body(
+    state: web::Data<AppState>,
+    bank: String,
+    on: NaiveDate,
+    format: Format,
+) -> impl futures_util::Stream<Item = ApiResult<web::Bytes>> {
     let start = Cursor {
         state,
         bank,
         on,
         after: None,
         totals: StatementTotals::default(),
+        format,
+        lines: 0,
+        movements: Vec::new(),
     };
-    let rows = stream::unfold(Some(start), |cursor| async move {
+    stream::unfold(Some(start), |cursor| async move {
         let mut cursor = cursor?;
         let (bank, on, after) = (cursor.bank.clone(), cursor.on, cursor.after);
         let chunk = cursor
             .state
             .db(move |conn| statements::chunk(conn, &bank, on, after))
             .await;
-        let bytes = chunk.and_then(|(lines, _, last)| {
-            let mut out = Vec::new();
-            for l in &lines {
-                cursor.totals.add(l);
-                out.extend(csv_row(l)?);
-            }
+        let bytes = chunk.and_then(|(lines, day, last)| {
+            let out = cursor.write(&lines, day)?;
             Ok((out, last))
         });
         match bytes {
@@ -122,20 +165,61 @@ async fn csv(
                 cursor.after = Some(last);
                 Some((Ok(web::Bytes::from(out)), Some(cursor)))
             }
-            Ok((_, None)) => match csv_totals(&cursor.totals) {
-                Ok(t) => Some((Ok(web::Bytes::from(t)), None)),
+            Ok((mut out, None)) => match cursor.end() {
+                Ok(t) => {
+                    out.extend(t);
+                    Some((Ok(web::Bytes::from(out)), None))
+                }
                 Err(e) => Some((Err(e), None)),
             },
             Err(e) => {
-                tracing::error!(error = %e, "statement CSV failed mid-stream");
+                tracing::error!(error = %e, "statement failed mid-stream");
                 Some((Err(e), None))
             }
         }
-    });
-    let body = stream::once(async move { Ok::<_, ApiError>(header_row) }).chain(rows);
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, filename))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .streaming(body))
+    })
+}
+
+impl Cursor {
+    /// A chunk's lines as bytes; the movements kept for the end (JSON).
+    fn write(
+        &mut self,
+        lines: &[StatementLine],
+        day: Vec<StatementRepayment>,
+    ) -> ApiResult<Vec<u8>> {
+        let mut out = Vec::new();
+        for l in lines {
+            self.totals.add(l);
+            match self.format {
+                Format::Csv => out.extend(csv_row(l)?),
+                Format::Json => {
+                    if self.lines > 0 {
+                        out.push(b',');
+                    }
+                    serde_json::to_writer(&mut out, l).map_err(ApiError::internal)?;
+                }
+            }
+            self.lines += 1;
+        }
+        self.totals.repayments += day.len() as i64;
+        if self.format == Format::Json {
+            self.movements.extend(day);
+        }
+        Ok(out)
+    }
+
+    /// What ends the body: the totals row, or the movements and totals.
+    fn end(&self) -> ApiResult<Vec<u8>> {
+        match self.format {
+            Format::Csv => csv_totals(&self.totals),
+            Format::Json => {
+                let mut out = b"],\"repayments\":".to_vec();
+                serde_json::to_writer(&mut out, &self.movements).map_err(ApiError::internal)?;
+                out.extend(b",\"totals\":");
+                serde_json::to_writer(&mut out, &self.totals).map_err(ApiError::internal)?;
+                out.push(b'}');
+                Ok(out)
+            }
+        }
+    }
 }

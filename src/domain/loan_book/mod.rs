@@ -27,6 +27,7 @@
 //!   principal of instalments due by then, the interest accrued in the running period, and
 //!   the principal not yet due. Only more than the payoff is an overpayment.
 
+pub mod asof;
 mod derive;
 #[cfg(test)]
 mod tests;
@@ -53,7 +54,7 @@ pub const DEFAULT_PENALTY_MARKUP_BP: i32 = 5000;
 const PENALTY_DEN: i128 = 10_000 * 10_000 * 360;
 
 /// The terms of a disbursed loan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Terms {
     pub method: RepaymentMethod,
     pub principal_fen: i64,
@@ -104,7 +105,7 @@ pub struct Overpayment {
 }
 
 /// One instalment of the book: its figures as (re-)derived and what has been paid of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Line {
     pub seq: u32,
     pub due_on: NaiveDate,
@@ -145,7 +146,7 @@ pub fn daily_interest(balance_fen: i64, annual_rate_bp: i32, days: i64) -> i64 {
 }
 
 /// A loan's book: its schedule with the repayments applied so far.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Book {
     pub terms: Terms,
     pub lines: Vec<Line>,
@@ -196,6 +197,18 @@ impl Book {
             interest_before_fen: 0,
             level_fen: level_fen.unwrap_or(0),
         }
+    }
+
+    /// The book written as JSON (the running book kept beside the ledger).
+    pub fn to_state(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// A book written by [`Book::to_state`], when it is one of a loan with `terms`.
+    pub fn from_state(state: &str, terms: Terms) -> Option<Book> {
+        serde_json::from_str::<Book>(state)
+            .ok()
+            .filter(|b| b.terms == terms)
     }
 
     /// The book after `payments` (in the order given, which must be by date).

@@ -260,3 +260,32 @@ fn replay_reads_a_ledger_in_order() {
     )
     .is_err());
 }
+
+#[test]
+fn a_book_written_and_read_back_is_the_same_book() {
+    let terms = Terms {
+        method: RepaymentMethod::EqualInstallment,
+        principal_fen: 10_000_000,
+        annual_rate_bp: 435,
+        term_months: 12,
+        disbursed_on: NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
+        first_due_on: None,
+        penalty_markup_bp: DEFAULT_PENALTY_MARKUP_BP,
+    };
+    let mut b = Book::new(terms);
+    // Late: penalty interest accrues in the i128 kept exact.
+    b.pay(
+        NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+        900_000,
+        PrepaymentMode::ReduceTerm,
+    )
+    .unwrap();
+    let back = Book::from_state(&b.to_state(), terms).unwrap();
+    assert_eq!(back, b);
+    // Another loan's terms: not this book.
+    let other = Terms {
+        principal_fen: 1,
+        ..terms
+    };
+    assert!(Book::from_state(&b.to_state(), other).is_none());
+}

@@ -1,6 +1,6 @@
 //! The daily ageing job (`coophub loans age [--on DATE]`, and a task in `serve`): for every
 //! loan being repaid, defaulted or compensated, days past due and the classification as of a
-//! day (RULES.md; `domain::loan_ageing`); a disbursed loan with an instalment past due moves
+//! day (RULES.md; `domain::loan_ageing`), from the book as it stood at the end of that day; a disbursed loan with an instalment past due moves
 //! to `overdue` (event `loan.overdue`), an overdue one with nothing past due back to
 //! `disbursed`; a change of classification emits `loan.classification_changed`. In batches,
 //! one write transaction each.
@@ -12,9 +12,10 @@ use crate::db::models::loans::{self as m, LoanChanges};
 use crate::db::models::now;
 use crate::db::DbConn;
 use crate::domain::loan_ageing::classify;
+use crate::domain::loan_book::asof::book_on;
 use crate::domain::loan_state::{LoanAction, LoanStatus};
 use crate::error::ApiResult;
-use crate::views::loans::book::book_of;
+use crate::views::loans::book::{entries_of, terms_of};
 use crate::webhooks::emit;
 
 use super::{transit, view};
@@ -55,13 +56,16 @@ pub fn age_batch(
     let batch = m::ageing_batch(conn, after, AGE_BATCH)?;
     let last = batch.last().map(|l| l.id);
     let ids: Vec<i64> = batch.iter().map(|l| l.id).collect();
-    let mut ledgers = m::repayments_by_loan(conn, &ids)?;
+    let mut ledgers = m::ledgers_booked_by(conn, &ids, on)?;
     for loan in batch {
         report.loans += 1;
         let reps = ledgers.remove(&loan.id).unwrap_or_default();
-        let Some(book) = book_of(&loan, &reps) else {
+        let Some(terms) = terms_of(&loan) else {
             continue;
         };
+        // The book as it stood at the end of `on`: a past day is aged with what was
+        // recorded by then (docs/loans.md "As of a day").
+        let book = book_on(terms, &entries_of(&reps), on);
         let dpd = book.days_past_due(on);
         let class = classify(dpd);
         let mut current = loan.clone();

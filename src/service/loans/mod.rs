@@ -8,6 +8,7 @@ pub mod actions;
 pub mod ageing;
 pub mod applications;
 pub mod claims;
+pub mod ledger;
 pub mod products;
 pub mod repayments;
 pub mod risk_fund;
@@ -24,11 +25,11 @@ use crate::error::{ApiError, ApiResult, FieldError};
 use crate::views::loans::LoanOut;
 use crate::webhooks::emit;
 
-/// The loan as the API shows it, with the sums of its repayment ledger.
+/// The loan as the API shows it, with the sums of its repayment ledger (from its running
+/// book, `ledger`).
 pub fn view(conn: &mut DbConn, l: Loan) -> ApiResult<LoanOut> {
-    let paid = m::paid_of(conn, l.id)?;
-    let reps = m::repayments(conn, l.id)?;
-    Ok(LoanOut::new(l, paid, &reps))
+    let run = ledger::running(conn, &l)?;
+    Ok(run.view(l))
 }
 
 /// 422 naming every field at fault.

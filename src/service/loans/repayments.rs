@@ -11,12 +11,12 @@ use crate::domain::loan_state::LoanStatus;
 use crate::domain::loan_state::{self, AfterRepayment, LoanAction};
 use crate::domain::loan_terms::{self, Breach};
 use crate::error::{ApiError, ApiResult};
-use crate::views::loans::book::{payments_of, terms_of};
+use crate::views::loans::book::terms_of;
 use crate::views::loans::{PayoffOut, RepaymentCreate, RepaymentOut, ReverseBody};
 use crate::views::pagination::ListResponse;
 use crate::webhooks::emit;
 
-use super::{act_as_bank, actions, invalid, transit, view};
+use super::{act_as_bank, actions, invalid, ledger, transit, view};
 
 fn breach(b: Breach) -> ApiError {
     invalid(vec![b])
@@ -76,11 +76,11 @@ pub fn payoff(
     let on = on.unwrap_or_else(crate::db::models::today);
     let on_field = |b: Breach| breach(Breach { field: "on", ..b });
     loan_terms::check_paid_on(loan.disbursed_on, on).map_err(on_field)?;
-    let ledger = m::repayments(conn, id)?;
-    if let Some(last) = ledger.iter().map(|r| r.paid_on).max() {
+    let run = ledger::running(conn, &loan)?;
+    if let Some(last) = run.last_paid_on {
         loan_terms::check_after_last(last, on).map_err(on_field)?;
     }
-    let q = Book::read(terms, &payments_of(&ledger)).payoff(on);
+    let q = run.book.unwrap_or_else(|| Book::new(terms)).payoff(on);
     Ok(PayoffOut {
         loan_id: id,
         on,
@@ -139,7 +139,7 @@ pub fn record(
         }
     }
     // Take the loan's row first: concurrent repayments of one loan queue here, and
-    // everything below reads the loan and its ledger as they are after the others.
+    // everything below reads the loan and its book as they are after the others.
     let locked = m::lock_loan(conn, id, now())?;
     let status = locked.status;
     if !loan_state::accepts_repayment(status) {
@@ -148,12 +148,14 @@ pub fn record(
         )));
     }
     loan_terms::check_paid_on(locked.disbursed_on, b.paid_on).map_err(breach)?;
-    let ledger = m::repayments(conn, id)?;
-    if let Some(last) = ledger.iter().map(|r| r.paid_on).max() {
+    // The running book (one row), not a replay of the ledger: it is kept by every
+    // repayment and reversal in their transactions.
+    let mut run = ledger::running(conn, &locked)?;
+    if let Some(last) = run.last_paid_on {
         loan_terms::check_after_last(last, b.paid_on).map_err(breach)?;
     }
     let terms = book_of_terms(&locked)?;
-    let mut book = Book::read(terms, &payments_of(&ledger));
+    let mut book = run.book.take().unwrap_or_else(|| Book::new(terms));
     let split = book.pay(b.paid_on, b.amount_fen, mode).map_err(|e| {
         breach(Breach {
             field: "amount_fen",
@@ -161,6 +163,7 @@ pub fn record(
             message: e.to_string(),
         })
     })?;
+    let at = now();
     let rep = m::insert_repayment(
         conn,
         &NewRepayment {
@@ -170,15 +173,18 @@ pub fn record(
             interest_fen: split.interest_fen,
             paid_on: b.paid_on,
             actor_name: actor.name.clone(),
-            created_at: now(),
+            created_at: at,
             bank_code: Some(locked.bank_code.clone()),
             bank_reference: b.bank_reference.clone(),
             penalty_interest_fen: split.penalty_interest_fen,
             prepaid_principal_fen: split.prepaid_principal_fen,
             prepayment: mode,
-            updated_at: Some(now()),
+            updated_at: Some(at),
         },
     )?;
+    run.book = Some(book);
+    run.add(&rep)?;
+    ledger::save(conn, id, &mut run)?;
     let entry = serde_json::json!({"repayment_id": rep.id, "bank_reference": rep.bank_reference, "amount_fen": rep.amount_fen, "penalty_interest_fen": rep.penalty_interest_fen, "principal_fen": rep.principal_fen, "interest_fen": rep.interest_fen, "prepaid_principal_fen": rep.prepaid_principal_fen, "paid_on": rep.paid_on});
     audit::record(
         conn,
@@ -190,7 +196,7 @@ pub fn record(
         Some(&entry),
     )?;
     let mut current = locked;
-    let loan_now = view(conn, current.clone())?;
+    let loan_now = run.view(current.clone());
     emit(
         conn,
         &current.bank_code,
@@ -215,7 +221,11 @@ pub fn record(
             event,
         )
     };
-    match loan_state::after_book(status, book.is_settled(), book.is_current(b.paid_on)) {
+    let (settled, current_then) = match &run.book {
+        Some(book) => (book.is_settled(), book.is_current(b.paid_on)),
+        None => (false, true),
+    };
+    match loan_state::after_book(status, settled, current_then) {
         AfterRepayment::Unchanged => {}
         AfterRepayment::Cured => {
             let note = Some("repaid everything due");
@@ -233,7 +243,7 @@ pub fn record(
             current = step(conn, &current, LoanAction::Settle, None, event)?;
         }
     }
-    let loan_out = view(conn, current)?;
+    let loan_out = run.view(current);
     Ok(RepaymentOut::new(rep, Some(&loan_out)))
 }
 
@@ -282,10 +292,15 @@ pub fn reverse(
         None::<&()>,
         Some(&entry),
     )?;
+    // The running book re-read from the ledger without the reversed repayment (later ones
+    // re-allocated), kept in this transaction.
+    let mut run = ledger::from_ledger(conn, &locked, true)?;
+    ledger::save(conn, id, &mut run)?;
     let mut current = locked;
     if status == LoanStatus::Settled {
-        let live = m::repayments(conn, id)?;
-        let current_now = crate::views::loans::book::book_of(&current, &live)
+        let current_now = run
+            .book
+            .as_ref()
             .is_none_or(|b| b.is_current(crate::db::models::today()));
         let action = if current_now {
             LoanAction::Reopen

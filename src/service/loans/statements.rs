@@ -1,17 +1,21 @@
-//! The reconciliation statement (API.md "The loan book"): a bank's loans as of the end of a
-//! day, the day's repayments, and totals that add up. Figures come from each loan's book with
-//! the repayments dated up to that day (reversed ones left out), read 500 loans at a time.
+//! The reconciliation statement (API.md "The loan book"): a bank's loans as they stood at the
+//! end of a day, the day's movements, and totals that add up. Figures come from each loan's
+//! book as of that day (`domain::loan_book::asof`: what was recorded by then and not yet
+//! reversed), read 500 loans at a time, so a later reversal or a back-dated repayment recorded
+//! later never changes a past day's statement; it is a movement of the day it is recorded.
 
 use chrono::NaiveDate;
 
 use crate::auth::{Caller, Role};
 use crate::db::models::loans as m;
 use crate::db::DbConn;
+use crate::domain::loan_book::asof::{day_book, DayBook, MovementKind as Kind};
+use crate::domain::loan_state::LoanStatus;
 use crate::domain::scope::LoanScope;
 use crate::error::{ApiError, ApiResult};
-use crate::views::loans::book::book_of;
+use crate::views::loans::book::{entries_of, terms_of};
 use crate::views::loans::statements::{
-    StatementLine, StatementOut, StatementRepayment, StatementTotals,
+    MovementKind, StatementLine, StatementOut, StatementRepayment, StatementTotals,
 };
 
 /// Loans per batch.
@@ -50,8 +54,27 @@ pub fn check(caller: &Caller, bank: &str, date: &str) -> ApiResult<NaiveDate> {
     Ok(on)
 }
 
-/// One batch of the statement after loan `after`: its lines, the day's repayments, and the
-/// last loan id read (None when there were no more loans).
+/// The status a statement line shows: the loan's status at the end of the day (its last
+/// change recorded by then); a loan whose disbursement was recorded later, with a value date
+/// by then, shows `disbursed`.
+fn status_on(recorded: Option<String>, now: LoanStatus) -> String {
+    use LoanStatus::*;
+    match recorded {
+        Some(s)
+            if ![Submitted, UnderReview, Approved]
+                .iter()
+                .any(|p| p.as_str() == s) =>
+        {
+            s
+        }
+        Some(_) => Disbursed.as_str().to_string(),
+        None => now.as_str().to_string(),
+    }
+}
+
+/// One batch of the statement after loan `after`: its lines, the day's movements, and the
+/// last loan id read (None when there were no more loans). Three queries per batch: the
+/// loans, their ledgers as recorded by the end of the day, their statuses then.
 pub fn chunk(
     conn: &mut DbConn,
     bank: &str,
@@ -61,42 +84,45 @@ pub fn chunk(
     let loans = m::statement_batch(conn, bank, on, after, STATEMENT_BATCH)?;
     let last = loans.last().map(|l| l.id);
     let ids: Vec<i64> = loans.iter().map(|l| l.id).collect();
-    let mut ledgers = m::repayments_by_loan(conn, &ids)?;
+    let mut ledgers = m::ledgers_booked_by(conn, &ids, on)?;
+    let mut statuses = m::statuses_at(conn, &ids, on)?;
     let mut lines = Vec::with_capacity(loans.len());
     let mut day = Vec::new();
     for loan in loans {
-        let reps: Vec<_> = ledgers
-            .remove(&loan.id)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|r| r.paid_on <= on)
-            .collect();
-        let Some(book) = book_of(&loan, &reps) else {
+        let reps = ledgers.remove(&loan.id).unwrap_or_default();
+        let Some(terms) = terms_of(&loan) else {
             continue;
         };
+        let DayBook { book, movements } = day_book(terms, &entries_of(&reps), on);
         let q = book.payoff(on);
-        let today: Vec<_> = reps.iter().filter(|r| r.paid_on == on).collect();
-        let repaid: i64 = today.iter().map(|r| r.amount_fen).sum();
-        if q.principal_fen == 0 && q.total_fen == 0 && repaid == 0 {
+        let moved: i64 = movements.iter().map(|m| m.amount_fen).sum();
+        if q.principal_fen == 0 && q.total_fen == 0 && movements.is_empty() {
             continue; // settled before that day
         }
-        day.extend(today.iter().map(|r| StatementRepayment {
-            repayment_id: r.id,
-            loan_id: r.loan_id,
-            bank_reference: r.bank_reference.clone(),
-            amount_fen: r.amount_fen,
-            penalty_interest_fen: r.penalty_interest_fen,
-            interest_fen: r.interest_fen,
-            principal_fen: r.principal_fen,
+        day.extend(movements.iter().map(|mv| {
+            let r = reps.iter().find(|r| r.id == mv.entry_id);
+            StatementRepayment {
+                repayment_id: mv.entry_id,
+                loan_id: loan.id,
+                bank_reference: r.and_then(|r| r.bank_reference.clone()),
+                kind: match mv.kind {
+                    Kind::Repayment => MovementKind::Repayment,
+                    Kind::Reversal => MovementKind::Reversal,
+                },
+                amount_fen: mv.amount_fen,
+                penalty_interest_fen: mv.split.penalty_interest_fen,
+                interest_fen: mv.split.interest_fen,
+                principal_fen: mv.split.principal_fen,
+            }
         }));
         lines.push(StatementLine {
             loan_id: loan.id,
             bank_reference: loan.bank_reference.clone(),
-            status: loan.status.as_str().to_string(),
+            status: status_on(statuses.remove(&loan.id), loan.status),
             outstanding_principal_fen: q.principal_fen,
             accrued_interest_fen: q.interest_fen,
             penalty_interest_fen: q.penalty_interest_fen,
-            repaid_that_day_fen: repaid,
+            repaid_that_day_fen: moved,
         });
     }
     Ok((lines, day, last))

@@ -9,7 +9,7 @@ use super::book::book_of;
 use crate::db::models::loans::{Loan, LoanEvent, LoanFilter, LoanSums, Paid, Repayment};
 use crate::db::models::today;
 use crate::domain::loan_ageing::{self as ageing, LoanClassification};
-use crate::domain::loan_book::Line;
+use crate::domain::loan_book::{Book, Line};
 use crate::domain::loan_schedule::{self as sched, Instalment, RepaymentMethod};
 use crate::domain::loan_state::LoanStatus;
 
@@ -106,9 +106,9 @@ struct Figures {
     days_past_due: i64,
 }
 
-fn figures(l: &Loan, reps: &[Repayment], on: NaiveDate) -> Figures {
+fn figures(l: &Loan, book: Option<&Book>, on: NaiveDate) -> Figures {
     use LoanStatus::*;
-    let Some(book) = book_of(l, reps) else {
+    let Some(book) = book else {
         return Figures::default();
     };
     let q = book.payoff(on);
@@ -126,7 +126,14 @@ impl LoanOut {
     /// The loan with what its ledger (`reps`, as recorded) says was `paid`; figures as of
     /// today.
     pub fn new(l: Loan, paid: Paid, reps: &[Repayment]) -> Self {
-        let f = figures(&l, reps, today());
+        let book = book_of(&l, reps);
+        Self::with_book(l, paid, book.as_ref())
+    }
+
+    /// The loan with what was `paid` and its book (None before disbursement); figures as of
+    /// today.
+    pub fn with_book(l: Loan, paid: Paid, book: Option<&Book>) -> Self {
+        let f = figures(&l, book, today());
         let (op, oi) = (f.outstanding_principal_fen, f.outstanding_interest_fen);
         let dpd = f.days_past_due;
         LoanOut {

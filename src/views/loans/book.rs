@@ -1,6 +1,7 @@
 //! A loan's book (`domain::loan_book`) from its row and its recorded ledger.
 
 use crate::db::models::loans::{Loan, Repayment};
+use crate::domain::loan_book::asof::Entry;
 use crate::domain::loan_book::{Book, Payment, Terms};
 
 /// The terms of a disbursed loan (None before disbursement).
@@ -30,4 +31,21 @@ pub fn payments_of(reps: &[Repayment]) -> Vec<Payment> {
 /// The book of a disbursed loan with its ledger read (None before disbursement).
 pub fn book_of(l: &Loan, reps: &[Repayment]) -> Option<Book> {
     terms_of(l).map(|t| Book::read(t, &payments_of(reps)))
+}
+
+/// The whole ledger (reversed repayments included) as entries with their booking and
+/// reversal instants, for the book as of a day.
+pub fn entries_of(reps: &[Repayment]) -> Vec<Entry> {
+    reps.iter()
+        .map(|r| Entry {
+            id: r.id,
+            payment: Payment {
+                paid_on: r.paid_on,
+                amount_fen: r.amount_fen,
+                mode: r.prepayment,
+            },
+            booked_at: r.created_at,
+            reversed_at: r.reversed_at,
+        })
+        .collect()
 }

@@ -18,18 +18,34 @@ pub struct StatementLine {
     pub accrued_interest_fen: i64,
     /// Penalty interest accrued and unpaid at the end of the day.
     pub penalty_interest_fen: i64,
-    /// What the loan's repayments dated that day amount to.
+    /// What the day's movements of the loan amount to: repayments recorded that day, less
+    /// repayments reversed that day.
     pub repaid_that_day_fen: i64,
 }
 
-/// A repayment dated that day (reversed ones left out).
+/// What a movement of the day was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MovementKind {
+    /// A repayment recorded that day (or, recorded earlier, whose value date is that day).
+    Repayment,
+    /// A repayment reversed that day: its amount and the change of the allocation, negative.
+    Reversal,
+}
+
+/// A movement of that day: a repayment recorded, or a repayment reversed (a line of its own,
+/// with negative figures).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct StatementRepayment {
     pub repayment_id: i64,
     pub loan_id: i64,
     /// The bank's transaction serial (流水号).
     pub bank_reference: Option<String>,
+    pub kind: MovementKind,
+    /// The amount recorded; negative for a reversal.
     pub amount_fen: i64,
+    /// What the movement changed in the allocation (a reversal: minus what the book lost by
+    /// it, later repayments re-allocated).
     pub penalty_interest_fen: i64,
     pub interest_fen: i64,
     pub principal_fen: i64,
@@ -57,7 +73,7 @@ impl StatementTotals {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"bank_code": "psbc", "date": "2026-03-15", "loans": [{"loan_id": 1, "bank_reference": "JJ-0001", "status": "disbursed", "outstanding_principal_fen": 9183151, "accrued_interest_fen": 0, "penalty_interest_fen": 0, "repaid_that_day_fen": 853099}], "repayments": [{"repayment_id": 1, "loan_id": 1, "bank_reference": "LS-0001", "amount_fen": 853099, "penalty_interest_fen": 0, "interest_fen": 36250, "principal_fen": 816849}], "totals": {"loans": 1, "outstanding_principal_fen": 9183151, "accrued_interest_fen": 0, "penalty_interest_fen": 0, "repaid_that_day_fen": 853099, "repayments": 1}}))]
+#[schema(example = json!({"bank_code": "psbc", "date": "2026-03-15", "loans": [{"loan_id": 1, "bank_reference": "JJ-0001", "status": "disbursed", "outstanding_principal_fen": 9183151, "accrued_interest_fen": 0, "penalty_interest_fen": 0, "repaid_that_day_fen": 853099}], "repayments": [{"repayment_id": 1, "loan_id": 1, "bank_reference": "LS-0001", "kind": "repayment", "amount_fen": 853099, "penalty_interest_fen": 0, "interest_fen": 36250, "principal_fen": 816849}], "totals": {"loans": 1, "outstanding_principal_fen": 9183151, "accrued_interest_fen": 0, "penalty_interest_fen": 0, "repaid_that_day_fen": 853099, "repayments": 1}}))]
 pub struct StatementOut {
     pub bank_code: String,
     pub date: NaiveDate,

@@ -8,7 +8,7 @@ use coophub::service::loans::ageing::{age_all, AgeReport};
 use diesel::prelude::*;
 use serde_json::json;
 
-use crate::common::fixtures::loans::{loan_at, At};
+use crate::common::fixtures::loans::{loan_at, recorded_at, At};
 use crate::common::fixtures::{product, repay};
 use crate::common::{TestApp, TOWN_A};
 
@@ -123,6 +123,15 @@ async fn a_cured_loan_is_back_in_order_and_normal() {
     .await
     .ok(201);
     assert_eq!(r["loan_status"], "disbursed");
+    // Aged as of a past day, only what was recorded by then counts: recorded today, the
+    // repayment is not in the book of 2026-03-01 (14 days past due that day: overdue).
+    age(&app, "2026-03-01");
+    assert_eq!(
+        stored(&app, id),
+        ("overdue".into(), 14, "special_mention".into())
+    );
+    // Recorded on 2026-03-01 itself, it is.
+    recorded_at(&app, r["id"].as_i64().unwrap(), "2026-03-01 09:00:00", None);
     let report = age(&app, "2026-03-01");
     assert_eq!(report.reclassified, 1);
     assert_eq!(stored(&app, id), ("disbursed".into(), 0, "normal".into()));

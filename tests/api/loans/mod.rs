@@ -14,6 +14,7 @@ mod repayments;
 mod reversal;
 mod risk_fund;
 mod service;
+mod statement_as_of;
 mod statements;
 
 use coophub::auth::Role;

@@ -4,7 +4,7 @@
 use coophub::auth::Role;
 use serde_json::{json, Value};
 
-use crate::common::fixtures::loans::{loan_at, other_bank, At};
+use crate::common::fixtures::loans::{loan_at, other_bank, recorded_at, At};
 use crate::common::fixtures::{act, product, repay};
 use crate::common::{TestApp, TOWN_A};
 
@@ -31,12 +31,14 @@ async fn a_day_with_three_repayments_across_two_loans() {
     let op = product(&app, "other", "bullet", false).await;
     loan_at(&app, &other_bank(&app), coop, op, 100_000, At::Disbursed).await;
     // On 2026-02-15: loan a pays its 3,000 of interest in two (1,000 + 2,000), loan b its 1,500.
+    // Each recorded on the day it was paid (the statement of a day counts what was recorded
+    // by its end).
     for (loan, key, amount, reference) in [
         (a, "s1", 1_000, "LS-1"),
         (a, "s2", 2_000, "LS-2"),
         (b, "s3", 1_500, "LS-3"),
     ] {
-        repay(
+        let r = repay(
             &app,
             &bank,
             loan,
@@ -45,9 +47,10 @@ async fn a_day_with_three_repayments_across_two_loans() {
         )
         .await
         .ok(201);
+        recorded_at(&app, r["id"].as_i64().unwrap(), "2026-02-15 10:00:00", None);
     }
     // A repayment of another day is not the day's.
-    repay(
+    let r4 = repay(
         &app,
         &bank,
         b,
@@ -56,6 +59,12 @@ async fn a_day_with_three_repayments_across_two_loans() {
     )
     .await
     .ok(201);
+    recorded_at(
+        &app,
+        r4["id"].as_i64().unwrap(),
+        "2026-02-20 10:00:00",
+        None,
+    );
     let s = app
         .get("/api/v1/statements/psbc/2026-02-15", &bank)
         .await

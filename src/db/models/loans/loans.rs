@@ -245,15 +245,15 @@ pub fn update_loan(
 }
 
 /// Takes the loan's row for this transaction (bumping its version) and returns it as it is
-/// now: concurrent writers of one loan queue here instead of failing.
+/// now (one statement, `RETURNING`): concurrent writers of one loan queue here instead of
+/// failing.
 pub fn lock_loan(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<Loan> {
     diesel::update(loans::table.filter(loans::id.eq(id)))
         .set((
             loans::version.eq(loans::version + 1),
             loans::updated_at.eq(at),
         ))
-        .execute(conn)?;
-    find_loan(conn, &LoanScope::All, id)
+        .get_result(conn)
 }
 
 // ---------------------------------------------------------------- history
@@ -298,6 +298,22 @@ pub fn history(conn: &mut DbConn, loan_id: i64) -> QueryResult<Vec<LoanEvent>> {
         .order(loan_events::id.asc())
         .select(LoanEvent::as_select())
         .load(conn)
+}
+
+/// The status each of some loans had at the end of `on`: the target of its last state change
+/// recorded by then (loans with none are left out).
+pub fn statuses_at(
+    conn: &mut DbConn,
+    ids: &[i64],
+    on: NaiveDate,
+) -> QueryResult<std::collections::HashMap<i64, String>> {
+    let rows: Vec<(i64, String)> = loan_events::table
+        .filter(loan_events::loan_id.eq_any(ids))
+        .filter(loan_events::occurred_at.lt(super::end_of(on)))
+        .order((loan_events::loan_id.asc(), loan_events::id.asc()))
+        .select((loan_events::loan_id, loan_events::to_status))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Loans the ageing job looks at (being repaid, defaulted or compensated), after `after`.

@@ -1,6 +1,7 @@
 //! Partner banks, loan products, loans with their history and repayment ledger, the
 //! risk-compensation fund, idempotency keys.
 
+pub mod books;
 pub mod claims;
 pub mod fund;
 pub mod idempotency;
@@ -10,6 +11,7 @@ pub mod partners;
 pub mod products;
 pub mod repayments;
 
+pub use books::*;
 pub use claims::*;
 pub use fund::*;
 pub use idempotency::*;

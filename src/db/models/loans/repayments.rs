@@ -196,3 +196,29 @@ pub fn paid_by_loan(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, 
 pub fn paid_of(conn: &mut DbConn, id: i64) -> QueryResult<Paid> {
     Ok(paid_by_loan(conn, &[id])?.remove(&id).unwrap_or_default())
 }
+
+/// The ledgers of some loans as recorded by the end of `on` (reversed repayments included:
+/// whether one counts on a day depends on when it was reversed), in id order.
+pub fn ledgers_booked_by(
+    conn: &mut DbConn,
+    ids: &[i64],
+    on: NaiveDate,
+) -> QueryResult<HashMap<i64, Vec<Repayment>>> {
+    let end = end_of(on);
+    let rows: Vec<Repayment> = loan_repayments::table
+        .filter(loan_repayments::loan_id.eq_any(ids))
+        .filter(loan_repayments::created_at.lt(end))
+        .order((loan_repayments::loan_id.asc(), loan_repayments::id.asc()))
+        .select(Repayment::as_select())
+        .load(conn)?;
+    let mut out: HashMap<i64, Vec<Repayment>> = HashMap::new();
+    for r in rows {
+        out.entry(r.loan_id).or_default().push(r);
+    }
+    Ok(out)
+}
+
+/// The first instant after the day `on` (UTC).
+pub fn end_of(on: NaiveDate) -> NaiveDateTime {
+    on.succ_opt().unwrap_or(on).and_time(chrono::NaiveTime::MIN)
+}
