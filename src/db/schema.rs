@@ -128,6 +128,7 @@ diesel::table! {
         id_number_masked -> Nullable<Text>,
         exit_requested_on -> Nullable<Date>,
         exit_kind -> Nullable<Text>,
+        household_code -> Nullable<Text>,
     }
 }
 
@@ -510,6 +511,7 @@ diesel::joinable!(cooperatives -> towns (town_code));
 diesel::joinable!(cooperative_industries -> cooperatives (cooperative_id));
 diesel::joinable!(cooperative_industries -> industries (industry_code));
 diesel::joinable!(members -> cooperatives (cooperative_id));
+diesel::joinable!(cooperative_history -> cooperatives (cooperative_id));
 diesel::joinable!(governance -> cooperatives (cooperative_id));
 diesel::joinable!(annual_reports -> cooperatives (cooperative_id));
 diesel::joinable!(assessments -> cooperatives (cooperative_id));
@@ -525,6 +527,8 @@ diesel::joinable!(counselor_trainings -> counselors (counselor_id));
 diesel::joinable!(counselor_visits -> counselors (counselor_id));
 diesel::joinable!(counselor_visits -> cooperatives (cooperative_id));
 diesel::joinable!(counselor_evaluations -> counselors (counselor_id));
+// The cooperatives' past states (the dashboard's as-of figures) are in `schema_history.rs`.
+pub use super::schema_history::cooperative_history;
 // The fund's controls (agreements, claims, recoveries) are in `schema_fund.rs`.
 pub use super::schema_fund::{compensation_claims, loan_recoveries, risk_fund_agreements};
 
@@ -547,6 +551,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     counselor_towns,
     cooperatives,
     cooperative_industries,
+    cooperative_history,
     users,
     sessions,
     refresh_tokens,
