@@ -314,6 +314,15 @@ pub fn list(
     caller.require(Resource::Cooperatives, Access::Read)?;
     let filter = filters.to_filter();
     let scope = caller.coop_scope(conn)?;
+    if let Some(wanted) = crate::service::worklists::parse(filters.compliance_failing.as_deref())? {
+        let (rows, next_cursor) =
+            crate::service::worklists::page(conn, &scope, &filter, &wanted, page)?;
+        return Ok(ListResponse {
+            items: views(conn, rows)?,
+            next_cursor,
+            total: None,
+        });
+    }
     let rows = coop::list(conn, &scope, &filter, page.after, page.limit + 1)?;
     let total = if page.count {
         Some(coop::count(conn, &scope, &filter)?)
