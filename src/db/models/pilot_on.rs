@@ -128,13 +128,16 @@ pub struct LoanOn {
     pub approved_amount_fen: Option<i64>,
 }
 
+/// A step of a loan's status log: (loan id, the status it moved to).
+pub type LoanStep = (i64, LoanStatus);
+
 /// The loans of the cooperatives in view applied for before `end`, and each one's last
 /// status change before `end` (`(loan_id, to_status)` in order: the last one per loan wins).
 pub fn loans(
     conn: &mut DbConn,
     view: InView,
     end: NaiveDateTime,
-) -> QueryResult<(Vec<LoanOn>, Vec<(i64, LoanStatus)>)> {
+) -> QueryResult<(Vec<LoanOn>, Vec<LoanStep>)> {
     let q = loans::table
         .filter(loans::created_at.lt(end))
         .into_boxed::<Backend>();
