@@ -15,6 +15,8 @@ pub const ENV_RISK_LEVERAGE: &str = "COOPHUB_RISK_LEVERAGE";
 pub const ENV_DEFAULT_MIN_DPD: &str = "COOPHUB_DEFAULT_MIN_DPD";
 pub const ENV_TARGET_DEMONSTRATION_TOTAL: &str = "COOPHUB_TARGET_DEMONSTRATION_TOTAL";
 pub const ENV_TARGET_DEMONSTRATION_PER_YEAR: &str = "COOPHUB_TARGET_DEMONSTRATION_PER_YEAR";
+/// The district's rural households, the denominator of household participation (none: `null`).
+pub const ENV_RURAL_HOUSEHOLDS: &str = "COOPHUB_RURAL_HOUSEHOLDS";
 /// The key farmers' ID numbers are sealed under (32 bytes, hex or base64).
 pub const ENV_DATA_KEY: &str = "COOPHUB_DATA_KEY";
 /// Browser origins allowed to call the API (CORS), comma-separated; none by default.
@@ -150,6 +152,9 @@ pub struct PilotTargets {
     pub demonstration_total: i64,
     /// New demonstration cooperatives each year (≥ 7).
     pub demonstration_per_year: i64,
+    /// The district's rural households (`COOPHUB_RURAL_HOUSEHOLDS`), the denominator of
+    /// household participation; `None`: not configured, the rate is `null`.
+    pub rural_households: Option<i64>,
 }
 
 impl Default for PilotTargets {
@@ -157,6 +162,7 @@ impl Default for PilotTargets {
         PilotTargets {
             demonstration_total: 100,
             demonstration_per_year: 7,
+            rural_households: None,
         }
     }
 }
@@ -349,6 +355,15 @@ impl Settings {
                     1..=10_000,
                     "a positive integer",
                 )?,
+                rural_households: match env_int(
+                    ENV_RURAL_HOUSEHOLDS,
+                    0,
+                    0..=1_000_000_000,
+                    "a positive integer (households)",
+                )? {
+                    0 => None,
+                    n => Some(n),
+                },
             },
         })
     }

@@ -61,7 +61,7 @@ pub async fn create_cooperative(
     params(CooperativeFilterParams, PageParams),
     responses(
         (status = 200, description = "One page, in registration order", body = ListResponse<CooperativeOut>),
-        (status = 422, description = "limit outside 1–200, or a bad cursor")
+        (status = 422, description = "limit outside 1–200, a bad cursor, or an unknown check in `compliance_failing`")
     )
 )]
 #[get("/cooperatives")]

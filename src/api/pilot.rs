@@ -32,12 +32,12 @@ async fn load(
     tag = "pilot",
     operation_id = "getPilotProgress",
     summary = "The pilot's progress against the plan's targets",
-    description = "Computed from the data for the caller's scope (a town officer: the town): demonstration cooperatives against the target of 100 and 7 a year, the annual-report publication rate of last year over cooperatives not on the abnormal list (target 100%), counselor coverage of the towns, federations per specialty industry (one each), loans and service orders, and the plan's phase on `on`. `town_code` narrows every figure to one town.",
+    description = "Computed from the data for the caller's scope (a town officer: the town): demonstration cooperatives against the target of 100 and 7 a year, the annual-report publication rate of last year over cooperatives not on the abnormal list (target 100%), counselor coverage of the towns, federations per specialty industry (one each), loans and service orders, and the plan's phase on `on`, and household participation (distinct `household_code`s of farmer members over `COOPHUB_RURAL_HOUSEHOLDS`). `on` (2020-01-01 to today, default today) is a true as-of date: every figure is as it stood at the end of that day — cooperatives registered by then with the status, tier and title they held (their change history), reports published by then, titles decided by then, loans applied for by then in the status their log held, service orders placed by then in the step reached, members who had joined and not yet left. Counselor coverage and federations are as they are now (their history is not kept). `town_code` narrows every figure to one town.",
     params(ProgressParams),
     responses(
         (status = 200, description = "The dashboard", body = PilotProgress),
         (status = 403, description = "The role may not read pilot progress"),
-        (status = 422, description = "Unknown town")
+        (status = 422, description = "Unknown town, or `on` before 2020-01-01 or after today")
     )
 )]
 #[get("/pilot/progress")]

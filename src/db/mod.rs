@@ -9,6 +9,7 @@ pub mod schema;
 pub mod schema_accounts;
 pub mod schema_books;
 pub mod schema_fund;
+pub mod schema_history;
 
 use std::time::Duration;
 

@@ -128,6 +128,7 @@ diesel::table! {
         id_number_masked -> Nullable<Text>,
         exit_requested_on -> Nullable<Date>,
         exit_kind -> Nullable<Text>,
+        household_code -> Nullable<Text>,
     }
 }
 
@@ -522,6 +523,7 @@ diesel::joinable!(cooperatives -> towns (town_code));
 diesel::joinable!(cooperative_industries -> cooperatives (cooperative_id));
 diesel::joinable!(cooperative_industries -> industries (industry_code));
 diesel::joinable!(members -> cooperatives (cooperative_id));
+diesel::joinable!(cooperative_history -> cooperatives (cooperative_id));
 diesel::joinable!(governance -> cooperatives (cooperative_id));
 diesel::joinable!(annual_reports -> cooperatives (cooperative_id));
 diesel::joinable!(assessments -> cooperatives (cooperative_id));
@@ -537,8 +539,9 @@ diesel::joinable!(counselor_trainings -> counselors (counselor_id));
 diesel::joinable!(counselor_visits -> counselors (counselor_id));
 diesel::joinable!(counselor_visits -> cooperatives (cooperative_id));
 diesel::joinable!(counselor_evaluations -> counselors (counselor_id));
-// The fund's controls (agreements, claims, recoveries) are in `schema_fund.rs`.
+// Kept apart: the cooperatives' past states (the dashboard's as-of figures) and the fund's controls.
 pub use super::schema_fund::{compensation_claims, loan_recoveries, risk_fund_agreements};
+pub use super::schema_history::cooperative_history;
 
 diesel::joinable!(loans -> cooperatives (cooperative_id));
 diesel::joinable!(loans -> loan_products (product_id));
@@ -547,11 +550,6 @@ diesel::joinable!(loan_events -> loans (loan_id));
 diesel::joinable!(loan_repayments -> loans (loan_id));
 diesel::joinable!(risk_fund_entries -> loans (loan_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
-diesel::joinable!(meetings -> cooperatives (cooperative_id));
-diesel::joinable!(resolutions -> meetings (meeting_id));
-diesel::joinable!(member_transactions -> members (member_id));
-diesel::joinable!(surplus_allocations -> surplus_distributions (distribution_id));
-diesel::joinable!(surplus_allocations -> members (member_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     towns,
@@ -560,6 +558,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     counselor_towns,
     cooperatives,
     cooperative_industries,
+    cooperative_history,
     users,
     sessions,
     refresh_tokens,

@@ -79,3 +79,12 @@ diesel::table! {
         reserve_share_fen -> BigInt,
     }
 }
+
+// Their joins.
+use super::schema::{cooperatives, members};
+
+diesel::joinable!(meetings -> cooperatives (cooperative_id));
+diesel::joinable!(resolutions -> meetings (meeting_id));
+diesel::joinable!(member_transactions -> members (member_id));
+diesel::joinable!(surplus_allocations -> surplus_distributions (distribution_id));
+diesel::joinable!(surplus_allocations -> members (member_id));

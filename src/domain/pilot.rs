@@ -103,6 +103,47 @@ pub fn publication_rate(expected: i64, published: i64) -> f64 {
     }
 }
 
+/// Household participation: member households over the district's rural households (a
+/// fraction, like the publication rate); `None` without a total (or a total of zero).
+pub fn participation_rate(households: i64, rural_households: Option<i64>) -> Option<f64> {
+    rural_households
+        .filter(|t| *t > 0)
+        .map(|t| households as f64 / t as f64)
+}
+
+/// A service order's status at an instant, from the times of its steps: the last step taken
+/// before `end` (cancelled and completed are final).
+pub fn order_status_before(
+    end: chrono::NaiveDateTime,
+    accepted_at: Option<chrono::NaiveDateTime>,
+    started_at: Option<chrono::NaiveDateTime>,
+    completed_at: Option<chrono::NaiveDateTime>,
+    cancelled_at: Option<chrono::NaiveDateTime>,
+) -> super::service_order::OrderStatus {
+    use super::service_order::OrderStatus::*;
+    let before = |t: Option<chrono::NaiveDateTime>| t.is_some_and(|t| t < end);
+    if before(cancelled_at) {
+        Cancelled
+    } else if before(completed_at) {
+        Completed
+    } else if before(started_at) {
+        InProgress
+    } else if before(accepted_at) {
+        Accepted
+    } else {
+        Submitted
+    }
+}
+
+/// A loan whose approved amount counts (approved, and everything after approval).
+pub fn approved_or_later(s: super::loan_state::LoanStatus) -> bool {
+    use super::loan_state::LoanStatus::*;
+    matches!(
+        s,
+        Approved | Disbursed | Overdue | Defaulted | Compensated | Settled
+    )
+}
+
 /// The mean of the ratings to two decimals, `None` without any.
 pub fn mean_rating(scores: &[i32]) -> Option<f64> {
     (!scores.is_empty()).then(|| {
@@ -153,6 +194,35 @@ mod tests {
         assert_eq!(mean_rating(&[]), None);
         assert_eq!(mean_rating(&[4]), Some(4.0));
         assert_eq!(mean_rating(&[5, 4, 4]), Some(4.33));
+    }
+
+    #[test]
+    fn participation_and_past_statuses() {
+        assert_eq!(participation_rate(58, Some(100)), Some(0.58));
+        assert_eq!(participation_rate(5, None), None);
+        assert_eq!(participation_rate(5, Some(0)), None);
+        let t = |h: u32| NaiveDate::from_ymd_opt(2024, 3, 1).and_then(|d| d.and_hms_opt(h, 0, 0));
+        use crate::domain::service_order::OrderStatus;
+        let end = t(12).unwrap();
+        assert_eq!(
+            order_status_before(end, t(9), t(10), t(13), None),
+            OrderStatus::InProgress
+        );
+        assert_eq!(
+            order_status_before(end, t(9), None, None, t(11)),
+            OrderStatus::Cancelled
+        );
+        assert_eq!(
+            order_status_before(end, t(13), None, None, None),
+            OrderStatus::Submitted
+        );
+        assert_eq!(
+            order_status_before(end, t(9), t(10), t(11), None),
+            OrderStatus::Completed
+        );
+        use crate::domain::loan_state::LoanStatus;
+        assert!(approved_or_later(LoanStatus::Settled));
+        assert!(!approved_or_later(LoanStatus::UnderReview));
     }
 
     #[test]

@@ -209,6 +209,10 @@ pub(super) fn fill(
                 } else {
                     forms[rng.gen_range(0..forms.len())]
                 },
+                // Most farmers carry a household code; two members in a row often share one
+                // household (no draw from the generator: the rest of the data stays as it was).
+                household_code: (member_type == MemberType::Farmer && m % 5 != 4)
+                    .then(|| format!("H{}-{}", id_of(i), m / 2)),
                 version: 1,
                 created_at: at,
                 updated_at: at,

@@ -3,13 +3,13 @@
 use std::collections::HashMap;
 
 use crate::auth::{Access, Caller, Resource, Role};
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::db::models::audit::{self, Actor};
 use crate::db::models::cooperative::{
     self as coop, Cooperative, CooperativeChanges, NewCooperative,
 };
-use crate::db::models::{now, reference};
+use crate::db::models::{now, reference, today};
 use crate::db::DbConn;
 use crate::domain::cooperative::CoopStatus;
 use crate::domain::scope::CoopScope;
@@ -149,6 +149,20 @@ pub fn set_derived(
     current: &Cooperative,
     set: impl FnOnce(&mut Cooperative),
 ) -> ApiResult<Cooperative> {
+    set_derived_on(conn, actor, action, current, today(), set)
+}
+
+/// [`set_derived`] for a change that takes effect on `effective_on` (a deregistration or a
+/// listing dated in the past): the state before is kept until that day
+/// (`db::models::coop_history`), for the dashboard's as-of figures.
+pub fn set_derived_on(
+    conn: &mut DbConn,
+    actor: &Actor,
+    action: &str,
+    current: &Cooperative,
+    effective_on: NaiveDate,
+    set: impl FnOnce(&mut Cooperative),
+) -> ApiResult<Cooperative> {
     use crate::db::schema::cooperatives;
     use crate::domain::cooperative::{DemonstrationLevel, Tier};
     use diesel::prelude::*;
@@ -179,6 +193,8 @@ pub fn set_derived(
         version: current.version + 1,
         updated_at: now(),
     };
+    let state_changed =
+        derived.status.is_some() || derived.tier.is_some() || derived.demonstration_level.is_some();
     let written = diesel::update(
         cooperatives::table
             .filter(cooperatives::id.eq(current.id))
@@ -191,6 +207,9 @@ pub fn set_derived(
             "cooperative {} changed meanwhile (it is no longer at version {}); reload it and retry",
             current.id, current.version
         )));
+    }
+    if state_changed {
+        crate::db::models::coop_history::close_state(conn, current, effective_on)?;
     }
     let after = coop::find(conn, &CoopScope::All, current.id)?;
     let after_out = view(conn, after.clone())?;
@@ -295,6 +314,15 @@ pub fn list(
     caller.require(Resource::Cooperatives, Access::Read)?;
     let filter = filters.to_filter();
     let scope = caller.coop_scope(conn)?;
+    if let Some(wanted) = crate::service::worklists::parse(filters.compliance_failing.as_deref())? {
+        let (rows, next_cursor) =
+            crate::service::worklists::page(conn, &scope, &filter, &wanted, page)?;
+        return Ok(ListResponse {
+            items: views(conn, rows)?,
+            next_cursor,
+            total: None,
+        });
+    }
     let rows = coop::list(conn, &scope, &filter, page.after, page.limit + 1)?;
     let total = if page.count {
         Some(coop::count(conn, &scope, &filter)?)

@@ -32,6 +32,18 @@ fn check_id_number(raw: Option<&str>, member_type: MemberType) -> ApiResult<Opti
     })
 }
 
+/// A household code is a farmer's (the dashboard counts farmer households): 422 otherwise.
+fn check_household(code: Option<&str>, member_type: MemberType) -> ApiResult<()> {
+    if code.is_some() && member_type != MemberType::Farmer {
+        return Err(ApiError::field(
+            "household_code",
+            "farmers_only",
+            "only a farmer member carries a household code",
+        ));
+    }
+    Ok(())
+}
+
 fn duplicate() -> ApiError {
     ApiError::Conflict("an active member of this cooperative has the same ID number".into())
 }
@@ -109,6 +121,7 @@ pub fn add(
 ) -> ApiResult<MemberOut> {
     caller.require(Resource::MemberLedger, Access::Write)?;
     let id_number = check_id_number(body.id_number.as_deref(), body.member_type)?;
+    check_household(body.household_code.as_deref(), body.member_type)?;
     operating_cooperative(conn, caller, coop_id)?;
     let keys = pii::keyring()?;
     ensure_unique(conn, &keys, coop_id, id_number.as_deref(), None)?;
@@ -129,6 +142,7 @@ pub fn add(
             joined_on: body.joined_on,
             contribution_fen: body.contribution_fen,
             contribution_form: body.contribution_form,
+            household_code: body.household_code.map(|h| h.trim().to_string()),
             version: 1,
             created_at: at,
             updated_at: at,
@@ -233,6 +247,13 @@ pub fn update(
         ));
     }
     let member_type = patch.member_type.unwrap_or(current.member_type);
+    check_household(
+        patch
+            .household_code
+            .as_deref()
+            .or(current.household_code.as_deref()),
+        member_type,
+    )?;
     let keys = pii::keyring()?;
     let id_number = match &patch.id_number {
         Some(raw) => check_id_number(Some(raw), member_type)?,
@@ -256,6 +277,7 @@ pub fn update(
         joined_on: patch.joined_on,
         contribution_fen: patch.contribution_fen,
         contribution_form: patch.contribution_form,
+        household_code: patch.household_code.map(|h| h.trim().to_string()),
         version: current.version + 1,
         updated_at: Some(now()),
         ..Default::default()

@@ -25,6 +25,7 @@ pub mod supervision;
 pub mod transfer;
 pub mod users;
 pub mod webhooks;
+pub mod worklists;
 
 use crate::error::{ApiError, ApiResult, FieldError};
 

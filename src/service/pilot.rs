@@ -8,8 +8,9 @@ use crate::config::PilotTargets;
 use crate::db::models::counselor::CounselorScope;
 use std::collections::BTreeMap;
 
-use crate::db::models::{annual_report, pilot as figures, reference, today};
+use crate::db::models::{annual_report, pilot as figures, pilot_on as past_on, reference, today};
 use crate::db::DbConn;
+use crate::domain::loan_state::LoanStatus;
 use crate::domain::money::sum_fen;
 use crate::domain::pilot::{self as rules, phase, UNASSESSED};
 use crate::domain::scope::CoopScope;
@@ -17,8 +18,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::service::{counselors, federations};
 use crate::views::pilot::{
     CoverageProgress, DemonstrationProgress, FederationProgress, IndustryProgress, LoanProgress,
-    OrderProgress, PilotProgress, ProgressParams, PublicationProgress, RegistryProgress,
-    TargetProgress,
+    OrderProgress, ParticipationProgress, PilotProgress, ProgressParams, PublicationProgress,
+    RegistryProgress, TargetProgress,
 };
 
 /// The dashboard for the caller (who must read demonstration), on `params.on` (default
@@ -54,7 +55,15 @@ pub fn compute(
 ) -> ApiResult<PilotProgress> {
     // The cooperatives in view, counted by status, tier and title in SQL.
     let view = figures::InView { scope, town };
-    let counts = figures::registry_counts(conn, view)?;
+    // Today's figures are the rows as they are (kept in the same transaction as every
+    // change); a past day's come from the history each change leaves (`pilot_on`).
+    let past = on < today();
+    let end = past_on::end_of(on);
+    let counts = if past {
+        past_on::registry_counts(conn, view, on)?
+    } else {
+        figures::registry_counts(conn, view)?
+    };
     let mut by_status = BTreeMap::new();
     let mut by_tier = BTreeMap::new();
     let mut by_level = BTreeMap::new();
@@ -72,9 +81,10 @@ pub fn compute(
         by_tier,
     };
 
-    let approved: BTreeMap<i32, i64> = figures::approved_titles_by_year(conn, view)?
-        .into_iter()
-        .collect();
+    let approved: BTreeMap<i32, i64> =
+        figures::approved_titles_by_year(conn, view, past.then_some(end))?
+            .into_iter()
+            .collect();
     let by_year = rules::quota_years(on)
         .map(|y| {
             (
@@ -94,10 +104,15 @@ pub fn compute(
     };
 
     let report_year = rules::report_year(on);
-    let annual_report::Publication {
-        expected,
-        published,
-    } = annual_report::publication(conn, scope, report_year, town)?;
+    let (expected, published) = if past {
+        (
+            past_on::active_reporting(conn, view, on, report_year, false)?,
+            past_on::active_reporting(conn, view, on, report_year, true)?,
+        )
+    } else {
+        let p = annual_report::publication(conn, scope, report_year, town)?;
+        (p.expected, p.published)
+    };
     let annual_report_publication = PublicationProgress {
         year: report_year,
         expected,
@@ -142,7 +157,11 @@ pub fn compute(
         specialty,
     };
 
-    let loan_rows = figures::loans(conn, view)?;
+    let loan_rows = if past {
+        loans_on(conn, view, end)?
+    } else {
+        figures::loans(conn, view)?
+    };
     let loans = LoanProgress {
         count: loan_rows.len() as i64,
         amount_fen: sum_fen(loan_rows.iter().map(|l| l.amount_fen)),
@@ -151,7 +170,26 @@ pub fn compute(
         by_bank: rules::tally(loan_rows.iter().map(|l| l.bank_code.clone())),
     };
 
-    let orders = figures::orders(conn, view)?;
+    let orders = if past {
+        past_on::orders(conn, view, end)?
+            .into_iter()
+            .map(|o| figures::OrderFigures {
+                status: rules::order_status_before(
+                    end,
+                    o.accepted_at,
+                    o.started_at,
+                    o.completed_at,
+                    o.cancelled_at,
+                ),
+                rating_score: o
+                    .rating_score
+                    .filter(|_| o.rated_at.is_some_and(|t| t < end)),
+                service_type: o.service_type,
+            })
+            .collect()
+    } else {
+        figures::orders(conn, view)?
+    };
     let scores: Vec<i32> = orders.iter().filter_map(|o| o.rating_score).collect();
     let service_orders = OrderProgress {
         count: orders.len() as i64,
@@ -159,6 +197,15 @@ pub fn compute(
         by_status: rules::tally(orders.iter().map(|o| o.status.to_string())),
         average_rating: rules::mean_rating(&scores),
         ratings: scores.len() as i64,
+    };
+
+    let households = past_on::households(conn, view, on)?;
+    // The district's total; a town has no figure of its own (nanchuan_towns.csv holds none).
+    let rural_households = targets.rural_households.filter(|_| town.is_none());
+    let participation = ParticipationProgress {
+        households,
+        rural_households,
+        rate: rules::participation_rate(households, rural_households),
     };
 
     Ok(PilotProgress {
@@ -172,5 +219,32 @@ pub fn compute(
         federations_by_industry,
         loans,
         service_orders,
+        participation,
     })
+}
+
+/// The loans in view as they stood before `end`: applied for by then, each with the status
+/// its log held then (`submitted` before its first step), the approved amount only once
+/// approved.
+fn loans_on(
+    conn: &mut DbConn,
+    view: figures::InView,
+    end: chrono::NaiveDateTime,
+) -> ApiResult<Vec<figures::LoanFigures>> {
+    let (rows, steps) = past_on::loans(conn, view, end)?;
+    let last: std::collections::HashMap<i64, LoanStatus> = steps.into_iter().collect();
+    Ok(rows
+        .into_iter()
+        .map(|l| {
+            let status = last.get(&l.id).copied().unwrap_or(LoanStatus::Submitted);
+            figures::LoanFigures {
+                status,
+                bank_code: l.bank_code,
+                amount_fen: l.amount_fen,
+                approved_amount_fen: l
+                    .approved_amount_fen
+                    .filter(|_| rules::approved_or_later(status)),
+            }
+        })
+        .collect())
 }

@@ -14,7 +14,7 @@ use crate::domain::scope::CoopScope;
 use crate::domain::supervision::{self as rules, ListingBreach};
 use crate::error::{ApiError, ApiResult};
 use crate::pii::Keyring;
-use crate::service::cooperatives::{ensure_operating, set_derived, view};
+use crate::service::cooperatives::{ensure_operating, set_derived, set_derived_on, view};
 use crate::views::cooperatives::CooperativeOut;
 use crate::views::members::MemberOut;
 use crate::views::pagination::{ListResponse, PageParams};
@@ -130,7 +130,7 @@ pub fn list_abnormal(
         None::<&()>,
         Some(&listing),
     )?;
-    set_derived(conn, &actor, "list_abnormal", &current, |c| {
+    set_derived_on(conn, &actor, "list_abnormal", &current, on, |c| {
         c.status = rules::LISTED
     })?;
     Ok(listing)
@@ -171,7 +171,7 @@ pub fn lift_abnormal(
         Some(&before),
         Some(&after),
     )?;
-    set_derived(conn, &actor, "lift_abnormal", &current, |c| {
+    set_derived_on(conn, &actor, "lift_abnormal", &current, on, |c| {
         c.status = rules::LIFTED
     })?;
     Ok(after)
@@ -426,9 +426,16 @@ pub fn deregister(
         None::<&()>,
         Some(&serde_json::json!({"reason": reason, "deregistered_on": body.deregistered_on})),
     )?;
-    let done = set_derived(conn, &actor, "deregister", &current, |c| {
-        c.status = CoopStatus::Deregistered;
-    })?;
+    let done = set_derived_on(
+        conn,
+        &actor,
+        "deregister",
+        &current,
+        body.deregistered_on,
+        |c| {
+            c.status = CoopStatus::Deregistered;
+        },
+    )?;
     Ok(DeregisteredOut {
         cooperative: view(conn, done)?,
         reason,

@@ -231,6 +231,14 @@ pub struct CooperativeFilterParams {
     #[validate(length(max = 100))]
     #[param(max_length = 100)]
     pub q: Option<String>,
+    /// A worklist: only cooperatives failing **any** of these compliance checks today
+    /// (comma-separated: `min_members`, `farmer_share`, `non_farmer_cap`, `governance`,
+    /// `charter`, `surplus_return`, `annual_report`, `annual_assembly`, `representation`).
+    /// The checks are computed, not stored: a page examines at most 2,000 cooperatives and may
+    /// hold fewer than `limit` items with a `next_cursor` to follow; `count` is not answered.
+    #[validate(length(max = 300))]
+    #[param(max_length = 300, example = "farmer_share,annual_report")]
+    pub compliance_failing: Option<String>,
 }
 
 impl CooperativeFilterParams {

@@ -35,6 +35,17 @@ pub struct MemberCreate {
     #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub contribution_fen: i64,
     pub contribution_form: ContributionForm,
+    /// The household (户) a farmer member belongs to, as the village registers it: 1–32
+    /// letters, digits and `-`. Several members may share one; the dashboard counts
+    /// households. Farmers only.
+    #[validate(custom(function = "crate::views::validators::household_code"))]
+    #[schema(
+        pattern = "^[A-Za-z0-9-]{1,32}$",
+        min_length = 1,
+        max_length = 32,
+        example = "HH-0412"
+    )]
+    pub household_code: Option<String>,
 }
 
 /// Changes to a member; absent fields stay as they are.
@@ -58,6 +69,17 @@ pub struct MemberPatch {
     #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub contribution_fen: Option<i64>,
     pub contribution_form: Option<ContributionForm>,
+    /// The household (户) a farmer member belongs to, as the village registers it: 1–32
+    /// letters, digits and `-`. Several members may share one; the dashboard counts
+    /// households. Farmers only; a new code replaces the old one.
+    #[validate(custom(function = "crate::views::validators::household_code"))]
+    #[schema(
+        pattern = "^[A-Za-z0-9-]{1,32}$",
+        min_length = 1,
+        max_length = 32,
+        example = "HH-0412"
+    )]
+    pub household_code: Option<String>,
 }
 
 /// A member as the API shows it: the ID number only masked.
@@ -89,6 +111,8 @@ pub struct MemberOut {
     pub active: bool,
     pub contribution_fen: i64,
     pub contribution_form: ContributionForm,
+    /// The farmer's household (户), if recorded.
+    pub household_code: Option<String>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -111,6 +135,7 @@ impl From<Member> for MemberOut {
             exit_reason: m.exit_reason,
             contribution_fen: m.contribution_fen,
             contribution_form: m.contribution_form,
+            household_code: m.household_code,
             version: m.version,
             created_at: m.created_at.and_utc(),
             updated_at: m.updated_at.and_utc(),

@@ -12,8 +12,13 @@ use crate::domain::pilot::PhaseOn;
 #[derive(Debug, Clone, Default, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ProgressParams {
-    /// The day to report for (default today): sets the phase and the report year.
-    #[validate(custom(function = "crate::views::validators::date"))]
+    /// The day to report for (default today), from 2020-01-01 to today: every figure is as it
+    /// stood at the end of that day (see docs/dashboard.md: cooperatives by their registration
+    /// date and their status, tier and title history; reports by publication date; titles by
+    /// decision date; loans by their status log; service orders by their step times; members
+    /// by the days they joined and left). It also sets the phase and the report year.
+    #[validate(custom(function = "crate::views::validators::as_of_date"))]
+    #[param(example = "2023-06-30")]
     pub on: Option<NaiveDate>,
     /// Narrow every figure to one town.
     pub town_code: Option<String>,
@@ -104,6 +109,21 @@ pub struct RegistryProgress {
     pub by_tier: BTreeMap<String, i64>,
 }
 
+/// Household participation (the plan: 88,000 member households, 58%).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"households": 51040, "rural_households": 88000, "rate": 0.58}))]
+pub struct ParticipationProgress {
+    /// Distinct `household_code`s among the farmer members of the cooperatives in view who were
+    /// members on `on`.
+    pub households: i64,
+    /// The district's rural households (`COOPHUB_RURAL_HOUSEHOLDS`); `null` when not
+    /// configured, and for a dashboard narrowed to a town (no per-town figure is held).
+    pub rural_households: Option<i64>,
+    /// `households / rural_households` as a fraction (like the publication rate); `null`
+    /// without `rural_households`.
+    pub rate: Option<f64>,
+}
+
 /// The pilot's progress.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PilotProgress {
@@ -118,6 +138,7 @@ pub struct PilotProgress {
     pub federations_by_industry: FederationProgress,
     pub loans: LoanProgress,
     pub service_orders: OrderProgress,
+    pub participation: ParticipationProgress,
 }
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

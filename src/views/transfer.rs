@@ -26,8 +26,14 @@ pub const CREATE_COLUMNS: [&str; 10] = [
 /// The columns `address` and `business_scope` may be left out of an import.
 pub const OPTIONAL_COLUMNS: [&str; 2] = ["address", "business_scope"];
 /// Read-only columns the export adds after the create fields (ignored by the import).
-pub const EXPORT_EXTRA_COLUMNS: [&str; 5] =
-    ["id", "status", "tier", "demonstration_level", "version"];
+pub const EXPORT_EXTRA_COLUMNS: [&str; 6] = [
+    "id",
+    "status",
+    "tier",
+    "demonstration_level",
+    "version",
+    "failing_checks",
+];
 
 /// The bytes of a file (CSV text or an XLSX workbook).
 #[derive(ToSchema)]

@@ -47,6 +47,35 @@ pub fn date(value: &NaiveDate) -> Result<(), ValidationError> {
     }
 }
 
+/// The first day the dashboard reports for (`?on=`): the pilot's first year.
+pub const AS_OF_FIRST: &str = "2020-01-01";
+
+/// A day the dashboard can report for: from 2020-01-01 (the pilot's first year) to today.
+pub fn as_of_date(value: &NaiveDate) -> Result<(), ValidationError> {
+    let first = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or(NaiveDate::MIN);
+    if *value >= first && *value <= today() {
+        Ok(())
+    } else {
+        Err(ValidationError::new("as_of_range")
+            .with_message("must be between 2020-01-01 and today".into()))
+    }
+}
+
+/// A household code (户编号) as the village keeps it: 1–32 letters, digits and `-`.
+pub fn household_code(value: &str) -> Result<(), ValidationError> {
+    if (1..=32).contains(&value.len())
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        Ok(())
+    } else {
+        Err(ValidationError::new("household_code")
+            .with_message("must be 1 to 32 letters, digits or '-'".into()))
+    }
+}
+
+/// The pattern of [`household_code`] for the OpenAPI document.
+pub const HOUSEHOLD_CODE_PATTERN: &str = "^[A-Za-z0-9-]{1,32}$";
+
 /// An instant a filter compares with (audit `since`/`until`): an RFC 3339 year, 0001 to
 /// 9999, which both databases hold (chrono reads years up to ±262143).
 pub fn instant(value: &chrono::DateTime<chrono::Utc>) -> Result<(), ValidationError> {

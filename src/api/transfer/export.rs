@@ -26,12 +26,12 @@ struct ExportCursor {
     tag = "exports",
     operation_id = "exportCooperativesCsv",
     summary = "Export the registry as CSV",
-    description = "The cooperatives the caller may see (as `GET /api/v1/cooperatives`: same filters, same scope), as a UTF-8 CSV file with a BOM so that Excel opens it cleanly. The header row is the fields of `POST /api/v1/cooperatives` followed by `id,status,tier,demonstration_level,version`; `industry_codes` joins codes with `;`. The file re-imports as it is through `POST /api/v1/imports/cooperatives`. Free-text cells that would start a spreadsheet formula (`=`, `+`, `-`, `@`) are prefixed with `'`, which the import removes.\n\nThe file is streamed in registration order, read from the database 500 cooperatives at a time, so its size is not bounded by the server's memory.",
+    description = "The cooperatives the caller may see (as `GET /api/v1/cooperatives`: same filters, same scope), as a UTF-8 CSV file with a BOM so that Excel opens it cleanly. The header row is the fields of `POST /api/v1/cooperatives` followed by `id,status,tier,demonstration_level,version`; `industry_codes` joins codes with `;`. The last column, `failing_checks`, names the compliance checks the cooperative fails today, separated by `;` (empty when it passes all; the import ignores the column). `compliance_failing` keeps only the cooperatives failing any of the named checks. The file re-imports as it is through `POST /api/v1/imports/cooperatives`. Free-text cells that would start a spreadsheet formula (`=`, `+`, `-`, `@`) are prefixed with `'`, which the import removes.\n\nThe file is streamed in registration order, read from the database 500 cooperatives at a time, so its size is not bounded by the server's memory.",
     params(CooperativeFilterParams),
     responses(
         (status = 200, description = "The CSV file (streamed)", content((FileBytes = "text/csv")),
             headers(("Content-Disposition" = String, description = "attachment; filename=\"cooperatives.csv\""))),
-        (status = 422, description = "A filter is invalid (`q` too long)")
+        (status = 422, description = "A filter is invalid (`q` too long, an unknown check in `compliance_failing`)")
     )
 )]
 #[get("/exports/cooperatives.csv")]
@@ -41,6 +41,7 @@ pub async fn export_cooperatives_csv(
     filters: ValidQuery<CooperativeFilterParams>,
 ) -> ApiResult<HttpResponse> {
     let scope = state.db(move |conn| export::scope(conn, &caller)).await?;
+    export::check_filters(&filters.0)?;
     let header_row = web::Bytes::from(export::csv_header()?);
     let start = ExportCursor {
         state,

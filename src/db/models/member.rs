@@ -37,6 +37,8 @@ pub struct Member {
     pub exit_requested_on: Option<NaiveDate>,
     /// `notice`, `recorded` (an exit that already happened, from paper) or `expulsion`.
     pub exit_kind: Option<String>,
+    /// The farmer's household (户), counted by the dashboard.
+    pub household_code: Option<String>,
 }
 
 #[derive(Insertable, Debug, Clone)]
@@ -53,6 +55,7 @@ pub struct NewMember {
     pub joined_on: NaiveDate,
     pub contribution_fen: i64,
     pub contribution_form: ContributionForm,
+    pub household_code: Option<String>,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -75,6 +78,7 @@ pub struct MemberChanges {
     pub exit_reason: Option<String>,
     pub exit_requested_on: Option<NaiveDate>,
     pub exit_kind: Option<String>,
+    pub household_code: Option<String>,
     pub version: i32,
     pub updated_at: Option<NaiveDateTime>,
 }

@@ -4,6 +4,7 @@
 pub mod annual_report;
 pub mod audit;
 pub mod books;
+pub mod coop_history;
 pub mod cooperative;
 pub mod counselor;
 pub mod demonstration;
@@ -15,6 +16,7 @@ pub mod meeting;
 pub mod member;
 pub mod merger;
 pub mod pilot;
+pub mod pilot_on;
 pub mod reference;
 pub mod service;
 pub mod session;

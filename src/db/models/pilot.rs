@@ -119,14 +119,28 @@ pub fn registry_counts(conn: &mut DbConn, view: InView) -> QueryResult<Vec<Regis
     coops_in_view!(q, view).load(conn)
 }
 
-/// How many demonstration titles the cooperatives in view were approved, by year.
-pub fn approved_titles_by_year(conn: &mut DbConn, view: InView) -> QueryResult<Vec<(i32, i64)>> {
-    let q = demonstration_applications::table
-        .filter(demonstration_applications::status.eq(TITLE_APPROVED))
-        .group_by(demonstration_applications::year)
-        .select((demonstration_applications::year, diesel::dsl::count_star()))
+/// How many demonstration titles the cooperatives in view were approved, by year; with
+/// `before`, only those decided before that instant (an approval recorded without a decision
+/// time counts from its last update).
+pub fn approved_titles_by_year(
+    conn: &mut DbConn,
+    view: InView,
+    before: Option<chrono::NaiveDateTime>,
+) -> QueryResult<Vec<(i32, i64)>> {
+    use demonstration_applications as apps;
+    let mut q = apps::table
+        .filter(apps::status.eq(TITLE_APPROVED))
+        .group_by(apps::year)
+        .select((apps::year, diesel::dsl::count_star()))
         .into_boxed::<Backend>();
-    rows_in_view!(q, demonstration_applications::cooperative_id, view).load(conn)
+    if let Some(t) = before {
+        q = q.filter(
+            apps::decided_at
+                .lt(t)
+                .or(apps::decided_at.is_null().and(apps::updated_at.lt(t))),
+        );
+    }
+    rows_in_view!(q, apps::cooperative_id, view).load(conn)
 }
 
 /// A loan, as the dashboard counts it.

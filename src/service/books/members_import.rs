@@ -14,7 +14,7 @@ use crate::views::members::MemberCreate;
 use crate::views::transfer::BOM;
 
 /// The columns, as `POST /cooperatives/{id}/members` names its fields.
-pub const COLUMNS: [&str; 7] = [
+pub const COLUMNS: [&str; 8] = [
     "name",
     "member_type",
     "id_number",
@@ -22,6 +22,7 @@ pub const COLUMNS: [&str; 7] = [
     "joined_on",
     "contribution_fen",
     "contribution_form",
+    "household_code",
 ];
 const REQUIRED: [&str; 5] = [
     "name",
@@ -165,6 +166,7 @@ pub fn prepare(data: &[u8]) -> ApiResult<ParsedFile> {
             joined_on,
             contribution_fen,
             contribution_form,
+            household_code: cell(7).map(str::to_string),
         };
         if let Err(e) = validator::Validate::validate(&body) {
             if let ApiError::Validation(v) = ApiError::from(e) {

@@ -1,7 +1,7 @@
 //! The registry's exports (名录导出): CSV that re-imports as it is, read from the database a
 //! chunk at a time, and an XLSX workbook for people.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::Datelike;
 
@@ -12,6 +12,7 @@ use crate::db::DbConn;
 use crate::domain::calendar;
 use crate::domain::scope::CoopScope;
 use crate::error::{ApiError, ApiResult};
+use crate::service::worklists;
 use crate::views::cooperatives::{CooperativeFilterParams, CooperativeOut};
 use crate::views::transfer::{
     demonstration_zh, guard, status_zh, tier_zh, BOM, CREATE_COLUMNS, EXPORT_EXTRA_COLUMNS,
@@ -27,23 +28,74 @@ pub fn scope(conn: &mut DbConn, caller: &Caller) -> ApiResult<CoopScope> {
     Ok(caller.coop_scope(conn)?)
 }
 
-/// One chunk of the export, in id order after `after`, with industry codes.
+/// One chunk of the export: the cooperatives of [`EXPORT_CHUNK`] examined in id order after
+/// `after` (those failing a `wanted` check, with `compliance_failing`), with industry codes and
+/// (`with_checks`, or filtering) the checks each fails.
+struct Chunk {
+    items: Vec<(CooperativeOut, Vec<&'static str>)>,
+    /// The last cooperative examined (a match or not).
+    last_examined: Option<i64>,
+    /// More cooperatives may follow after `last_examined`.
+    full: bool,
+}
+
 fn load_chunk(
     conn: &mut DbConn,
     scope: &CoopScope,
     filter: &CoopFilter,
+    wanted: Option<&BTreeSet<&'static str>>,
+    with_checks: bool,
     after: Option<i64>,
-) -> ApiResult<Vec<CooperativeOut>> {
-    let rows = coop::list(conn, scope, filter, after, EXPORT_CHUNK)?;
-    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+) -> ApiResult<Chunk> {
+    let (rows, last_examined, full) = match wanted {
+        Some(wanted) => {
+            let w = worklists::walk(
+                conn,
+                scope,
+                filter,
+                wanted,
+                after,
+                usize::MAX,
+                EXPORT_CHUNK as usize,
+            )?;
+            (w.matches, w.last_examined, w.more)
+        }
+        None => {
+            let rows = coop::list(conn, scope, filter, after, EXPORT_CHUNK)?;
+            let last = rows.last().map(|c| c.id);
+            let full = rows.len() as i64 == EXPORT_CHUNK;
+            let mut out = Vec::with_capacity(rows.len());
+            for c in rows {
+                let failing = if with_checks {
+                    worklists::failing_checks(conn, c.id)?
+                } else {
+                    Vec::new()
+                };
+                out.push((c, failing));
+            }
+            (out, last, full)
+        }
+    };
+    let ids: Vec<i64> = rows.iter().map(|(c, _)| c.id).collect();
     let mut industries = coop::industries_of(conn, &ids)?;
-    Ok(rows
+    let items = rows
         .into_iter()
-        .map(|c| {
+        .map(|(c, failing)| {
             let codes = industries.remove(&c.id).unwrap_or_default();
-            CooperativeOut::new(c, codes)
+            (CooperativeOut::new(c, codes), failing)
         })
-        .collect())
+        .collect();
+    Ok(Chunk {
+        items,
+        last_examined,
+        full,
+    })
+}
+
+/// Checks the filters a streamed export cannot refuse once its status line is sent (the
+/// check names of `compliance_failing`).
+pub fn check_filters(filters: &CooperativeFilterParams) -> ApiResult<()> {
+    worklists::parse(filters.compliance_failing.as_deref()).map(|_| ())
 }
 
 /// The CSV header row, after the BOM.
@@ -55,9 +107,10 @@ pub fn csv_header() -> ApiResult<Vec<u8>> {
 }
 
 /// CSV rows for a chunk of cooperatives, columns as [`csv_header`].
-fn csv_rows(items: &[CooperativeOut]) -> ApiResult<Vec<u8>> {
+fn csv_rows(items: &[(CooperativeOut, Vec<&'static str>)]) -> ApiResult<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::with_capacity(items.len() * 400));
-    for c in items {
+    for (c, failing) in items {
+        let failing = failing.join(";");
         let codes = c.industry_codes.join(";");
         let established = c.established_on.format("%Y-%m-%d").to_string();
         let capital = c.registered_capital_fen.to_string();
@@ -81,6 +134,7 @@ fn csv_rows(items: &[CooperativeOut]) -> ApiResult<Vec<u8>> {
                 .map(|d| d.as_str())
                 .unwrap_or_default(),
             &version,
+            &failing,
         ])
         .map_err(ApiError::internal)?;
     }
@@ -105,11 +159,19 @@ pub fn csv_chunk(
     filters: &CooperativeFilterParams,
     after: Option<i64>,
 ) -> ApiResult<CsvChunk> {
-    let items = load_chunk(conn, scope, &filters.to_filter(), after)?;
+    let wanted = worklists::parse(filters.compliance_failing.as_deref())?;
+    let chunk = load_chunk(
+        conn,
+        scope,
+        &filters.to_filter(),
+        wanted.as_ref(),
+        true,
+        after,
+    )?;
     Ok(CsvChunk {
-        bytes: csv_rows(&items)?,
-        last_id: items.last().map(|c| c.id),
-        full: items.len() as i64 == EXPORT_CHUNK,
+        bytes: csv_rows(&chunk.items)?,
+        last_id: chunk.last_examined,
+        full: chunk.full,
     })
 }
 
@@ -120,12 +182,18 @@ pub fn xlsx(
     filters: &CooperativeFilterParams,
 ) -> ApiResult<Vec<u8>> {
     let scope = scope(conn, caller)?;
-    build_xlsx(conn, &scope, &filters.to_filter())
+    let wanted = worklists::parse(filters.compliance_failing.as_deref())?;
+    build_xlsx(conn, &scope, &filters.to_filter(), wanted.as_ref())
 }
 
 /// Builds the workbook, reading the database chunk by chunk and writing rows in
 /// constant-memory mode (rows go to a temporary file, not to memory).
-fn build_xlsx(conn: &mut DbConn, scope: &CoopScope, filter: &CoopFilter) -> ApiResult<Vec<u8>> {
+fn build_xlsx(
+    conn: &mut DbConn,
+    scope: &CoopScope,
+    filter: &CoopFilter,
+    wanted: Option<&BTreeSet<&'static str>>,
+) -> ApiResult<Vec<u8>> {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let x = ApiError::internal;
     let towns: HashMap<String, String> = reference::all_towns(conn)?
@@ -152,8 +220,8 @@ fn build_xlsx(conn: &mut DbConn, scope: &CoopScope, filter: &CoopFilter) -> ApiR
     let mut row: u32 = 0;
     let mut after = None;
     loop {
-        let items = load_chunk(conn, scope, filter, after)?;
-        for c in &items {
+        let chunk = load_chunk(conn, scope, filter, wanted, false, after)?;
+        for (c, _) in &chunk.items {
             row += 1;
             let industry_names: Vec<&str> = c
                 .industry_codes
@@ -217,10 +285,10 @@ fn build_xlsx(conn: &mut DbConn, scope: &CoopScope, filter: &CoopFilter) -> ApiR
                 .write_number(row, 15, f64::from(c.version))
                 .map_err(x)?;
         }
-        if (items.len() as i64) < EXPORT_CHUNK {
+        if !chunk.full {
             break;
         }
-        after = items.last().map(|c| c.id);
+        after = chunk.last_examined;
     }
     if row > 0 {
         sheet

@@ -524,3 +524,4 @@ async fn reference_data_is_loaded() {
 
 mod derived;
 mod service;
+mod worklists;

@@ -42,7 +42,7 @@ async fn csv_export_has_bom_headers_and_every_field() {
     let (header, rows) = csv_rows(&r);
     assert_eq!(
         header.join(","),
-        format!("{CSV_HEADER},id,status,tier,demonstration_level,version")
+        format!("{CSV_HEADER},id,status,tier,demonstration_level,version,failing_checks")
     );
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
@@ -53,6 +53,12 @@ async fn csv_export_has_bom_headers_and_every_field() {
     assert_eq!(row[11], "active");
     assert_eq!(row[12], "");
     assert_eq!(row[14], "1");
+    // No members, no governance, no report: the checks it fails, `;`-separated.
+    assert!(
+        row[15].starts_with("min_members;farmer_share;governance;charter"),
+        "{}",
+        row[15]
+    );
     // An empty registry is just the header row.
     let empty = app
         .get(&format!("{CSV}?town_code={TOWN_B}"), &app.admin())
