@@ -7,6 +7,7 @@ pub mod books;
 pub mod cooperative;
 pub mod counselor;
 pub mod demonstration;
+pub mod document;
 pub mod federation;
 pub mod governance;
 pub mod loans;
