@@ -65,6 +65,8 @@ pub async fn document_form(
     let mut form = Multipart::new(req.headers(), payload);
     let mut file: Option<UploadedFile> = None;
     let mut fields = DocumentFields::default();
+    // The bytes of every part but the file, together within the form's allowance.
+    let mut other_bytes = 0u64;
     while let Some(field) = form.next().await {
         let mut field = field.map_err(malformed)?;
         let name = field.name().unwrap_or("").to_string();
@@ -94,6 +96,10 @@ pub async fn document_form(
         let mut text = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(malformed)?;
+            other_bytes += chunk.len() as u64;
+            if other_bytes > FORM_OVERHEAD {
+                return Err(too_large());
+            }
             if text.len() + chunk.len() > TEXT_FIELD_MAX {
                 return Err(ApiError::Validation(vec![FieldError::new(
                     name.as_str(),

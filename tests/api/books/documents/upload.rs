@@ -185,6 +185,13 @@ async fn over_20_mib_is_413_with_nothing_kept() {
     assert!(p["detail"].as_str().unwrap().contains("20 MiB"), "{p}");
     assert_eq!(count_rows(&app), 0);
     assert!(app.stored_objects().is_empty());
+    // Other fields are bounded too: many of them are a 413 as well.
+    let mut padded = form_of("a.pdf", PDF, "other", "padded", "");
+    for _ in 0..20 {
+        padded.push(text("note", &"x".repeat(4000)));
+    }
+    app.upload(c, &app.admin(), &padded).await.problem(413);
+    assert_eq!(count_rows(&app), 0);
     // Exactly 20 MiB is accepted.
     big.truncate(20 * 1024 * 1024);
     let d = app
