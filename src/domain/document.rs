@@ -136,7 +136,7 @@ fn zip_entries(b: &[u8]) -> Option<Vec<&[u8]>> {
 /// `word/document.xml` or `xl/workbook.xml`.
 fn ooxml_type(bytes: &[u8]) -> Option<&'static str> {
     let names = zip_entries(bytes)?;
-    let has = |n: &str| names.iter().any(|e| *e == n.as_bytes());
+    let has = |n: &str| names.contains(&n.as_bytes());
     if !has("[Content_Types].xml") {
         return None;
     }
