@@ -347,9 +347,10 @@ pub struct DevDemo {
 /// anything is left as it is (`None`). Never called without `--dev`.
 pub fn dev_demo(
     conn: &mut DbConn,
-    region: &str,
+    settings: &crate::config::Settings,
     show_progress: bool,
 ) -> Result<Option<DevDemo>, String> {
+    let region = settings.region_code.as_str();
     let err = |e: diesel::result::Error| e.to_string();
     let coops: i64 = cooperatives::table.count().get_result(conn).map_err(err)?;
     let users: i64 = crate::db::schema::users::table
@@ -360,6 +361,8 @@ pub fn dev_demo(
         return Ok(None);
     }
     let summary = crate::seed::demo(conn, crate::seed::DEFAULT_SEED, show_progress, region)?;
+    let store = crate::storage::DocumentStore::open(&settings.storage)?;
+    crate::seed::documents::demo(conn, &store)?;
     use rand::distributions::{Alphanumeric, DistString};
     let password = Alphanumeric.sample_string(&mut rand::rngs::OsRng, DEV_PASSWORD_LEN);
     let admin = CreateUser {

@@ -25,6 +25,9 @@ pub const ENV_CORS_ORIGINS: &str = "COOPHUB_CORS_ORIGINS";
 pub const ENV_METRICS: &str = "COOPHUB_METRICS";
 /// During a key rotation: the keys being replaced, comma-separated; they still open values.
 pub const ENV_DATA_KEY_PREVIOUS: &str = "COOPHUB_DATA_KEY_PREVIOUS";
+/// Where the archive's documents are kept: a folder (default `./data/documents`) or
+/// `s3://bucket/prefix`.
+pub const ENV_STORAGE: &str = "COOPHUB_STORAGE";
 
 /// Share of a defaulted loan's outstanding principal the fund compensates (basis points).
 pub const DEFAULT_RISK_COMPENSATION_SHARE_BP: i64 = 8000;
@@ -70,6 +73,8 @@ pub enum ConfigError {
          optional port; no path), got {0:?}"
     )]
     BadOrigin(String),
+    #[error("{ENV_STORAGE}: {0}")]
+    Storage(String),
     #[error("cannot keep the development secret in {path}: {source}")]
     DevSecret {
         path: PathBuf,
@@ -101,6 +106,8 @@ pub struct Settings {
     pub data_keys: crate::pii::Keyring,
     /// What browser front ends, monitoring and other integrators are offered.
     pub integrations: Integrations,
+    /// Where the archive's documents are kept (`COOPHUB_STORAGE`).
+    pub storage: crate::storage::StorageConfig,
 }
 
 /// Settings for integrators: CORS origins and the metrics endpoint.
@@ -310,7 +317,11 @@ impl Settings {
         let database_url = database_url_from_env();
         let jwt_secret = jwt_secret(dev, &database_url)?;
         let data_keys = data_keys(dev, &database_url)?;
+        let storage =
+            crate::storage::StorageConfig::parse(&std::env::var(ENV_STORAGE).unwrap_or_default())
+                .map_err(ConfigError::Storage)?;
         Ok(Settings {
+            storage,
             integrations: Integrations::from_env()?,
             data_keys,
             region_code: region_code_from_env()?,

@@ -95,6 +95,8 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("the database is unavailable")]
     Unavailable,
+    #[error("the document store is unavailable; try again later")]
+    StoreUnavailable,
     #[error("internal error")]
     Internal(String),
 }
@@ -125,6 +127,7 @@ impl ApiError {
             ApiError::Validation(_) => "validation",
             ApiError::TooManyRequests { .. } => "rate-limited",
             ApiError::Unavailable => "unavailable",
+            ApiError::StoreUnavailable => "storage-unavailable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -202,7 +205,7 @@ impl ResponseError for ApiError {
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable | ApiError::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

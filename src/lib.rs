@@ -18,6 +18,7 @@ pub mod pii;
 pub mod seed;
 pub mod service;
 pub mod state;
+pub mod storage;
 pub mod views;
 pub mod webhooks;
 

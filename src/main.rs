@@ -89,20 +89,31 @@ fn main() -> ExitCode {
             };
             let started = std::time::Instant::now();
             let show = std::io::IsTerminal::is_terminal(&std::io::stderr());
-            let result = pool
-                .get()
-                .map_err(|e| e.to_string())
-                .and_then(|mut conn| coophub::seed::demo(&mut conn, seed.seed, show, &region));
+            // The demo documents go to the configured store (COOPHUB_STORAGE).
+            let store = match coophub::storage::StorageConfig::parse(
+                &std::env::var(coophub::config::ENV_STORAGE).unwrap_or_default(),
+            )
+            .and_then(|c| coophub::storage::DocumentStore::open(&c))
+            {
+                Ok(s) => s,
+                Err(e) => return fail(format!("{}: {e}", coophub::config::ENV_STORAGE)),
+            };
+            let result = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
+                let s = coophub::seed::demo(&mut conn, seed.seed, show, &region)?;
+                let docs = coophub::seed::documents::demo(&mut conn, &store)?;
+                Ok((s, docs))
+            });
             match result {
-                Ok(s) => {
+                Ok((s, docs)) => {
                     println!(
-                        "demo data written in {:.1} s: {} cooperatives, {} members, {} annual reports, {} on the abnormal list, {} loans (seed {})",
+                        "demo data written in {:.1} s: {} cooperatives, {} members, {} annual reports, {} on the abnormal list, {} loans, {} documents (seed {})",
                         started.elapsed().as_secs_f64(),
                         s.cooperatives,
                         s.members,
                         s.annual_reports,
                         s.abnormal,
                         s.loans,
+                        docs,
                         seed.seed
                     );
                     ExitCode::SUCCESS
@@ -149,7 +160,7 @@ fn main() -> ExitCode {
                 let demo = pool
                     .get()
                     .map_err(|e| e.to_string())
-                    .and_then(|mut conn| cli::dev_demo(&mut conn, &settings.region_code, show));
+                    .and_then(|mut conn| cli::dev_demo(&mut conn, &settings, show));
                 match demo {
                     Ok(Some(d)) => {
                         println!(
@@ -164,7 +175,11 @@ fn main() -> ExitCode {
                     Err(e) => return fail(format!("cannot write the demo data: {e}")),
                 }
             }
-            match run_server(AppState::new(pool, settings), &serve) {
+            let state = match AppState::new(pool, settings) {
+                Ok(state) => state,
+                Err(e) => return fail(e.to_string()),
+            };
+            match run_server(state, &serve) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(e),
             }

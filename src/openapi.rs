@@ -299,13 +299,19 @@ fn state_type_ranges(v: &mut Value) {
 fn item_rules() -> Vec<(&'static str, &'static str, Value)> {
     let text =
         |max: u32| json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": "\\S"});
+    // A claim's evidence: a document id of the loan's cooperative, or a text.
+    let evidence = json!({"oneOf": [
+        {"type": "integer", "format": "int64", "minimum": 1, "maximum": i64::MAX,
+            "description": "A document id of the archive of the loan's cooperative"},
+        text(500)
+    ]});
     vec![
         ("TrainingCreate", "topics", text(200)),
         ("VisitCreate", "topics", text(200)),
         ("GovernanceIn", "board_members", text(50)),
         ("GovernanceIn", "supervisors", text(50)),
-        ("ClaimCreate", "evidence", text(500)),
-        ("CompensationShortcut", "evidence", text(500)),
+        ("ClaimCreate", "evidence", evidence.clone()),
+        ("CompensationShortcut", "evidence", evidence),
         (
             "WebhookCreate",
             "events",

@@ -6,9 +6,10 @@ use std::time::Duration;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::login_limiter::LoginLimiter;
 use crate::auth::revocation::RevocationCache;
-use crate::config::Settings;
+use crate::config::{ConfigError, Settings};
 use crate::db::{DbConn, Pool};
 use crate::error::{ApiError, ApiResult};
+use crate::storage::DocumentStore;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -18,13 +19,18 @@ pub struct AppState {
     pub login_limiter: Arc<LoginLimiter>,
     /// Subjects' credentials versions, cached for `settings.revocation_ttl_ms`.
     pub revocation: Arc<RevocationCache>,
+    /// The archive's bytes (`settings.storage`).
+    pub store: DocumentStore,
 }
 
 impl AppState {
-    pub fn new(pool: Pool, settings: Settings) -> Self {
+    /// The state of a running service; fails when the document store does not open.
+    pub fn new(pool: Pool, settings: Settings) -> Result<Self, ConfigError> {
+        let store = DocumentStore::open(&settings.storage).map_err(ConfigError::Storage)?;
         // The member ledger seals and opens farmers' ID numbers with these keys.
         crate::pii::install(&settings.data_keys);
-        AppState {
+        Ok(AppState {
+            store,
             pool,
             jwt: Arc::new(JwtKeys::new(&settings.jwt_secret)),
             revocation: Arc::new(RevocationCache::new(Duration::from_millis(
@@ -32,7 +38,7 @@ impl AppState {
             ))),
             settings: Arc::new(settings),
             login_limiter: Arc::new(LoginLimiter::new()),
-        }
+        })
     }
 
     /// Runs blocking database work on actix's thread pool, never on the async executor.

@@ -31,7 +31,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     tag = "demonstration",
     operation_id = "createDemonstrationApplication",
     summary = "Apply for a demonstration title",
-    description = "Checks every gate of RULES.md (operating ≥ 2 years, charter, governance bodies, last report published on time, not on the abnormal list, and for municipal a district title, for national a municipal one). A failed gate makes the application `ineligible` — kept, with the reasons. An eligible one is `pending` with a 0–100 `score` and its breakdown (weights are data: `domain::demonstration::WEIGHTS`).",
+    description = "Checks every gate of RULES.md (operating ≥ 2 years, charter, governance bodies, last report published on time, not on the abnormal list, and for municipal a district title, for national a municipal one). A failed gate makes the application `ineligible` — kept, with the reasons. An eligible one is `pending` with a 0–100 `score` and its breakdown (weights are data: `domain::demonstration::WEIGHTS`). `document_ids` (optional, at most 20, none twice) cites documents of the applicant's archive (`POST /cooperatives/{id}/documents`); an id that is not a document of `cooperative_id` is a 422 naming `document_ids.<i>` (code `unknown_document`).",
     request_body = ApplicationIn,
     responses(
         (status = 201, description = "Recorded (eligible or not)", body = ApplicationOut),

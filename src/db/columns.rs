@@ -124,3 +124,8 @@ use crate::domain::distribution::DistributionStatus;
 use crate::domain::meeting::{MeetingKind, ResolutionSubject};
 
 text_columns!(MeetingKind, ResolutionSubject, DistributionStatus);
+
+// the archive
+use crate::domain::document::DocumentKind;
+
+text_columns!(DocumentKind);

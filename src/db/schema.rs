@@ -258,6 +258,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        document_ids -> Text,
     }
 }
 
@@ -509,10 +510,10 @@ diesel::table! {
     }
 }
 
-// The cooperative's own books (meetings, transactions, distributions) are in
-// `schema_books.rs`.
+// The cooperative's own books (meetings, transactions, distributions, documents): `schema_books.rs`.
 pub use super::schema_books::{
-    meetings, member_transactions, resolutions, surplus_allocations, surplus_distributions,
+    documents, meetings, member_transactions, resolutions, surplus_allocations,
+    surplus_distributions,
 };
 
 diesel::joinable!(sessions -> users (user_id));

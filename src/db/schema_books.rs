@@ -1,6 +1,7 @@
 //! The cooperative's own books: meetings and resolutions, members' transactions, surplus
 //! distributions (kept apart so `schema.rs` stays short; the same hand-edited rules: in step
-//! with both migration folders, 2026-12-02-2001xx to 2026-12-02-2003xx).
+//! with both migration folders, 2026-12-02-2001xx to 2026-12-02-2003xx, and the archive's
+//! 2026-12-02-3001xx).
 
 diesel::table! {
     meetings (id) {
@@ -80,6 +81,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    documents (id) {
+        id -> BigInt,
+        cooperative_id -> BigInt,
+        kind -> Text,
+        title -> Text,
+        year -> Nullable<Integer>,
+        file_name -> Text,
+        sha256 -> Text,
+        size -> BigInt,
+        content_type -> Text,
+        uploaded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
 // Their joins.
 use super::schema::{cooperatives, members};
 

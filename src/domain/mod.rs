@@ -9,6 +9,7 @@ pub mod cooperative;
 pub mod counselor;
 pub mod demonstration;
 pub mod distribution;
+pub mod document;
 pub mod federation;
 pub mod id_number;
 pub mod loan_ageing;

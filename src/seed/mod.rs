@@ -8,6 +8,7 @@
 //! seeded generator, so the same seed gives the same data.
 
 mod books;
+pub mod documents;
 mod loans;
 mod people;
 mod registry;

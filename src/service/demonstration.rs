@@ -111,6 +111,16 @@ pub fn apply(conn: &mut DbConn, caller: &Caller, b: ApplicationIn) -> ApiResult<
         other => other?,
     };
     ensure_operating(&c)?;
+    let document_ids = b.document_ids.clone().unwrap_or_default();
+    let cited: Vec<(String, i64)> = document_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (format!("document_ids.{i}"), *id))
+        .collect();
+    let unknown = crate::service::books::documents::check_cited(conn, c.id, &cited)?;
+    if !unknown.is_empty() {
+        return Err(ApiError::Validation(unknown));
+    }
     if demo::open_duplicate(conn, c.id, b.level, b.year)? {
         return Err(ApiError::Conflict(format!(
             "cooperative {} already has a pending or approved {} application for {}",
@@ -143,6 +153,7 @@ pub fn apply(conn: &mut DbConn, caller: &Caller, b: ApplicationIn) -> ApiResult<
             version: 1,
             created_at: at,
             updated_at: at,
+            document_ids: serde_json::to_string(&document_ids).unwrap_or_else(|_| "[]".into()),
         },
     )?;
     let out = ApplicationOut::from(created);

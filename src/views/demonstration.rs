@@ -11,7 +11,7 @@ use crate::domain::demonstration::{ApplicationStatus, Gate, MonitoringResult, Sc
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"cooperative_id": 1, "level": "district", "year": 2026}))]
+#[schema(example = json!({"cooperative_id": 1, "level": "district", "year": 2026, "document_ids": [12, 14]}))]
 pub struct ApplicationIn {
     pub cooperative_id: i64,
     pub level: DemonstrationLevel,
@@ -19,6 +19,25 @@ pub struct ApplicationIn {
     #[validate(range(min = crate::domain::demonstration::FIRST_RATING_YEAR, max = crate::views::validators::MAX_YEAR))]
     #[schema(minimum = 2021, maximum = 2100)]
     pub year: i32,
+    /// Documents of the applicant's archive the application cites (its charter, its last
+    /// financial statements, …): at most 20 ids, none twice; each must be a document of
+    /// `cooperative_id` (otherwise 422 naming `document_ids.<i>`).
+    #[validate(length(max = 20), custom(function = "document_id_items"))]
+    #[schema(max_items = 20)]
+    pub document_ids: Option<Vec<i64>>,
+}
+
+fn document_id_items(ids: &[i64]) -> Result<(), validator::ValidationError> {
+    let mut seen = std::collections::HashSet::new();
+    if ids.iter().all(|id| *id >= 1 && seen.insert(*id)) {
+        Ok(())
+    } else {
+        Err(
+            validator::ValidationError::new("document_ids").with_message(
+                "each document id is a positive integer, at most 20 of them, none twice".into(),
+            ),
+        )
+    }
 }
 
 /// An application for a demonstration title.
@@ -27,7 +46,7 @@ pub struct ApplicationIn {
     "id": 3, "cooperative_id": 1, "level": "district", "year": 2026, "status": "pending", "eligible": true,
     "gates": [{"gate": "operating_two_years", "passed": true, "reason": "established on 2015-03-18; at least 2 years of operation are required"}],
     "score": 74, "score_breakdown": [{"factor": "members", "value": 52.0, "weight": 20, "points": 6.93}],
-    "decided_by": null, "decided_at": null, "decision_note": null, "created_at": "2026-11-27T08:00:00Z"
+    "decided_by": null, "decided_at": null, "decision_note": null, "document_ids": [12, 14], "created_at": "2026-11-27T08:00:00Z"
 }))]
 pub struct ApplicationOut {
     pub id: i64,
@@ -45,6 +64,8 @@ pub struct ApplicationOut {
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
     pub decision_note: Option<String>,
+    /// The documents of the applicant's archive the application cites.
+    pub document_ids: Vec<i64>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -98,6 +119,7 @@ impl From<Application> for ApplicationOut {
             }),
             decided_by: a.decided_by,
             decided_at: a.decided_at.map(|t| t.and_utc()),
+            document_ids: serde_json::from_str(&a.document_ids).unwrap_or_default(),
             decision_note: a.decision_note,
             created_at: a.created_at.and_utc(),
         }

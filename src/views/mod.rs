@@ -8,6 +8,7 @@ pub mod cooperatives;
 pub mod counselors;
 pub mod csv;
 pub mod demonstration;
+pub mod documents;
 pub mod federations;
 pub mod health;
 pub mod loans;

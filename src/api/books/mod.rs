@@ -1,8 +1,9 @@
 //! The cooperative's own books: meetings and resolutions, member accounts, surplus
-//! distributions.
+//! distributions, the archive of documents.
 
 mod accounts;
 mod distributions;
+mod documents;
 mod meetings;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -15,5 +16,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(accounts::put_transactions)
         .service(distributions::put_distribution)
         .service(distributions::get_distribution)
-        .service(distributions::adopt_distribution);
+        .service(distributions::adopt_distribution)
+        .service(documents::upload_document)
+        .service(documents::list_documents)
+        .service(documents::get_document)
+        .service(documents::download_document);
 }

@@ -100,7 +100,7 @@ pub async fn list_entries(
     tag = "risk-fund",
     operation_id = "fileCompensationClaim",
     summary = "File a compensation claim",
-    description = "The bank (its own loan) or the district files a claim on the fund for a `defaulted` loan of a guaranteed product → `submitted`. `evidence`: until the document archive exists, free-text items (a description or reference of each supporting document); document ids will go in the same array. At most one claim per loan that is not rejected (409). `Idempotency-Key` honoured.",
+    description = "The bank (its own loan) or the district files a claim on the fund for a `defaulted` loan of a guaranteed product → `submitted`. `evidence`: 1–20 items, each a **document id** of the archive of the loan's cooperative (`POST /cooperatives/{id}/documents`; an integer, or the string `\"doc:N\"`, answered back as the integer N) or a **free text** of 1–500 characters (a description or reference of a paper document, as before the archive). A cited id that is not a document of the loan's cooperative (another cooperative's, or none) is a 422 naming `evidence.<i>` (code `unknown_document`), the item's place from 0. At most one claim per loan that is not rejected (409). `Idempotency-Key` honoured.",
     params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
     request_body = ClaimCreate,
     responses(

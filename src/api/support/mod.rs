@@ -3,6 +3,7 @@
 
 pub mod body_schema;
 pub mod client;
+pub mod document_form;
 pub mod etag;
 pub mod extract;
 pub mod idempotency;

@@ -33,6 +33,8 @@ pub struct Application {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// JSON array of the document ids the application cites.
+    pub document_ids: String,
 }
 
 #[derive(Insertable, Debug, Clone)]
@@ -49,6 +51,7 @@ pub struct NewApplication {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub document_ids: String,
 }
 
 pub fn insert(conn: &mut DbConn, new: &NewApplication) -> QueryResult<Application> {

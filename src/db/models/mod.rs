@@ -8,6 +8,7 @@ pub mod coop_history;
 pub mod cooperative;
 pub mod counselor;
 pub mod demonstration;
+pub mod document;
 pub mod federation;
 pub mod governance;
 pub mod loans;

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod distributions;
+pub mod documents;
 pub mod exits;
 pub mod meetings;
 pub mod members_import;

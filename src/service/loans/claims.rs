@@ -20,7 +20,7 @@ use crate::domain::risk_fund::{self, EntryKind};
 use crate::error::{ApiError, ApiResult};
 use crate::views::loans::claims::{
     AgreementList, AgreementOut, AgreementPut, ClaimCreate, ClaimFilterParams, ClaimOut,
-    ClaimRejectBody, EntryFilterParams, RecoveryCreate, RecoveryOut,
+    ClaimRejectBody, EntryFilterParams, Evidence, RecoveryCreate, RecoveryOut,
 };
 use crate::views::loans::FundEntryOut;
 use crate::views::pagination::{ListResponse, PageParams};
@@ -148,12 +148,22 @@ pub fn file(
     conn: &mut DbConn,
     caller: &Caller,
     loan_id: i64,
-    evidence: Vec<String>,
+    evidence: Vec<Evidence>,
     note: Option<String>,
 ) -> ApiResult<ClaimOut> {
     may_file(caller)?;
     let scope = caller.loan_scope()?;
     let loan = m::find_loan(conn, &scope, loan_id)?;
+    // Cited documents are the loan's cooperative's own (its archive, not another's).
+    let cited: Vec<(String, i64)> = evidence
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| e.document_id().map(|id| (format!("evidence.{i}"), id)))
+        .collect();
+    let unknown = crate::service::books::documents::check_cited(conn, loan.cooperative_id, &cited)?;
+    if !unknown.is_empty() {
+        return Err(ApiError::Validation(unknown));
+    }
     if loan.status != LoanStatus::Defaulted {
         return Err(ApiError::Conflict(format!(
             "the loan is {}; only a defaulted loan is compensated",

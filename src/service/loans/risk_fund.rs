@@ -88,7 +88,7 @@ pub fn compensate(
     b: CompensationShortcut,
 ) -> ApiResult<ClaimOut> {
     caller.require(Resource::RiskFund, Access::Write)?;
-    let evidence = b.evidence.iter().map(|e| e.trim().to_string()).collect();
+    let evidence = b.items();
     let note = b.note;
     super::claims::file(conn, caller, id, evidence, note)
 }

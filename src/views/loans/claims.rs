@@ -60,37 +60,82 @@ pub struct AgreementList {
     pub items: Vec<AgreementOut>,
 }
 
-fn evidence_items(items: &[String]) -> Result<(), ValidationError> {
-    if items
-        .iter()
-        .all(|e| !e.trim().is_empty() && e.chars().count() <= 500)
-    {
-        Ok(())
-    } else {
-        Err(ValidationError::new("evidence")
-            .with_message("each item must be 1–500 characters".into()))
+/// One item of a claim's evidence: a document of the loan's cooperative's archive, by id (an
+/// integer, or a string `doc:N`), or free text (a description or reference of a paper
+/// document, as clients sent before the archive existed).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum Evidence {
+    /// A document id of the archive.
+    Document(i64),
+    /// 1–500 characters with something other than spaces.
+    Text(String),
+}
+
+impl Evidence {
+    /// The item as kept: text trimmed, `doc:N` read as the document id N.
+    pub fn normalized(&self) -> Evidence {
+        match self {
+            Evidence::Document(id) => Evidence::Document(*id),
+            Evidence::Text(t) => {
+                let t = t.trim();
+                match t.strip_prefix("doc:").map(|n| n.trim().parse::<i64>()) {
+                    Some(Ok(id)) => Evidence::Document(id),
+                    _ => Evidence::Text(t.to_string()),
+                }
+            }
+        }
+    }
+
+    /// The document id an item cites, if it cites one.
+    pub fn document_id(&self) -> Option<i64> {
+        match self.normalized() {
+            Evidence::Document(id) => Some(id),
+            Evidence::Text(_) => None,
+        }
     }
 }
 
-/// A claim on the fund. Until the document archive exists, `evidence` is free text: each
-/// item a description or reference of a supporting document (a court ruling, the bank's
-/// collection record, …); document ids will be accepted in the same array.
+fn evidence_items(items: &[Evidence]) -> Result<(), ValidationError> {
+    let fine = |e: &Evidence| match e.normalized() {
+        Evidence::Document(id) => id >= 1,
+        Evidence::Text(t) => !t.is_empty() && t.chars().count() <= 500,
+    };
+    if items.iter().all(fine) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("evidence").with_message(
+            "each item is a document id (an integer, or \"doc:N\") or a text of 1–500 characters"
+                .into(),
+        ))
+    }
+}
+
+/// The items as kept, in order.
+pub fn evidence_kept(items: &[Evidence]) -> Vec<Evidence> {
+    items.iter().map(Evidence::normalized).collect()
+}
+
+/// A claim on the fund. `evidence` items are document ids of the archive of the loan's
+/// cooperative (an integer, or `"doc:N"`; another cooperative's or no such document: 422
+/// naming `evidence.<i>`) or free text (a description or reference of a paper document).
 #[derive(Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"evidence": ["借款合同 PSBC-JJ-2026-000123", "催收记录 2026-06-30"], "note": "逾期 120 天，催收无果"}))]
+#[schema(example = json!({"evidence": [12, "doc:13", "催收记录 2026-06-30"], "note": "逾期 120 天，催收无果"}))]
 pub struct ClaimCreate {
-    /// 1–20 items, each 1–500 characters with something other than spaces.
+    /// 1–20 items, each a document id of the loan's cooperative (integer ≥ 1, or `"doc:N"`)
+    /// or 1–500 characters with something other than spaces.
     #[validate(length(min = 1, max = 20), custom(function = "evidence_items"))]
     #[schema(min_items = 1, max_items = 20)]
-    pub evidence: Vec<String>,
+    pub evidence: Vec<Evidence>,
     #[validate(length(max = 500))]
     #[schema(max_length = 500)]
     pub note: Option<String>,
 }
 
 impl ClaimCreate {
-    pub fn items(&self) -> Vec<String> {
-        self.evidence.iter().map(|e| e.trim().to_string()).collect()
+    pub fn items(&self) -> Vec<Evidence> {
+        evidence_kept(&self.evidence)
     }
 }
 
@@ -100,14 +145,20 @@ impl ClaimCreate {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"evidence": ["借款合同 PSBC-JJ-2026-000123"]}))]
 pub struct CompensationShortcut {
-    /// 0–20 items, each 1–500 characters with something other than spaces.
+    /// 0–20 items, as a claim's: document ids of the loan's cooperative or texts.
     #[serde(default)]
     #[validate(length(max = 20), custom(function = "evidence_items"))]
     #[schema(max_items = 20)]
-    pub evidence: Vec<String>,
+    pub evidence: Vec<Evidence>,
     #[validate(length(max = 500))]
     #[schema(max_length = 500)]
     pub note: Option<String>,
+}
+
+impl CompensationShortcut {
+    pub fn items(&self) -> Vec<Evidence> {
+        evidence_kept(&self.evidence)
+    }
 }
 
 /// Why a claim is refused.
@@ -121,13 +172,14 @@ pub struct ClaimRejectBody {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": 1, "loan_id": 7, "bank_code": "psbc", "status": "paid", "evidence": ["借款合同 PSBC-JJ-2026-000123"], "note": null, "reason": null, "amount_fen": 80000, "fund_entry_id": 3, "submitted_by": "cp_3f9a0c2b", "approved_by": "admin", "approved_at": "2026-12-01T08:00:00Z", "paid_by": "treasurer", "paid_at": "2026-12-01T09:00:00Z", "rejected_by": null, "rejected_at": null, "version": 3, "created_at": "2026-12-01T07:00:00Z"}))]
+#[schema(example = json!({"id": 1, "loan_id": 7, "bank_code": "psbc", "status": "paid", "evidence": [12, "借款合同 PSBC-JJ-2026-000123"], "note": null, "reason": null, "amount_fen": 80000, "fund_entry_id": 3, "submitted_by": "cp_3f9a0c2b", "approved_by": "admin", "approved_at": "2026-12-01T08:00:00Z", "paid_by": "treasurer", "paid_at": "2026-12-01T09:00:00Z", "rejected_by": null, "rejected_at": null, "version": 3, "created_at": "2026-12-01T07:00:00Z"}))]
 pub struct ClaimOut {
     pub id: i64,
     pub loan_id: i64,
     pub bank_code: String,
     pub status: ClaimStatus,
-    pub evidence: Vec<String>,
+    /// Document ids (integers) and texts, as filed (`"doc:N"` kept as the id N).
+    pub evidence: Vec<Evidence>,
     pub note: Option<String>,
     /// Why it was rejected.
     pub reason: Option<String>,

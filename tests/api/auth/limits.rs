@@ -232,8 +232,9 @@ async fn the_limits_hold_across_instances() {
     let app = TestApp::new().await;
     create_user(&mut app.conn(), &observer("clerk"), "a long password").unwrap();
     // A second instance over the same database: its own (empty) per-process limiter.
-    let s = crate::common::settings(&app.state.settings.database_url);
-    let other = init_service(build_app(AppState::new(app.state.pool.clone(), s))).await;
+    let mut s = crate::common::settings(&app.state.settings.database_url);
+    s.storage = app.state.settings.storage.clone();
+    let other = init_service(build_app(AppState::new(app.state.pool.clone(), s).unwrap())).await;
     let on_other = |password: &str| {
         TestRequest::post()
             .uri("/api/v1/auth/login")

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod distributions;
+mod documents;
 mod exits;
 mod meetings;
 mod worklists;

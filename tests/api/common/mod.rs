@@ -99,6 +99,10 @@ pub fn settings(database_url: &str) -> Settings {
         targets: coophub::config::PilotTargets::default(),
         data_keys: data_keys(),
         integrations: Default::default(),
+        // Each TestApp puts its own temp folder here (see `TestApp::with_settings`).
+        storage: coophub::storage::StorageConfig::Folder(
+            std::env::temp_dir().join("coophub-test-documents"),
+        ),
     }
 }
 
@@ -188,6 +192,8 @@ pub struct TestApp {
     pub state: AppState,
     call: CallFn,
     pub db: TestDb,
+    /// This test's own document store (a temp folder, removed with the test).
+    pub storage: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -199,9 +205,11 @@ impl TestApp {
     pub async fn with_settings(change: impl FnOnce(&mut Settings)) -> TestApp {
         let (db, url) = TestDb::create();
         let pool = db::connect_and_migrate(&url).expect("migrate test database");
+        let storage = tempfile::tempdir().expect("temp storage dir");
         let mut s = settings(&url);
+        s.storage = coophub::storage::StorageConfig::Folder(storage.path().join("documents"));
         change(&mut s);
-        let state = AppState::new(pool, s);
+        let state = AppState::new(pool, s).expect("the document store opens");
         let svc = Rc::new(actix_web::test::init_service(build_app(state.clone())).await);
         let call: CallFn = Rc::new(move |req| {
             let svc = svc.clone();
@@ -212,7 +220,12 @@ impl TestApp {
                 }
             })
         });
-        TestApp { state, call, db }
+        TestApp {
+            state,
+            call,
+            db,
+            storage,
+        }
     }
 
     pub fn conn(&self) -> db::PooledConn {

@@ -21,6 +21,7 @@ fn application(cooperative_id: i64, level: DemonstrationLevel) -> ApplicationIn 
         cooperative_id,
         level,
         year: year(),
+        document_ids: None,
     }
 }
 

@@ -100,8 +100,9 @@ fn the_document_states_if_none_match_on_every_tagged_read() {
         );
     }
     // getCooperative, getMember, getSurplusDistribution, getGovernance, getAnnualReport,
-    // getFederation, getCounselor, getLoan, getLoanProduct, getUser.
-    assert_eq!(tagged, 10);
+    // getFederation, getCounselor, getLoan, getLoanProduct, getUser, getDocument,
+    // downloadDocument.
+    assert_eq!(tagged, 12);
 }
 
 #[actix_web::test]

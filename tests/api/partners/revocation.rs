@@ -77,8 +77,9 @@ async fn another_instance_sees_a_rotation_within_its_ttl() {
     let (id, token) = partner_with_token(&app).await;
     // A second instance over the same database, with a 100 ms cache.
     let mut s = settings(&app.state.settings.database_url);
+    s.storage = app.state.settings.storage.clone();
     s.revocation_ttl_ms = 100;
-    let other = init_service(build_app(AppState::new(app.state.pool.clone(), s))).await;
+    let other = init_service(build_app(AppState::new(app.state.pool.clone(), s).unwrap())).await;
     let get = |t: &str| {
         TestRequest::get()
             .uri("/api/v1/loans")

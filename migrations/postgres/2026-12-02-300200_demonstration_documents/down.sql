@@ -1,0 +1,1 @@
+ALTER TABLE demonstration_applications DROP COLUMN document_ids;
