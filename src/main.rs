@@ -31,7 +31,19 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// No transparent huge pages for this process: with THP `always` (a common kernel default),
+/// mimalloc's aligned arenas are backed by 2 MiB pages and the resident set under load more
+/// than doubles (BENCHMARKS.md, P4). The setting holds for the whole process.
+fn no_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory of ours.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 fn main() -> ExitCode {
+    no_transparent_huge_pages();
     let args = Cli::parse();
     match args.command {
         Command::Openapi => {
