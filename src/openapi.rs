@@ -234,18 +234,6 @@ fn common_errors(shape: &Shape, secured: bool) -> Vec<(&'static str, &'static st
     errors
 }
 
-/// Header parameters the server checks, with the rule JSON Schema can state.
-fn constrain_headers(op: &mut serde_json::Map<String, Value>) {
-    let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
-        return;
-    };
-    for p in params {
-        if p["in"] == "header" && p["name"] == "Idempotency-Key" {
-            p["schema"] = json!({"type": "string", "minLength": 1, "maxLength": 255});
-        }
-    }
-}
-
 /// Responses in status order (utoipa keeps the order handlers wrote them in).
 fn sort_responses(responses: &mut serde_json::Map<String, Value>) {
     let mut all: Vec<(String, Value)> = std::mem::take(responses).into_iter().collect();
@@ -367,7 +355,6 @@ fn finish_value(v: &mut Value) {
                 if public {
                     op.insert("security".into(), json!([]));
                 }
-                constrain_headers(op);
                 let shape = Shape::of(op);
                 let responses = op["responses"]
                     .as_object_mut()

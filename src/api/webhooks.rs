@@ -4,7 +4,7 @@ use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::support::extract::{ValidJson, ValidQuery};
-use crate::api::support::idempotency::{self, canonical, Start};
+use crate::api::support::idempotency::{self, canonical, IdempotencyKey, Start};
 use crate::auth::{Access, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::service::idempotency::keyed;
@@ -29,7 +29,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     operation_id = "createWebhook",
     summary = "Subscribe to loan events",
     description = "A partner bank subscribes a URL to loan events of its own bank. Events are written to an outbox in the same transaction as the change and delivered by a background worker, signed with `X-Coophub-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>`, retried with exponential backoff until a 2xx. Every address of the URL's host must be public: loopback, private (10/8, 172.16/12, 192.168/16), link-local (169.254/16, fe80::/10), 0.0.0.0/8, 100.64/10, 198.18/15, 224/4, 240/4, ::/96, 64:ff9b::/96, 64:ff9b:1::/48, 2001::/32, 2002::/16, fc00::/7, fec0::/10 and ff00::/8 (IPv4-mapped IPv6 by its IPv4 address) are refused with 422 on `url`; `COOPHUB_WEBHOOK_ALLOW_LOOPBACK=1` (development only) admits loopback and nothing else. The worker resolves the host again on every attempt and connects only to the addresses it checked. A bank holds at most 10 active subscriptions: the 11th is 409.",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
+    params(IdempotencyKey),
     request_body = WebhookCreate,
     responses(
         (status = 201, description = "Subscribed", body = WebhookOut),
@@ -179,7 +179,7 @@ pub async fn list_deliveries(
     operation_id = "pingWebhook",
     summary = "Send a signed ping event now",
     description = "Queues a `ping` event (`{\"id\",\"type\":\"ping\",\"created_at\",\"data\":{\"webhook_id\",\"bank_code\"}}`, signed like every delivery) for this subscription, whatever events it asked for; the worker sends it at once. Answers the delivery, whose log shows the outcome.",
-    params(("id" = i64, Path, description = "Webhook id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key answers the first response again")),
+    params(("id" = i64, Path, description = "Webhook id"), IdempotencyKey),
     responses(
         (status = 202, description = "Queued", body = DeliveryOut),
         (status = 403, description = "Only bank partners have webhooks"),
@@ -214,7 +214,7 @@ pub async fn ping(
     operation_id = "retryWebhookDelivery",
     summary = "Re-queue a failed delivery",
     description = "A delivery the worker gave up on (`failed`, after 15 attempts) goes back to `pending`, due now, with its attempts counted afresh and the same event id and body. Any other status → 409.",
-    params(("id" = i64, Path, description = "Webhook id"), ("delivery_id" = i64, Path, description = "Delivery id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key answers the first response again")),
+    params(("id" = i64, Path, description = "Webhook id"), ("delivery_id" = i64, Path, description = "Delivery id"), IdempotencyKey),
     responses(
         (status = 202, description = "Re-queued", body = DeliveryOut),
         (status = 403, description = "Only bank partners have webhooks"),

@@ -5,7 +5,7 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 
 use crate::api::support::etag::with_etag;
 use crate::api::support::extract::{OptionalJson, ValidJson};
-use crate::api::support::idempotency::{self, canonical, Start};
+use crate::api::support::idempotency::{self, canonical, IdempotencyKey, Start};
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::service::idempotency::keyed;
@@ -36,7 +36,7 @@ async fn open(
     operation_id = "reviewLoan",
     summary = "Start reviewing a loan",
     description = "`submitted → under_review`. The bank (or the district for a bank without an integration).",
-    params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
+    params(("id" = i64, Path, description = "Loan id"), IdempotencyKey),
     request_body(content = NoteBody, description = "Optional", content_type = "application/json"),
     responses(
         (status = 200, description = "Done", body = LoanOut),
@@ -72,7 +72,7 @@ pub async fn review(
     operation_id = "withdrawLoan",
     summary = "Withdraw a loan application",
     description = "`submitted|under_review → withdrawn`. The cooperative only. Emits `loan.withdrawn`.",
-    params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
+    params(("id" = i64, Path, description = "Loan id"), IdempotencyKey),
     request_body(content = NoteBody, description = "Optional", content_type = "application/json"),
     responses(
         (status = 200, description = "Done", body = LoanOut),
@@ -108,7 +108,7 @@ pub async fn withdraw(
     operation_id = "markLoanOverdue",
     summary = "Mark a loan overdue",
     description = "`disbursed → overdue`, once an instalment is unpaid past its due date (at least one day past due: never on the day of disbursement; 409 before). The daily ageing does the same by itself. A repayment that covers everything due brings it back to `disbursed`. Emits `loan.overdue`.",
-    params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
+    params(("id" = i64, Path, description = "Loan id"), IdempotencyKey),
     request_body(content = NoteBody, description = "Optional", content_type = "application/json"),
     responses(
         (status = 200, description = "Done", body = LoanOut),
@@ -144,7 +144,7 @@ pub async fn mark_overdue(
     operation_id = "defaultLoan",
     summary = "Declare a loan in default",
     description = "`overdue → defaulted`, once the loan is at least `COOPHUB_DEFAULT_MIN_DPD` (default 90) days past due (409 before, naming the days). Emits `loan.defaulted`.",
-    params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
+    params(("id" = i64, Path, description = "Loan id"), IdempotencyKey),
     request_body(content = NoteBody, description = "Optional", content_type = "application/json"),
     responses(
         (status = 200, description = "Done", body = LoanOut),
@@ -181,7 +181,7 @@ pub async fn default_loan(
     operation_id = "approveLoan",
     summary = "Approve a loan",
     description = "`under_review → approved`, with the amount and rate (neither above what was asked). For a product guaranteed by the risk-compensation fund, the guaranteed exposure may not exceed `leverage × fund balance` (409 with the headroom): with the bank's agreement in effect, its leverage against the bank's own exposure; else `COOPHUB_RISK_LEVERAGE` against every bank's. Checked under the fund's lock. Emits `loan.approved`.",
-    params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
+    params(("id" = i64, Path, description = "Loan id"), IdempotencyKey),
     request_body(content = ApproveBody, description = "Optional", content_type = "application/json"),
     responses(
         (status = 200, description = "Approved", body = LoanOut),
@@ -219,7 +219,7 @@ pub async fn approve(
     operation_id = "rejectLoan",
     summary = "Reject a loan",
     description = "`under_review → rejected`, with a reason (kept in the history). Emits `loan.rejected`.",
-    params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
+    params(("id" = i64, Path, description = "Loan id"), IdempotencyKey),
     request_body = RejectBody,
     responses(
         (status = 200, description = "Rejected", body = LoanOut),
@@ -256,7 +256,7 @@ pub async fn reject(
     operation_id = "disburseLoan",
     summary = "Disburse a loan",
     description = "`approved → disbursed` on `disbursed_on` (default today); the schedule runs from that date, or from `first_due_on` when the bank fixes the first due date (1–62 days after the disbursement). `bank_reference` is the bank's loan number (借据号), unique per bank: another loan of the bank with it → 409. Emits `loan.disbursed`.",
-    params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
+    params(("id" = i64, Path, description = "Loan id"), IdempotencyKey),
     request_body(content = DisburseBody, description = "Optional", content_type = "application/json"),
     responses(
         (status = 200, description = "Disbursed", body = LoanOut),

@@ -5,7 +5,7 @@ use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 
 use crate::api::support::etag::{created, with_etag};
 use crate::api::support::extract::{OptionalJson, ValidJson, ValidQuery};
-use crate::api::support::idempotency::{self, canonical, Start};
+use crate::api::support::idempotency::{self, canonical, IdempotencyKey, Start};
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::service::idempotency::keyed;
@@ -101,7 +101,7 @@ pub async fn list_entries(
     operation_id = "fileCompensationClaim",
     summary = "File a compensation claim",
     description = "The bank (its own loan) or the district files a claim on the fund for a `defaulted` loan of a guaranteed product → `submitted`. `evidence`: 1–20 items, each a **document id** of the archive of the loan's cooperative (`POST /cooperatives/{id}/documents`; an integer, or the string `\"doc:N\"`, answered back as the integer N) or a **free text** of 1–500 characters (a description or reference of a paper document, as before the archive). A cited id that is not a document of the loan's cooperative (another cooperative's, or none) is a 422 naming `evidence.<i>` (code `unknown_document`), the item's place from 0. At most one claim per loan that is not rejected (409). `Idempotency-Key` honoured.",
-    params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
+    params(("id" = i64, Path, description = "Loan id"), IdempotencyKey),
     request_body = ClaimCreate,
     responses(
         (status = 201, description = "Filed", body = ClaimOut),
@@ -281,7 +281,7 @@ pub async fn reject_claim(
     operation_id = "recordRecovery",
     summary = "Record a recovery on a compensated loan",
     description = "What the bank recovered after compensation; the agreement's `compensation_share_bp` of it (rounded down) flows back into the fund as a `recovery` entry. The bank (or the district for a bank without an integration); `bank_reference` unique per bank (409). `Idempotency-Key` honoured.",
-    params(("id" = i64, Path, description = "Loan id"), ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")),
+    params(("id" = i64, Path, description = "Loan id"), IdempotencyKey),
     request_body = RecoveryCreate,
     responses(
         (status = 201, description = "Recorded", body = RecoveryOut),

@@ -3,7 +3,9 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use crate::api::support::extract::{ValidJson, ValidQuery};
-use crate::api::support::idempotency::{self, canonical, Start};
+use crate::api::support::idempotency::{
+    self, canonical, IdempotencyKey, RepaymentIdempotencyKey, Start,
+};
 use crate::auth::Caller;
 use crate::domain::loan_book::PrepaymentMode;
 use crate::error::ApiResult;
@@ -53,7 +55,7 @@ pub async fn list_repayments(
     params(
         ("id" = i64, Path, description = "Loan id"),
         RepaymentParams,
-        ("Idempotency-Key" = Option<String>, Header, description = "A unique key per repayment (required for bank partners)")
+        RepaymentIdempotencyKey
     ),
     request_body = RepaymentCreate,
     responses(
@@ -134,8 +136,7 @@ pub async fn payoff(
     description = "The bank reverses a repayment (冲正): it stays in the ledger with `reversed_at` and the reason, counts for nothing, and the loan's book is re-read without it (later repayments re-allocated). A `settled` loan is re-opened: `disbursed`, or `overdue` when an instalment is then past due. Once per repayment (409 after). Emits `loan.repayment_reversed`. `Idempotency-Key` honoured.",
     params(
         ("id" = i64, Path, description = "Loan id"),
-        ("repayment_id" = i64, Path, description = "Repayment id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Optional: a retry with the same key and body answers the first response again")
+        ("repayment_id" = i64, Path, description = "Repayment id"), IdempotencyKey
     ),
     request_body = ReverseBody,
     responses(

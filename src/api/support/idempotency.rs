@@ -75,3 +75,35 @@ pub async fn open(
         ),
     })
 }
+
+/// The optional `Idempotency-Key` header of a change, as the OpenAPI document states it
+/// (`params(IdempotencyKey)`): read by [`open`], which enforces the same bounds.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // documentation only: the header is read from the request by `open`
+pub struct IdempotencyKey {
+    /// Optional: a retry with the same key (and the same body) answers the first response again, with `Idempotent-Replayed: true`, and changes nothing.
+    #[param(rename = "Idempotency-Key", schema_with = key_schema)]
+    key: Option<String>,
+}
+
+/// The `Idempotency-Key` of a repayment: required for bank partners (400 without).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // documentation only: the header is read from the request by `open`
+pub struct RepaymentIdempotencyKey {
+    /// A unique key per repayment (required for bank partners): a retry with the same key and body answers the first response again and changes nothing.
+    #[param(rename = "Idempotency-Key", schema_with = key_schema)]
+    key: Option<String>,
+}
+
+/// The header's schema: 1–255 visible ASCII characters (what [`open`] accepts).
+fn key_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(255))
+        .pattern(Some(r"^[\t\x20-\x7e]+$"))
+        .build()
+}

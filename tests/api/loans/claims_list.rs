@@ -97,3 +97,71 @@ async fn the_worklists_of_the_two_admins() {
         .await
         .field_error("bank_code");
 }
+
+/// The district's `bank_code` filter separates two banks' claims, alone and with `status`.
+#[actix_web::test]
+async fn the_bank_filter_across_banks() {
+    use crate::common::fixtures::loans::bank_token;
+    let app = TestApp::new().await;
+    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    contribute(&app, 10_000_000).await;
+    let psbc = app.token(Role::BankPartner);
+    let abc = bank_token(&app, "abc");
+    let psbc_product = product(&app, "psbc", "bullet", true).await;
+    let abc_product = product(&app, "abc", "bullet", true).await;
+    let psbc_loan = loan_at(&app, &psbc, coop, psbc_product, 600_000, At::Defaulted).await;
+    let abc_loan = loan_at(&app, &abc, coop, abc_product, 300_000, At::Defaulted).await;
+    let psbc_claim = approved_claim(&app, psbc_loan).await;
+    let abc_claim = app
+        .post(
+            &format!("/api/v1/loans/{abc_loan}/compensation"),
+            &app.admin(),
+            json!({}),
+        )
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let ids = |v: serde_json::Value| -> Vec<(i64, String)> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["id"].as_i64().unwrap(),
+                    c["bank_code"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let get = |q: &'static str| {
+        let app = &app;
+        async move {
+            ids(app
+                .get(&format!("/api/v1/compensation-claims{q}"), &app.admin())
+                .await
+                .ok(200))
+        }
+    };
+    assert_eq!(
+        get("").await,
+        [(psbc_claim, "psbc".into()), (abc_claim, "abc".into())]
+    );
+    assert_eq!(get("?bank_code=psbc").await, [(psbc_claim, "psbc".into())]);
+    assert_eq!(get("?bank_code=abc").await, [(abc_claim, "abc".into())]);
+    assert_eq!(
+        get("?bank_code=abc&status=submitted").await,
+        [(abc_claim, "abc".into())]
+    );
+    assert!(get("?bank_code=abc&status=approved").await.is_empty());
+    assert!(get("?bank_code=ccb").await.is_empty());
+    // Each bank sees only its own, whatever it filters by.
+    let own = ids(app.get("/api/v1/compensation-claims", &abc).await.ok(200));
+    assert_eq!(own, [(abc_claim, "abc".into())]);
+    let asked = ids(app
+        .get("/api/v1/compensation-claims?bank_code=psbc", &abc)
+        .await
+        .ok(200));
+    assert!(asked.is_empty());
+}
