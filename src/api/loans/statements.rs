@@ -16,6 +16,26 @@ use crate::views::loans::statements::{
 };
 use crate::views::transfer::FileBytes;
 
+/// One chunk of the statement: its lines, the day's movements, the last loan read when
+/// there may be more.
+type Chunk = (Vec<StatementLine>, Vec<StatementRepayment>, Option<i64>);
+
+/// Starts reading the chunk after loan `after` on the blocking pool, so that it is read while
+/// the chunk before it is serialised and sent.
+fn fetch(
+    state: &web::Data<AppState>,
+    bank: &str,
+    on: NaiveDate,
+    after: Option<i64>,
+) -> actix_web::rt::task::JoinHandle<ApiResult<Chunk>> {
+    let (state, bank) = (state.clone(), bank.to_string());
+    actix_web::rt::spawn(async move {
+        state
+            .db(move |conn| statements::chunk(conn, &bank, on, after))
+            .await
+    })
+}
+
 /// How the statement is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -28,7 +48,8 @@ struct Cursor {
     state: web::Data<AppState>,
     bank: String,
     on: NaiveDate,
-    after: Option<i64>,
+    /// The next chunk, already being read while this one is written and sent.
+    pending: Option<actix_web::rt::task::JoinHandle<ApiResult<Chunk>>>,
     totals: StatementTotals,
     format: Format,
     /// Lines written so far.
@@ -139,11 +160,12 @@ fn body(
     on: NaiveDate,
     format: Format,
 ) -> impl futures_util::Stream<Item = ApiResult<web::Bytes>> {
+    let first = fetch(&state, &bank, on, None);
     let start = Cursor {
         state,
         bank,
         on,
-        after: None,
+        pending: Some(first),
         totals: StatementTotals::default(),
         format,
         lines: 0,
@@ -151,20 +173,21 @@ fn body(
     };
     stream::unfold(Some(start), |cursor| async move {
         let mut cursor = cursor?;
-        let (bank, on, after) = (cursor.bank.clone(), cursor.on, cursor.after);
-        let chunk = cursor
-            .state
-            .db(move |conn| statements::chunk(conn, &bank, on, after))
-            .await;
+        let pending = cursor.pending.take()?;
+        let chunk = match pending.await {
+            Ok(read) => read,
+            Err(e) => Err(ApiError::internal(e)),
+        };
         let bytes = chunk.and_then(|(lines, day, last)| {
+            // The next chunk is read while this one is written.
+            if let Some(last) = last {
+                cursor.pending = Some(fetch(&cursor.state, &cursor.bank, cursor.on, Some(last)));
+            }
             let out = cursor.write(&lines, day)?;
             Ok((out, last))
         });
         match bytes {
-            Ok((out, Some(last))) => {
-                cursor.after = Some(last);
-                Some((Ok(web::Bytes::from(out)), Some(cursor)))
-            }
+            Ok((out, Some(_))) => Some((Ok(web::Bytes::from(out)), Some(cursor))),
             Ok((mut out, None)) => match cursor.end() {
                 Ok(t) => {
                     out.extend(t);

@@ -73,7 +73,7 @@ fn status_on(recorded: Option<String>, now: LoanStatus) -> String {
 }
 
 /// One batch of the statement after loan `after`: its lines, the day's movements, and the
-/// last loan id read (None when there were no more loans). Three queries per batch: the
+/// last loan id read when the batch was full (None when there are no more loans). Three queries per batch: the
 /// loans, their ledgers as recorded by the end of the day, their statuses then.
 pub fn chunk(
     conn: &mut DbConn,
@@ -82,7 +82,8 @@ pub fn chunk(
     after: Option<i64>,
 ) -> ApiResult<(Vec<StatementLine>, Vec<StatementRepayment>, Option<i64>)> {
     let loans = m::statement_batch(conn, bank, on, after, STATEMENT_BATCH)?;
-    let last = loans.last().map(|l| l.id);
+    let full = loans.len() as i64 == STATEMENT_BATCH;
+    let last = loans.last().map(|l| l.id).filter(|_| full);
     let ids: Vec<i64> = loans.iter().map(|l| l.id).collect();
     let mut ledgers = m::ledgers_booked_by(conn, &ids, on)?;
     let mut statuses = m::statuses_at(conn, &ids, on)?;
