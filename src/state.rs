@@ -21,6 +21,8 @@ pub struct AppState {
     pub revocation: Arc<RevocationCache>,
     /// The archive's bytes (`settings.storage`).
     pub store: DocumentStore,
+    /// This process's queue of SQLite write transactions (see [`AppState::db_write`]).
+    writers: Arc<std::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -38,6 +40,7 @@ impl AppState {
             ))),
             settings: Arc::new(settings),
             login_limiter: Arc::new(LoginLimiter::new()),
+            writers: Arc::default(),
         })
     }
 
@@ -57,11 +60,29 @@ impl AppState {
     }
 
     /// Like [`AppState::db`], inside one write transaction (`BEGIN IMMEDIATE` on SQLite).
+    ///
+    /// SQLite has one writer at a time. Its own wait for the lock (`busy_timeout`) sleeps
+    /// 1, 2, 5, 10… ms between tries, so writers racing for it wait far longer than the
+    /// transactions take; this process's writers queue on a mutex instead and each starts the
+    /// moment the one before it commits. (Other processes, such as the CLI, still meet the
+    /// busy timeout.) PostgreSQL writers run concurrently and lock rows.
     pub async fn db_write<T, F>(&self, f: F) -> ApiResult<T>
     where
         F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.db(move |conn| crate::db::write_tx(conn, f)).await
+        if crate::db::is_postgres_url(&self.settings.database_url) {
+            return self.db(move |conn| crate::db::write_tx(conn, f)).await;
+        }
+        // Queued before a connection is taken from the pool, so waiting writers leave the
+        // pool's connections to readers.
+        let (pool, writers) = (self.pool.clone(), self.writers.clone());
+        actix_web::web::block(move || {
+            let _turn = writers.lock().unwrap_or_else(|p| p.into_inner());
+            let mut conn = pool.get()?;
+            crate::db::write_tx(&mut *conn, f)
+        })
+        .await
+        .map_err(ApiError::from)?
     }
 }

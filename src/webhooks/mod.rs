@@ -111,6 +111,10 @@ pub fn emit<T: Serialize>(
     event_type: &str,
     data: &T,
 ) -> diesel::QueryResult<usize> {
+    let hooks = m::subscribed(conn, bank_code, event_type)?;
+    if hooks.is_empty() {
+        return Ok(0); // nobody listens: nothing to write or even to serialise
+    }
     let at = now();
     let id = uuid::Uuid::new_v4().to_string();
     let body = serde_json::to_string(&Envelope {
@@ -120,7 +124,7 @@ pub fn emit<T: Serialize>(
         data,
     })
     .unwrap_or_else(|_| "{}".into());
-    m::enqueue(conn, bank_code, event_type, &id, &body, at)
+    m::enqueue(conn, &hooks, event_type, &id, &body, at)
 }
 
 #[cfg(test)]

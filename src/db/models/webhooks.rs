@@ -124,25 +124,16 @@ pub struct NewDelivery {
 /// that wants this event type. Call it inside the transaction of the change it reports.
 pub fn enqueue(
     conn: &mut DbConn,
-    bank: &str,
+    hooks: &[i64],
     event_type: &str,
     event_id: &str,
     payload: &str,
     at: NaiveDateTime,
 ) -> QueryResult<usize> {
-    let hooks: Vec<Webhook> = webhooks::table
-        .filter(webhooks::bank_code.eq(bank.to_string()))
-        .filter(webhooks::active.eq(true))
-        .select(Webhook::as_select())
-        .load(conn)?;
-    let mut n = 0;
-    for h in hooks
-        .into_iter()
-        .filter(|h| h.event_list().iter().any(|e| e == event_type))
-    {
+    for &webhook_id in hooks {
         diesel::insert_into(webhook_deliveries::table)
             .values(NewDelivery {
-                webhook_id: h.id,
+                webhook_id,
                 event_id: event_id.to_string(),
                 event_type: event_type.to_string(),
                 payload: payload.to_string(),
@@ -152,9 +143,22 @@ pub fn enqueue(
                 created_at: at,
             })
             .execute(conn)?;
-        n += 1;
     }
-    Ok(n)
+    Ok(hooks.len())
+}
+
+/// The active subscriptions of `bank` to `event_type`.
+pub fn subscribed(conn: &mut DbConn, bank: &str, event_type: &str) -> QueryResult<Vec<i64>> {
+    let hooks: Vec<Webhook> = webhooks::table
+        .filter(webhooks::bank_code.eq(bank.to_string()))
+        .filter(webhooks::active.eq(true))
+        .select(Webhook::as_select())
+        .load(conn)?;
+    Ok(hooks
+        .into_iter()
+        .filter(|h| h.event_list().iter().any(|e| e == event_type))
+        .map(|h| h.id)
+        .collect())
 }
 
 /// Deliveries due now of active subscriptions, oldest first, leaving out the subscriptions
