@@ -80,7 +80,7 @@ impl AppState {
         actix_web::web::block(move || {
             let _turn = writers.lock().unwrap_or_else(|p| p.into_inner());
             let mut conn = pool.get()?;
-            crate::db::write_tx(&mut *conn, f)
+            crate::db::write_tx(&mut conn, f)
         })
         .await
         .map_err(ApiError::from)?
