@@ -67,6 +67,19 @@ impl StorageConfig {
     }
 }
 
+/// One document's bytes in the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredObject {
+    pub sha256: String,
+    pub size: u64,
+    pub last_modified: chrono::DateTime<chrono::Utc>,
+}
+
+/// 64 lower-case hex digits.
+fn is_sha256(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// Reads `len` bytes of `file` from `at`, off the async executor.
 async fn read_part(file: Arc<std::fs::File>, at: u64, len: usize) -> Result<Bytes, StoreError> {
     let read = tokio::task::spawn_blocking(move || {
@@ -176,6 +189,38 @@ impl DocumentStore {
             .put(&self.path(sha256), PutPayload::from(bytes))
             .await?;
         Ok(true)
+    }
+
+    /// Every object of the store that is a document's bytes (`<sha256[0..2]>/<sha256>` under
+    /// the prefix), with its last change; anything else in the folder or bucket is left out.
+    pub async fn list_objects(&self) -> Result<Vec<StoredObject>, StoreError> {
+        let prefix = (!self.prefix.is_empty()).then(|| Path::from(self.prefix.as_str()));
+        let mut listing = self.inner.list(prefix.as_ref());
+        let mut out = Vec::new();
+        while let Some(meta) = listing.next().await {
+            let meta = meta?;
+            let parts: Vec<_> = meta.location.parts().collect();
+            let [.., dir, name] = parts.as_slice() else {
+                continue;
+            };
+            let sha256 = name.as_ref();
+            if is_sha256(sha256) && object_path(sha256) == format!("{}/{sha256}", dir.as_ref()) {
+                out.push(StoredObject {
+                    sha256: sha256.to_string(),
+                    size: meta.size,
+                    last_modified: meta.last_modified,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Removes the bytes with this hash (none there: nothing to do).
+    pub async fn delete(&self, sha256: &str) -> Result<(), StoreError> {
+        match self.inner.delete(&self.path(sha256)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Stores the `size` bytes of `file` (from its start) under their hash unless they are
