@@ -1,5 +1,5 @@
 //! The command line: `serve`, `migrate`, `openapi`, `seed`, `user create|disable|enable|list`,
-//! `keys rotate`.
+//! `keys rotate`, `loans age`, `documents sweep`.
 
 use std::io::{BufRead, IsTerminal};
 
@@ -64,6 +64,29 @@ pub enum Command {
         #[command(subcommand)]
         command: LoansCommand,
     },
+    /// The document store's upkeep.
+    Documents {
+        #[command(subcommand)]
+        command: DocumentsCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DocumentsCommand {
+    /// Delete the stored objects no document row references (in `COOPHUB_STORAGE`), once
+    /// older than the age guard; prints each one and a summary.
+    Sweep(SweepArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// List what would be deleted, delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Keep objects changed less than this many minutes ago (uploads on their way to
+    /// their row).
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(i64).range(1..=525_600))]
+    pub min_age_minutes: i64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -389,4 +412,35 @@ pub fn age_loans(args: &AgeArgs) -> Result<String, String> {
     let report =
         crate::service::loans::ageing::age_all(&mut conn, on).map_err(|e| e.to_string())?;
     Ok(format!("as of {on}: {report}"))
+}
+
+/// `documents sweep`: the store of `COOPHUB_STORAGE` against the database's rows; one line
+/// per orphan (`<sha256> <bytes>`) and the summary.
+pub fn sweep_documents(args: &SweepArgs) -> Result<Vec<String>, String> {
+    let storage = crate::storage::StorageConfig::parse(
+        &std::env::var(config::ENV_STORAGE).unwrap_or_default(),
+    )?;
+    let store = crate::storage::DocumentStore::open(&storage)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let pool = open_database()?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let swept = crate::service::books::sweep::sweep(
+        &mut conn,
+        &store,
+        &rt,
+        chrono::Utc::now(),
+        chrono::Duration::minutes(args.min_age_minutes),
+        args.dry_run,
+    )
+    .map_err(cli_error)?;
+    let mut lines: Vec<String> = swept
+        .orphans
+        .iter()
+        .map(|o| format!("{} {}", o.sha256, o.size))
+        .collect();
+    lines.push(swept.to_string());
+    Ok(lines)
 }

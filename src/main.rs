@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use coophub::cli::{self, Cli, Command, KeysCommand, LoansCommand, LogFormat};
+use coophub::cli::{self, Cli, Command, DocumentsCommand, KeysCommand, LoansCommand, LogFormat};
 use coophub::{build_app, AppState};
 use tracing_subscriber::EnvFilter;
 
@@ -79,6 +79,20 @@ fn main() -> ExitCode {
             match cli::age_loans(&age) {
                 Ok(done) => {
                     println!("{done}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::Documents {
+            command: DocumentsCommand::Sweep(sweep),
+        } => {
+            init_logging(args.log_format);
+            match cli::sweep_documents(&sweep) {
+                Ok(lines) => {
+                    for line in lines {
+                        println!("{line}");
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e),

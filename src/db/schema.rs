@@ -542,7 +542,7 @@ diesel::joinable!(counselor_visits -> cooperatives (cooperative_id));
 diesel::joinable!(counselor_evaluations -> counselors (counselor_id));
 // Kept apart: the cooperatives' past states (the dashboard's as-of figures) and the fund's controls.
 pub use super::schema_fund::{compensation_claims, loan_recoveries, risk_fund_agreements};
-pub use super::schema_history::cooperative_history;
+pub use super::schema_history::{cooperative_history, counselor_town_periods, federation_states};
 
 diesel::joinable!(loans -> cooperatives (cooperative_id));
 diesel::joinable!(loans -> loan_products (product_id));

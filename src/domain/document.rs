@@ -71,13 +71,32 @@ impl ContentError {
     }
 }
 
+/// How many of a file's first bytes tell its type (every accepted type's signature, and
+/// `infer`'s reading of a ZIP's first entries, lie well within them).
+pub const HEAD: usize = 64 * 1024;
+
 /// The media type of `bytes`, read from their content (magic numbers; DOCX and XLSX are told
 /// apart from other ZIP files by their first entries), if it is one the archive keeps.
 pub fn content_type(bytes: &[u8]) -> Result<&'static str, ContentError> {
-    if bytes.is_empty() {
+    let head = &bytes[..bytes.len().min(HEAD)];
+    content_type_of(head, bytes.len() as u64, |at, len| {
+        let at = usize::try_from(at).ok()?;
+        bytes.get(at..at.checked_add(len)?).map(<[u8]>::to_vec)
+    })
+}
+
+/// The media type of a file of `len` bytes from its first bytes (`head`, up to [`HEAD`]) and,
+/// for a ZIP, its central directory, read by `read_at(offset, len)` (`None` past the end):
+/// a few small reads, never the whole file.
+pub fn content_type_of(
+    head: &[u8],
+    len: u64,
+    read_at: impl FnMut(u64, usize) -> Option<Vec<u8>>,
+) -> Result<&'static str, ContentError> {
+    if len == 0 || head.is_empty() {
         return Err(ContentError::Empty);
     }
-    let Some(found) = infer::get(bytes) else {
+    let Some(found) = infer::get(head) else {
         return Err(ContentError::Unknown);
     };
     let accepted = ACCEPTED
@@ -90,7 +109,7 @@ pub fn content_type(bytes: &[u8]) -> Result<&'static str, ContentError> {
         // document's part; writers order entries as they like, so a ZIP is also read by
         // its central directory.
         None if found.mime_type() == "application/zip" => {
-            ooxml_type(bytes).ok_or_else(|| ContentError::Refused(found.mime_type().into()))
+            ooxml_type(len, read_at).ok_or_else(|| ContentError::Refused(found.mime_type().into()))
         }
         None => Err(ContentError::Refused(found.mime_type().to_string())),
     }
@@ -107,42 +126,62 @@ fn u32_at(b: &[u8], at: usize) -> Option<usize> {
     Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?) as usize)
 }
 
-/// The entry names of a ZIP file, from its central directory (at most 10,000 of them).
-fn zip_entries(b: &[u8]) -> Option<Vec<&[u8]>> {
+/// The parts an Office Open XML package is told by.
+#[derive(Default)]
+struct Parts {
+    content_types: bool,
+    word: bool,
+    xl: bool,
+}
+
+/// Which of the telling parts a ZIP file of `len` bytes holds, from its central directory
+/// (at most 10,000 entries read, one at a time).
+fn zip_parts(len: u64, mut read_at: impl FnMut(u64, usize) -> Option<Vec<u8>>) -> Option<Parts> {
     // The end-of-central-directory record: 22 bytes and a comment of at most 64 KiB.
-    let tail_from = b.len().saturating_sub(22 + 65_535);
-    let eocd = (tail_from..b.len().saturating_sub(21))
+    let tail_len = len.min(22 + 65_535) as usize;
+    let tail_from = len - tail_len as u64;
+    let tail = read_at(tail_from, tail_len)?;
+    let eocd = (0..tail.len().saturating_sub(21))
         .rev()
-        .find(|&i| b[i..].starts_with(b"PK\x05\x06"))?;
-    let count = u16_at(b, eocd + 10)?.min(10_000);
-    let mut at = u32_at(b, eocd + 16)?;
-    let mut names = Vec::with_capacity(count);
+        .find(|&i| tail[i..].starts_with(b"PK\x05\x06"))?;
+    let count = u16_at(&tail, eocd + 10)?.min(10_000);
+    let mut at = u32_at(&tail, eocd + 16)? as u64;
+    let mut parts = Parts::default();
     for _ in 0..count {
-        if !b.get(at..)?.starts_with(b"PK\x01\x02") {
+        let entry = read_at(at, 46)?;
+        if !entry.starts_with(b"PK\x01\x02") {
             return None;
         }
         let (name_len, extra, comment) = (
-            u16_at(b, at + 28)?,
-            u16_at(b, at + 30)?,
-            u16_at(b, at + 32)?,
+            u16_at(&entry, 28)?,
+            u16_at(&entry, 30)?,
+            u16_at(&entry, 32)?,
         );
-        names.push(b.get(at + 46..at + 46 + name_len)?);
-        at += 46 + name_len + extra + comment;
+        let name = read_at(at + 46, name_len)?;
+        match name.as_slice() {
+            b"[Content_Types].xml" => parts.content_types = true,
+            b"word/document.xml" => parts.word = true,
+            b"xl/workbook.xml" => parts.xl = true,
+            _ => {}
+        }
+        at += (46 + name_len + extra + comment) as u64;
     }
-    Some(names)
+    Some(parts)
 }
 
 /// DOCX or XLSX by the parts an Office Open XML package must hold: `[Content_Types].xml` and
 /// `word/document.xml` or `xl/workbook.xml`.
-fn ooxml_type(bytes: &[u8]) -> Option<&'static str> {
-    let names = zip_entries(bytes)?;
-    let has = |n: &str| names.contains(&n.as_bytes());
-    if !has("[Content_Types].xml") {
+fn ooxml_type(
+    len: u64,
+    read_at: impl FnMut(u64, usize) -> Option<Vec<u8>>,
+) -> Option<&'static str> {
+    let parts = zip_parts(len, read_at)?;
+    if !parts.content_types {
         return None;
     }
-    if has("word/document.xml") {
+    if parts.word {
         Some(DOCX)
-    } else if has("xl/workbook.xml") {
+    } else if parts.xl {
         Some(XLSX)
     } else {
         None

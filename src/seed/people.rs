@@ -8,7 +8,7 @@ use rand::Rng;
 
 use super::{industry_name, name, phone};
 use crate::db::models::cooperative::NewCooperative;
-use crate::db::models::{now, reference};
+use crate::db::models::{coverage_history, now, reference};
 use crate::db::DbConn;
 use crate::domain::uscc;
 
@@ -27,6 +27,7 @@ pub(super) fn people(
         federations, service_orders,
     };
     let at = now();
+    let appointed = NaiveDate::from_ymd_opt(2021, 1, 1).expect("date");
     let sources = [
         "agri_tech_instructor",
         "college_village_official",
@@ -34,7 +35,9 @@ pub(super) fn people(
         "first_secretary",
         "other",
     ];
-    // Two towns are left uncovered so the dashboard has something to show.
+    // The counselors were appointed at the start of the pilot's second year (the dashboard's
+    // past days show them from then). Two towns are left uncovered so the dashboard has
+    // something to show.
     let mut town_counselor = std::collections::HashMap::new();
     for town in towns.iter().take(towns.len().saturating_sub(2)) {
         let id: i64 = diesel::insert_into(counselors::table)
@@ -56,6 +59,13 @@ pub(super) fn people(
                 counselor_towns::town_code.eq(&town.code),
             ))
             .execute(conn)?;
+        coverage_history::sync_counselor(
+            conn,
+            id,
+            true,
+            std::slice::from_ref(&town.code),
+            appointed,
+        )?;
         town_counselor.insert(town.code.clone(), id);
     }
     for (i, area) in ["东片区", "南片区", "西片区", "北片区"].iter().enumerate() {
@@ -73,6 +83,7 @@ pub(super) fn people(
             ))
             .returning(counselors::id)
             .get_result(conn)?;
+        let mut covered = Vec::new();
         for town in towns
             .iter()
             .skip(i)
@@ -85,7 +96,9 @@ pub(super) fn people(
                     counselor_towns::town_code.eq(&town.code),
                 ))
                 .execute(conn)?;
+            covered.push(town.code.clone());
         }
+        coverage_history::sync_counselor(conn, id, true, &covered, appointed)?;
         diesel::insert_into(counselor_trainings::table)
             .values((
                 counselor_trainings::counselor_id.eq(id),
@@ -172,6 +185,13 @@ pub(super) fn people(
             ))
             .returning(federations::id)
             .get_result(conn)?;
+        coverage_history::sync_federation(
+            conn,
+            fid,
+            industry_code,
+            crate::domain::federation::FederationStatus::Active,
+            activated,
+        )?;
         let members: Vec<usize> = (0..rows.len())
             .filter(|i| industries_match(rows, *i, industry_code))
             .take(5)

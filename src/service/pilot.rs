@@ -5,7 +5,6 @@ use chrono::NaiveDate;
 
 use crate::auth::{Access, Caller, Resource};
 use crate::config::PilotTargets;
-use crate::db::models::counselor::CounselorScope;
 use std::collections::BTreeMap;
 
 use crate::db::models::{annual_report, pilot as figures, pilot_on as past_on, reference, today};
@@ -17,9 +16,8 @@ use crate::domain::scope::CoopScope;
 use crate::error::{ApiError, ApiResult};
 use crate::service::{counselors, federations};
 use crate::views::pilot::{
-    CoverageProgress, DemonstrationProgress, FederationProgress, IndustryProgress, LoanProgress,
-    OrderProgress, ParticipationProgress, PilotProgress, ProgressParams, PublicationProgress,
-    RegistryProgress, TargetProgress,
+    DemonstrationProgress, LoanProgress, OrderProgress, ParticipationProgress, PilotProgress,
+    ProgressParams, PublicationProgress, RegistryProgress, TargetProgress,
 };
 
 /// The dashboard for the caller (who must read demonstration), on `params.on` (default
@@ -121,41 +119,10 @@ pub fn compute(
         target_rate: rules::PUBLICATION_TARGET_RATE,
     };
 
-    let coverage = counselors::build_coverage(conn, &CounselorScope::All)?;
-    let towns: Vec<_> = coverage
-        .towns
-        .iter()
-        .filter(|t| town.is_none_or(|code| t.town_code == code))
-        .collect();
-    let counselor_coverage = CoverageProgress {
-        towns_total: towns.len() as i64,
-        towns_covered: towns.iter().filter(|t| t.counselor_count > 0).count() as i64,
-        towns_without_counselor: towns
-            .iter()
-            .filter(|t| t.counselor_count == 0)
-            .map(|t| t.town_code.clone())
-            .collect(),
-    };
-
-    let feds = federations::by_industry(conn)?;
-    let specialty: Vec<IndustryProgress> = feds
-        .items
-        .iter()
-        .filter(|i| i.specialty)
-        .map(|i| IndustryProgress {
-            industry_code: i.industry_code.clone(),
-            name: i.name.clone(),
-            active_federations: i.active_union_cooperatives + i.active_industrial_consortia,
-            federations: i.federations.len() as i64,
-            covered: i.covered,
-        })
-        .collect();
-    let federations_by_industry = FederationProgress {
-        specialty_total: feds.specialty_total,
-        specialty_covered: feds.specialty_covered,
-        specialty_without_federation: feds.specialty_industries_without_federation.clone(),
-        specialty,
-    };
+    // Coverage and federations: one path for today and past days (the periods they keep
+    // are few; today's figures are the open periods).
+    let counselor_coverage = counselors::coverage_on(conn, on, town)?;
+    let federations_by_industry = federations::specialty_on(conn, on)?;
 
     let loan_rows = if past {
         loans_on(conn, view, end)?

@@ -4,12 +4,12 @@
 //! The law's checks are computed from each cooperative's records (members, governance,
 //! reports, meetings, distributions: `service::standardisation::compliance_facts`), not
 //! stored, so the filter walks the (otherwise filtered) scope in id order, in batches of
-//! [`BATCH`], and keeps the cooperatives failing **any** of the named checks. A page stops at
+//! [`BATCH`] (their facts read in one query per table, `failing_checks_of`), and keeps the cooperatives failing **any** of the named checks. A page stops at
 //! `limit` matches or after [`SCAN_BUDGET`] cooperatives examined, whichever comes first: a
 //! page may then hold fewer than `limit` items with a `next_cursor` (keep following it). No id
 //! list ever goes back to the database as parameters.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::db::models::cooperative::{self as coop, CoopFilter, Cooperative};
 use crate::db::models::today;
@@ -17,7 +17,7 @@ use crate::db::DbConn;
 use crate::domain::compliance;
 use crate::domain::scope::CoopScope;
 use crate::error::{ApiError, ApiResult};
-use crate::service::standardisation::compliance_facts;
+use crate::service::standardisation::compliance_facts_of;
 use crate::views::pagination::{encode_cursor, Page};
 
 /// Every check `compliance_failing` may name, in the order of RULES.md.
@@ -72,11 +72,28 @@ pub fn parse(raw: Option<&str>) -> ApiResult<Option<BTreeSet<&'static str>>> {
 
 /// The checks a cooperative fails today, in the order of [`CHECKS`].
 pub fn failing_checks(conn: &mut DbConn, id: i64) -> ApiResult<Vec<&'static str>> {
-    let checks = compliance::evaluate(&compliance_facts(conn, id, today())?);
-    Ok(checks
+    Ok(failing_checks_of(conn, &[id])?
+        .remove(&id)
+        .unwrap_or_default())
+}
+
+/// [`failing_checks`] of several cooperatives, their facts gathered in one query per table
+/// (`compliance_facts_of`): a page of the list or a chunk of an export costs the same few
+/// statements whatever its size.
+pub fn failing_checks_of(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> ApiResult<HashMap<i64, Vec<&'static str>>> {
+    Ok(compliance_facts_of(conn, ids, today())?
         .into_iter()
-        .filter(|c| !c.passed)
-        .map(|c| c.check)
+        .map(|(id, facts)| {
+            let failing = compliance::evaluate(&facts)
+                .into_iter()
+                .filter(|c| !c.passed)
+                .map(|c| c.check)
+                .collect();
+            (id, failing)
+        })
         .collect())
 }
 
@@ -114,10 +131,12 @@ pub fn walk(
         let room = (budget - examined).min(BATCH as usize) as i64;
         let rows = coop::list(conn, scope, filter, out.last_examined, room)?;
         let full = rows.len() as i64 == room;
+        let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+        let mut checks = failing_checks_of(conn, &ids)?;
         for c in rows {
             examined += 1;
             out.last_examined = Some(c.id);
-            let failing = failing_checks(conn, c.id)?;
+            let failing = checks.remove(&c.id).unwrap_or_default();
             if fails_any(&failing, wanted) {
                 out.matches.push((c, failing));
                 if out.matches.len() == want {

@@ -176,19 +176,23 @@ impl DocumentFilterParams {
     }
 }
 
-/// The file of an upload, read: its bytes, hash and name.
+/// The file of an upload, read: spooled to a temporary file (gone when the last handle is
+/// dropped), with its size, hash, name and the type told from its content as it was read.
 #[derive(Debug, Clone)]
 pub struct UploadedFile {
-    pub bytes: actix_web::web::Bytes,
+    pub spool: std::sync::Arc<std::fs::File>,
+    pub size: u64,
     /// Lower-case hex.
     pub sha256: String,
     pub file_name: String,
+    pub content: Result<&'static str, rules::ContentError>,
 }
 
 impl UploadedFile {
     /// The file's type by its content, or the problem naming `file`.
     pub fn content_type(&self) -> Result<&'static str, FieldError> {
-        rules::content_type(&self.bytes)
+        self.content
+            .clone()
             .map_err(|e| FieldError::new("file", e.code(), e.to_string()))
     }
 }

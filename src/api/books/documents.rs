@@ -1,6 +1,7 @@
 //! The archive (档案): upload (multipart, type by content, ≤ 20 MiB, SHA-256), list, metadata,
-//! download. The bytes go to the document store (async, here in the handler) before the row
-//! is committed (in `db_write`), so a row always has its object.
+//! download. The bytes go to the document store (async, here in the handler) from the spooled
+//! file before the row is committed (in `db_write`), and are checked again after it, so a row
+//! always has its object (`service::books::sweep` removes objects no row took).
 
 use actix_web::body::SizedStream;
 use actix_web::http::header;
@@ -69,12 +70,20 @@ pub async fn upload_document(
     let file = file.ok_or(ApiError::Internal("checked file missing".into()))?;
     state
         .store
-        .put_once(&file.sha256, file.bytes.clone())
+        .put_file_once(&file.sha256, file.spool.clone(), file.size)
         .await
         .map_err(store_down)?;
+    let row = file.clone();
     let out = state
-        .db_write(move |conn| documents::record(conn, &caller, coop_id, meta, &file, content_type))
+        .db_write(move |conn| documents::record(conn, &caller, coop_id, meta, &row, content_type))
         .await?;
+    // A sweep may have taken the object between its storing and the row's commit (it was
+    // referenced by no row then): the row is in, so store it again if it is gone.
+    state
+        .store
+        .put_file_once(&file.sha256, file.spool.clone(), file.size)
+        .await
+        .map_err(store_down)?;
     let location = format!("/api/v1/cooperatives/{coop_id}/documents/{}", out.id);
     Ok(created(location, 1, &out))
 }

@@ -1,7 +1,11 @@
 //! The archive's upload form (`multipart/form-data`: `file`, `kind`, `title`, `year`), read as
-//! a stream: the file's bytes are counted and hashed (SHA-256) as they arrive, and the first
-//! byte past 20 MiB ends the request with a 413 — the body is never read beyond the cap (the
-//! app's payload limit does not apply to a streamed `web::Payload`; this is the route's own).
+//! a stream: the file's bytes are counted and hashed (SHA-256) as they arrive and spooled to a
+//! temporary file in [`SPOOL_BUFFER`] writes, and the first byte past 20 MiB ends the request
+//! with a 413 — the body is never read beyond the cap (the app's payload limit does not apply
+//! to a streamed `web::Payload`; this is the route's own). An upload holds at most its first
+//! [`HEAD`] bytes (its type is told from them) and one buffer in memory, whatever its size.
+
+use std::io::{Read, Seek, SeekFrom, Write};
 
 use actix_multipart::Multipart;
 use actix_web::http::header;
@@ -10,9 +14,12 @@ use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
 use crate::api::support::extract::content_type_essence;
-use crate::domain::document::{clean_file_name, MAX_SIZE};
+use crate::domain::document::{clean_file_name, content_type_of, HEAD, MAX_SIZE};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::views::documents::{DocumentFields, UploadedFile};
+
+/// How much of the file is gathered before it is written to the spool.
+pub const SPOOL_BUFFER: usize = 128 * 1024;
 
 /// The form field that carries the file.
 pub const FILE_FIELD: &str = "file";
@@ -76,21 +83,7 @@ pub async fn document_form(
             }
             let file_name =
                 clean_file_name(field.content_disposition().and_then(|cd| cd.get_filename()));
-            let mut hasher = Sha256::new();
-            let mut bytes = web::BytesMut::new();
-            while let Some(chunk) = field.next().await {
-                let chunk = chunk.map_err(malformed)?;
-                if (bytes.len() + chunk.len()) as u64 > MAX_SIZE {
-                    return Err(too_large());
-                }
-                hasher.update(&chunk);
-                bytes.extend_from_slice(&chunk);
-            }
-            file = Some(UploadedFile {
-                bytes: bytes.freeze(),
-                sha256: hex::encode(hasher.finalize()),
-                file_name,
-            });
+            file = Some(spool_file(&mut field, file_name).await?);
             continue;
         }
         let mut text = Vec::new();
@@ -129,4 +122,81 @@ pub async fn document_form(
         *slot = Some(text);
     }
     Ok((file, fields))
+}
+
+fn spool_failed(e: impl std::fmt::Display) -> ApiError {
+    tracing::error!(error = %e, "the upload cannot be spooled to a temporary file");
+    ApiError::Internal("the upload cannot be spooled".into())
+}
+
+/// Writes `buf` at the end of the spool, off the async executor; gives both back.
+async fn spool_write(
+    spool: std::fs::File,
+    buf: web::BytesMut,
+) -> ApiResult<(std::fs::File, web::BytesMut)> {
+    web::block(move || {
+        let mut spool = spool;
+        let mut buf = buf;
+        spool.write_all(&buf)?;
+        buf.clear();
+        Ok::<_, std::io::Error>((spool, buf))
+    })
+    .await
+    .map_err(spool_failed)?
+    .map_err(spool_failed)
+}
+
+/// Reads the file part into a temporary file, hashing and counting (413 past the cap), then
+/// tells its type from its first bytes (and, for a ZIP, its central directory read back from
+/// the spool).
+async fn spool_file(
+    field: &mut actix_multipart::Field,
+    file_name: String,
+) -> ApiResult<UploadedFile> {
+    let mut spool = web::block(tempfile::tempfile)
+        .await
+        .map_err(spool_failed)?
+        .map_err(spool_failed)?;
+    let mut hasher = Sha256::new();
+    let mut head = Vec::new();
+    let mut size = 0u64;
+    let mut buf = web::BytesMut::with_capacity(SPOOL_BUFFER);
+    while let Some(chunk) = field.next().await {
+        let chunk = chunk.map_err(malformed)?;
+        size += chunk.len() as u64;
+        if size > MAX_SIZE {
+            return Err(too_large());
+        }
+        hasher.update(&chunk);
+        if head.len() < HEAD {
+            head.extend_from_slice(&chunk[..chunk.len().min(HEAD - head.len())]);
+        }
+        buf.extend_from_slice(&chunk);
+        if buf.len() >= SPOOL_BUFFER {
+            (spool, buf) = spool_write(spool, buf).await?;
+        }
+    }
+    if !buf.is_empty() {
+        (spool, _) = spool_write(spool, buf).await?;
+    }
+    let spool = std::sync::Arc::new(spool);
+    let reader = spool.clone();
+    let content = web::block(move || {
+        content_type_of(&head, size, |at, len| {
+            let mut out = vec![0; len];
+            let mut file = &*reader;
+            file.seek(SeekFrom::Start(at)).ok()?;
+            file.read_exact(&mut out).ok()?;
+            Some(out)
+        })
+    })
+    .await
+    .map_err(spool_failed)?;
+    Ok(UploadedFile {
+        spool,
+        size,
+        sha256: hex::encode(hasher.finalize()),
+        file_name,
+        content,
+    })
 }

@@ -83,6 +83,28 @@ pub fn last_published(conn: &mut DbConn, cooperative_id: i64) -> QueryResult<Opt
         .optional()
 }
 
+/// The reports of these cooperatives for `year`, whatever their status.
+pub fn for_year(
+    conn: &mut DbConn,
+    cooperative_ids: &[i64],
+    year: i32,
+) -> QueryResult<Vec<AnnualReport>> {
+    annual_reports::table
+        .filter(annual_reports::cooperative_id.eq_any(cooperative_ids))
+        .filter(annual_reports::year.eq(year))
+        .select(AnnualReport::as_select())
+        .load(conn)
+}
+
+/// The published reports of these cooperatives, every year.
+pub fn published_of(conn: &mut DbConn, cooperative_ids: &[i64]) -> QueryResult<Vec<AnnualReport>> {
+    annual_reports::table
+        .filter(annual_reports::cooperative_id.eq_any(cooperative_ids))
+        .filter(annual_reports::status.eq(ReportStatus::Published))
+        .select(AnnualReport::as_select())
+        .load(conn)
+}
+
 pub fn insert_draft(
     conn: &mut DbConn,
     row: &DraftRow,

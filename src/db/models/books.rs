@@ -166,6 +166,15 @@ pub fn last_adopted(conn: &mut DbConn, coop_id: i64) -> QueryResult<Option<Distr
         .optional()
 }
 
+/// The adopted distributions of these cooperatives, every year.
+pub fn adopted_of(conn: &mut DbConn, coop_ids: &[i64]) -> QueryResult<Vec<Distribution>> {
+    surplus_distributions::table
+        .filter(surplus_distributions::cooperative_id.eq_any(coop_ids))
+        .filter(surplus_distributions::status.eq(DistributionStatus::Adopted))
+        .select(Distribution::as_select())
+        .load(conn)
+}
+
 /// Writes a distribution (a new row, or the draft replaced) with its allocations.
 pub fn save_distribution(
     conn: &mut DbConn,

@@ -92,3 +92,32 @@ pub fn list(
 pub fn count(conn: &mut DbConn, coop_id: i64, f: &DocumentFilter) -> QueryResult<i64> {
     filtered(coop_id, f).count().get_result(conn)
 }
+
+/// Which of `shas` no document row has (whatever its cooperative: the bytes are shared by
+/// every row with their hash).
+pub fn unreferenced(conn: &mut DbConn, shas: &[String]) -> QueryResult<Vec<String>> {
+    let mut found = std::collections::HashSet::new();
+    for chunk in shas.chunks(500) {
+        let rows: Vec<String> = documents::table
+            .filter(documents::sha256.eq_any(chunk))
+            .select(documents::sha256)
+            .distinct()
+            .load(conn)?;
+        found.extend(rows);
+    }
+    Ok(shas
+        .iter()
+        .filter(|s| !found.contains(*s))
+        .cloned()
+        .collect())
+}
+
+/// Holds off new rows until the transaction ends (inside `write_tx`: SQLite's `BEGIN
+/// IMMEDIATE` has done so already; PostgreSQL takes a `SHARE` lock, which inserts wait for).
+pub fn hold_inserts(conn: &mut DbConn) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        DbConn::Pg(c) => c.batch_execute("LOCK TABLE documents IN SHARE MODE"),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}

@@ -40,6 +40,14 @@ pub fn find(conn: &mut DbConn, cooperative_id: i64) -> QueryResult<Option<Govern
         .optional()
 }
 
+/// The governance rows of these cooperatives (those that have one).
+pub fn find_many(conn: &mut DbConn, cooperative_ids: &[i64]) -> QueryResult<Vec<Governance>> {
+    governance::table
+        .filter(governance::cooperative_id.eq_any(cooperative_ids))
+        .select(Governance::as_select())
+        .load(conn)
+}
+
 /// Inserts or replaces the row (the caller checked the version).
 pub fn save(conn: &mut DbConn, row: &Governance, exists: bool) -> QueryResult<()> {
     if exists {

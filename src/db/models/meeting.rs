@@ -142,6 +142,48 @@ pub fn last_of_kind(
         .first(conn)
 }
 
+/// [`assembly_held`] for several cooperatives: (cooperative, last assembly in the window),
+/// for those that held one.
+pub fn assemblies_held(
+    conn: &mut DbConn,
+    coop_ids: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<(i64, Option<NaiveDate>)>> {
+    meetings::table
+        .filter(meetings::cooperative_id.eq_any(coop_ids))
+        .filter(meetings::kind.eq_any([
+            MeetingKind::MemberAssembly,
+            MeetingKind::RepresentativeAssembly,
+        ]))
+        .filter(meetings::held_on.ge(from))
+        .filter(meetings::held_on.le(to))
+        .group_by(meetings::cooperative_id)
+        .select((
+            meetings::cooperative_id,
+            diesel::dsl::max(meetings::held_on),
+        ))
+        .load(conn)
+}
+
+/// [`last_of_kind`] for several cooperatives: (cooperative, its last meeting of `kind`), for
+/// those that held one.
+pub fn last_of_kind_of(
+    conn: &mut DbConn,
+    coop_ids: &[i64],
+    kind: MeetingKind,
+) -> QueryResult<Vec<(i64, Option<NaiveDate>)>> {
+    meetings::table
+        .filter(meetings::cooperative_id.eq_any(coop_ids))
+        .filter(meetings::kind.eq(kind))
+        .group_by(meetings::cooperative_id)
+        .select((
+            meetings::cooperative_id,
+            diesel::dsl::max(meetings::held_on),
+        ))
+        .load(conn)
+}
+
 /// A passed resolution on `subject` of an assembly of the cooperative, the latest one.
 pub fn passed_assembly_resolution(
     conn: &mut DbConn,

@@ -7,6 +7,7 @@ pub mod books;
 pub mod coop_history;
 pub mod cooperative;
 pub mod counselor;
+pub mod coverage_history;
 pub mod demonstration;
 pub mod document;
 pub mod federation;

@@ -73,7 +73,7 @@ pub fn record(
             year: meta.year,
             file_name: file.file_name.clone(),
             sha256: file.sha256.clone(),
-            size: file.bytes.len() as i64,
+            size: i64::try_from(file.size).unwrap_or(i64::MAX),
             content_type: content_type.to_string(),
             uploaded_by: caller.actor().name,
             created_at: now(),

@@ -7,4 +7,5 @@ pub mod documents;
 pub mod exits;
 pub mod meetings;
 pub mod members_import;
+pub mod sweep;
 pub mod transactions_import;

@@ -2,9 +2,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use chrono::NaiveDate;
+
 use crate::auth::{Access, Caller, Resource};
 use crate::db::models::counselor::{self as cm, Counselor, CounselorScope, CounselorScopeExt};
-use crate::db::models::reference;
+use crate::db::models::{coverage_history, reference};
 use crate::db::DbConn;
 use crate::domain::counselor::{self as rules, CounselorLevel, CoverageMap};
 use crate::error::{ApiError, ApiResult};
@@ -12,6 +14,7 @@ use crate::views::counselors::{
     AreaCoverage, CounselorBrief, Coverage, RankingEntry, RankingParams, Rankings, TownCoverage,
     TownRef,
 };
+use crate::views::pilot::CoverageProgress;
 
 /// The coverage as the caller may see it: every count, names only of visible counselors.
 pub fn coverage(conn: &mut DbConn, caller: &Caller) -> ApiResult<Coverage> {
@@ -20,7 +23,8 @@ pub fn coverage(conn: &mut DbConn, caller: &Caller) -> ApiResult<Coverage> {
     build_coverage(conn, &scope)
 }
 
-/// Builds the coverage view for a counselor scope (also for the pilot dashboard).
+/// Builds the coverage view for a counselor scope, as it is now (the dashboard counts by
+/// [`coverage_on`]).
 pub fn build_coverage(conn: &mut DbConn, scope: &CounselorScope) -> ApiResult<Coverage> {
     let towns = reference::all_towns(conn)?;
     let counselors: BTreeMap<i64, Counselor> = cm::all(conn)?
@@ -87,6 +91,32 @@ pub fn build_coverage(conn: &mut DbConn, scope: &CounselorScope) -> ApiResult<Co
                 town_codes: towns.into_iter().collect(),
             })
             .collect(),
+    })
+}
+
+/// The dashboard's coverage at the end of `on` (today included): every town of the district
+/// (or only `town`), covered when a counselor in post that day covered it (the periods of
+/// `coverage_history`; inactive counselors cover nothing).
+pub fn coverage_on(
+    conn: &mut DbConn,
+    on: NaiveDate,
+    town: Option<&str>,
+) -> ApiResult<CoverageProgress> {
+    let map = CoverageMap::new(coverage_history::covering_on(conn, on)?, |_| true);
+    let towns: Vec<String> = reference::all_towns(conn)?
+        .into_iter()
+        .map(|t| t.code)
+        .filter(|code| town.is_none_or(|t| code == t))
+        .collect();
+    let without: Vec<String> = towns
+        .iter()
+        .filter(|code| map.count(code) == 0)
+        .cloned()
+        .collect();
+    Ok(CoverageProgress {
+        towns_total: towns.len() as i64,
+        towns_covered: (towns.len() - without.len()) as i64,
+        towns_without_counselor: without,
     })
 }
 

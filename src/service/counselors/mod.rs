@@ -7,18 +7,18 @@ mod coverage;
 mod evaluations;
 
 pub use activity::{add_training, add_visit, cooperative_visits, list_trainings, list_visits};
-pub use coverage::{build_coverage, coverage, rankings};
+pub use coverage::{build_coverage, coverage, coverage_on, rankings};
 pub use evaluations::{check_year, list_evaluations, put_evaluation, EvaluationSaved};
 
 use std::collections::HashMap;
 
 use crate::auth::{Access, Caller, Resource, Role};
-use crate::db::models::audit;
 use crate::db::models::counselor::{
     self as cm, Counselor, CounselorChanges, CounselorScope, NewCounselor,
 };
 use crate::db::models::user::UserScope;
-use crate::db::models::{now, reference};
+use crate::db::models::{audit, coverage_history};
+use crate::db::models::{now, reference, today};
 use crate::db::DbConn;
 use crate::domain::counselor::{self as rules, CounselorLevel};
 use crate::domain::phone;
@@ -124,6 +124,7 @@ pub fn create(
         &body.town_codes,
     )?;
     let out = view(conn, created)?;
+    coverage_history::sync_counselor(conn, out.id, out.active, &out.town_codes, today())?;
     audit::record(
         conn,
         &caller.actor(),
@@ -207,6 +208,7 @@ pub fn update(
         cm::set_towns(conn, id, towns)?;
     }
     let after = view(conn, updated)?;
+    coverage_history::sync_counselor(conn, id, after.active, &after.town_codes, today())?;
     audit::record(
         conn,
         &caller.actor(),

@@ -8,11 +8,13 @@ pub use members::{add_member, list_members, remove_member, remove_member_by_quer
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
+
 use crate::auth::{Access, Caller, Resource};
-use crate::db::models::audit;
 use crate::db::models::federation::{
     self as fed, Federation, FederationChanges, MemberStats, NewFederation,
 };
+use crate::db::models::{audit, coverage_history};
 use crate::db::models::{now, reference};
 use crate::db::DbConn;
 use crate::domain::federation::{self as rules, FederationKind, FederationStatus};
@@ -24,6 +26,7 @@ use crate::views::federations::{
     FederationsByIndustry, IndustryFederations,
 };
 use crate::views::pagination::{ListResponse, PageParams};
+use crate::views::pilot::{FederationProgress, IndustryProgress};
 
 fn uscc_error(e: uscc::UsccError) -> ApiError {
     ApiError::field("uscc", e.code(), e.to_string())
@@ -134,6 +137,13 @@ pub fn create(
             updated_at: at,
         },
     )?;
+    coverage_history::sync_federation(
+        conn,
+        created.id,
+        &created.industry_code,
+        created.status,
+        at.date(),
+    )?;
     let out = FederationOut::new(created, MemberStats::default());
     audit::record(
         conn,
@@ -179,7 +189,8 @@ pub fn by_industry_view(conn: &mut DbConn, caller: &Caller) -> ApiResult<Federat
 }
 
 /// Builds the by-industry view: every industry, specialty ones first, with its federations
-/// and whether an active one covers it (also for the pilot dashboard).
+/// and whether an active one covers it, as it is now (the dashboard counts by
+/// [`specialty_on`]).
 pub fn by_industry(conn: &mut DbConn) -> ApiResult<FederationsByIndustry> {
     let industries = reference::all_industries(conn)?;
     let mut per: HashMap<String, Vec<Federation>> = HashMap::new();
@@ -218,6 +229,43 @@ pub fn by_industry(conn: &mut DbConn) -> ApiResult<FederationsByIndustry> {
         specialty_covered,
         specialty_industries_without_federation: without,
     })
+}
+
+/// The dashboard's specialty industries at the end of `on` (today included): the
+/// federations registered by then, each with the industry and status it had that day
+/// (`coverage_history`); an industry is covered by an active one.
+pub fn specialty_on(conn: &mut DbConn, on: NaiveDate) -> ApiResult<FederationProgress> {
+    let mut per: HashMap<String, Vec<(FederationKind, FederationStatus)>> = HashMap::new();
+    for (kind, industry, status) in coverage_history::federations_on(conn, on)? {
+        per.entry(industry).or_default().push((kind, status));
+    }
+    let mut out = FederationProgress {
+        specialty: Vec::new(),
+        specialty_total: 0,
+        specialty_covered: 0,
+        specialty_without_federation: Vec::new(),
+    };
+    for ind in reference::all_industries(conn)?
+        .into_iter()
+        .filter(|i| i.specialty)
+    {
+        let feds = per.remove(&ind.code).unwrap_or_default();
+        let count = rules::industry_count(feds.iter().copied());
+        out.specialty_total += 1;
+        if count.covered {
+            out.specialty_covered += 1;
+        } else {
+            out.specialty_without_federation.push(ind.code.clone());
+        }
+        out.specialty.push(IndustryProgress {
+            industry_code: ind.code,
+            name: ind.name,
+            active_federations: count.active_union_cooperatives + count.active_industrial_consortia,
+            federations: feds.len() as i64,
+            covered: count.covered,
+        });
+    }
+    Ok(out)
 }
 
 /// One federation (404 when missing).
@@ -276,8 +324,10 @@ pub fn update(
         uscc: new_uscc,
         town_code: patch.town_code,
     };
-    let updated = fed::update(conn, id, current.version, &changes, now())?
+    let at = now();
+    let updated = fed::update(conn, id, current.version, &changes, at)?
         .ok_or(ApiError::PreconditionFailed)?;
+    coverage_history::sync_federation(conn, id, &updated.industry_code, updated.status, at.date())?;
     let after = view(conn, updated)?;
     audit::record(
         conn,
@@ -306,6 +356,7 @@ pub fn activate(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<Federa
     .map_err(|e| ApiError::Conflict(e.to_string()))?;
     let at = now();
     let updated = fed::activate(conn, id, at.date(), at)?;
+    coverage_history::sync_federation(conn, id, &updated.industry_code, updated.status, at.date())?;
     let after = view(conn, updated)?;
     audit::record(
         conn,

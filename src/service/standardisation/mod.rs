@@ -5,7 +5,7 @@ mod compliance;
 mod governance;
 mod reports;
 
-pub use compliance::{compliance, compliance_facts};
+pub use compliance::{compliance, compliance_facts, compliance_facts_of};
 pub use governance::{get_governance, put_governance};
 pub use reports::{
     get_report, list_cooperative_reports, list_reports, missing as missing_reports,

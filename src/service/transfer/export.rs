@@ -64,13 +64,15 @@ fn load_chunk(
             let rows = coop::list(conn, scope, filter, after, EXPORT_CHUNK)?;
             let last = rows.last().map(|c| c.id);
             let full = rows.len() as i64 == EXPORT_CHUNK;
+            let mut checks = if with_checks {
+                let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+                worklists::failing_checks_of(conn, &ids)?
+            } else {
+                HashMap::new()
+            };
             let mut out = Vec::with_capacity(rows.len());
             for c in rows {
-                let failing = if with_checks {
-                    worklists::failing_checks(conn, c.id)?
-                } else {
-                    Vec::new()
-                };
+                let failing = checks.remove(&c.id).unwrap_or_default();
                 out.push((c, failing));
             }
             (out, last, full)

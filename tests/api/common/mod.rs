@@ -192,6 +192,8 @@ pub struct TestApp {
     pub state: AppState,
     call: CallFn,
     pub db: TestDb,
+    /// The database's URL (for the binary's commands).
+    pub url: String,
     /// This test's own document store (a temp folder, removed with the test).
     pub storage: tempfile::TempDir,
 }
@@ -224,6 +226,7 @@ impl TestApp {
             state,
             call,
             db,
+            url,
             storage,
         }
     }

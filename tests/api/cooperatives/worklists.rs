@@ -174,3 +174,106 @@ async fn unknown_check_names_are_refused() {
         .await
         .field_error("compliance_failing");
 }
+
+/// The failing checks of a cooperative as its own compliance view tells them.
+async fn failing_of(app: &TestApp, id: i64) -> String {
+    let c = app
+        .get(
+            &format!("/api/v1/cooperatives/{id}/compliance"),
+            &app.admin(),
+        )
+        .await
+        .ok(200);
+    c["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["passed"] == false)
+        .map(|c| c["check"].as_str().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// The export reads the facts of a whole chunk at once: each row still carries exactly the
+/// checks its cooperative fails, whatever the others' records (governance, a published
+/// report, an assembly held last year, recorded for some and not for others).
+#[actix_web::test]
+async fn the_export_names_each_cooperatives_own_failing_checks() {
+    use crate::common::fixtures::books::{governance_body, report_body};
+    use chrono::Datelike;
+    let app = TestApp::new().await;
+    let ids = fixture(&app).await;
+    let admin = app.admin();
+    let last = chrono::Utc::now().year() - 1;
+    app.put(
+        &format!("/api/v1/cooperatives/{}/governance", ids[0]),
+        &admin,
+        governance_body(),
+    )
+    .await
+    .ok(201);
+    let url = format!("/api/v1/cooperatives/{}/annual-reports/{last}", ids[0]);
+    app.put(&url, &admin, report_body()).await.ok(201);
+    for step in ["submit", "publish"] {
+        app.post(&format!("{url}/{step}"), &admin, json!({}))
+            .await
+            .ok(200);
+    }
+    app.post(
+        &format!("/api/v1/cooperatives/{}/meetings", ids[1]),
+        &admin,
+        json!({"kind": "member_assembly", "held_on": format!("{last}-03-15"),
+            "members_total": 5, "attending": 5, "resolutions": [
+            {"seq": 1, "subject": "budget", "votes_for": 5, "votes_against": 0, "abstentions": 0}]}),
+    )
+    .await
+    .ok(201);
+
+    let all = app.get(CSV, &admin).await;
+    assert_eq!(all.status.as_u16(), 200);
+    let mut reader = csv::Reader::from_reader(&all.body[3..]);
+    let rows: Vec<(i64, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[10].parse().unwrap(), r[15].to_string())
+        })
+        .collect();
+    assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), ids);
+    for (id, failing) in &rows {
+        assert_eq!(failing, &failing_of(&app, *id).await, "cooperative {id}");
+    }
+    let of = |i: usize| rows[i].1.split(';').collect::<Vec<_>>();
+    // The first: five farmers, its governance recorded (last year's report, published after
+    // the deadline, still fails `annual_report`).
+    assert_eq!(of(0), vec!["annual_report", "annual_assembly"]);
+    for passed in ["min_members", "farmer_share", "governance"] {
+        assert!(!of(0).contains(&passed), "{passed}: {:?}", of(0));
+    }
+    // The second: an assembly held last year, but its members fail the shares.
+    assert!(!of(1).contains(&"annual_assembly"), "{:?}", of(1));
+    assert!(of(1).contains(&"non_farmer_cap") && of(1).contains(&"governance"));
+    for i in [0, 2, 3] {
+        assert!(of(i).contains(&"annual_assembly"), "{i}: {:?}", of(i));
+    }
+    assert!(of(2).contains(&"min_members") && of(3).contains(&"min_members"));
+    // Filtered exports carry the same column.
+    let filtered = app
+        .get(&format!("{CSV}?compliance_failing=annual_assembly"), &admin)
+        .await;
+    let mut reader = csv::Reader::from_reader(&filtered.body[3..]);
+    let got: Vec<(i64, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[10].parse().unwrap(), r[15].to_string())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        rows.iter()
+            .filter(|r| r.0 != ids[1])
+            .cloned()
+            .collect::<Vec<_>>()
+    );
+}

@@ -2,6 +2,7 @@
 //! HTTP in `service`.
 
 mod as_of;
+mod coverage_on;
 mod service;
 
 use chrono::Datelike;

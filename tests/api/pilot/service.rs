@@ -19,11 +19,15 @@ fn on(town: Option<&str>) -> ProgressParams {
 async fn coverage_registry_and_publication_by_hand() {
     let app = TestApp::new().await;
     // Three cooperatives (two in TOWN_A, one in TOWN_B, all established 2015), no report
-    // published; one counselor covering TOWN_A.
+    // published; one counselor covering TOWN_A since 2021 (the figures are of 2022-03-01).
     for (n, town) in [(1, TOWN_A), (2, TOWN_A), (3, TOWN_B)] {
         app.create_coop(n, town).await;
     }
     app.add_counselor(&[TOWN_A]);
+    crate::common::exec(
+        &mut app.conn(),
+        "UPDATE counselor_town_periods SET valid_from = '2021-01-01'",
+    );
     let targets = app.state.settings.targets.clone();
     let observer = app.caller(&app.token(Role::Observer));
 

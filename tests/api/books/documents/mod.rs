@@ -6,6 +6,7 @@ mod access;
 mod cited;
 mod s3;
 mod seeded;
+mod sweep;
 mod upload;
 
 use std::io::Write;

@@ -136,4 +136,25 @@ async fn documents_go_to_an_s3_bucket() {
     let key = format!("<Key>nanchuan/docs/{}/{sha}</Key>", &sha[..2]);
     assert_eq!(listing.matches("<Key>").count(), 1, "{listing}");
     assert!(listing.contains(&key), "{listing}");
+    // Over S3's 5 MiB part: stored by a multipart upload from the spooled file, given back
+    // whole.
+    let mut big = PDF.to_vec();
+    big.extend((0..12 * 1024 * 1024).map(|i| (i % 251) as u8));
+    let d = app
+        .upload(
+            c,
+            &app.admin(),
+            &form_of("big.pdf", &big, "other", "big", ""),
+        )
+        .await
+        .ok(201);
+    assert_eq!(d["sha256"], sha256_hex(&big));
+    let dl = app
+        .get(&format!("{}/{}/content", url(c), d["id"]), &app.admin())
+        .await;
+    assert_eq!(dl.status, 200);
+    assert!(
+        dl.body[..] == big[..],
+        "the download differs from the upload"
+    );
 }

@@ -205,6 +205,73 @@ async fn over_20_mib_is_413_with_nothing_kept() {
     assert_eq!(d["size"], 20 * 1024 * 1024);
 }
 
+/// A DOCX of exactly `size` bytes whose first entry is a large blob, so the parts that
+/// tell a DOCX are known only from the ZIP's central directory at the end of the file.
+fn big_docx(size: usize) -> Vec<u8> {
+    let build = |media: usize| {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for (name, body) in [
+            ("customXml/item1.bin", vec![b'x'; media]),
+            ("[Content_Types].xml", b"<Types/>".to_vec()),
+            ("word/document.xml", b"<w:document/>".to_vec()),
+        ] {
+            zip.start_file(name, opts).unwrap();
+            std::io::Write::write_all(&mut zip, &body).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    };
+    let overhead = build(0).len();
+    let out = build(size - overhead);
+    assert_eq!(out.len(), size);
+    out
+}
+
+#[actix_web::test]
+async fn a_docx_just_under_the_cap_is_told_from_its_end_and_just_over_is_413() {
+    const CAP: usize = 20 * 1024 * 1024;
+    let app = TestApp::new().await;
+    let c = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let over = big_docx(CAP + 1);
+    app.upload(
+        c,
+        &app.admin(),
+        &form_of("big.docx", &over, "other", "big", ""),
+    )
+    .await
+    .problem(413);
+    assert_eq!(count_rows(&app), 0);
+    assert!(app.stored_objects().is_empty());
+
+    let under = big_docx(CAP - 1);
+    let d = app
+        .upload(
+            c,
+            &app.admin(),
+            &form_of("big.docx", &under, "other", "big", ""),
+        )
+        .await
+        .ok(201);
+    assert_eq!(d["size"], CAP - 1);
+    assert_eq!(
+        d["content_type"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    let sha = sha256_hex(&under);
+    assert_eq!(d["sha256"], sha);
+    assert_eq!(app.stored_objects(), vec![format!("{}/{sha}", &sha[..2])]);
+    let stored = std::fs::read(
+        app.storage
+            .path()
+            .join("documents")
+            .join(&sha[..2])
+            .join(&sha),
+    )
+    .unwrap();
+    assert!(stored == under, "the stored object differs from the upload");
+}
+
 #[actix_web::test]
 async fn each_bad_field_is_named() {
     let app = TestApp::new().await;

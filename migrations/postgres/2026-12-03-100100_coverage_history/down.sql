@@ -1,0 +1,2 @@
+DROP TABLE federation_states;
+DROP TABLE counselor_town_periods;
