@@ -11,28 +11,67 @@ use crate::error::{ApiError, ApiResult};
 use crate::service::loans::statements;
 use crate::state::AppState;
 use crate::views::loans::statements::{
-    csv_row, csv_totals, StatementLine, StatementOut, StatementRepayment, StatementTotals,
-    CSV_HEADER,
+    csv_row, csv_totals, StatementOut, StatementRepayment, StatementTotals, CSV_HEADER,
 };
 use crate::views::transfer::FileBytes;
 
-/// One chunk of the statement: its lines, the day's movements, the last loan read when
-/// there may be more.
-type Chunk = (Vec<StatementLine>, Vec<StatementRepayment>, Option<i64>);
+/// A batch as read, and the last loan id when there may be more.
+type Read = (statements::Batch, Option<i64>);
 
-/// Starts reading the chunk after loan `after` on the blocking pool, so that it is read while
-/// the chunk before it is serialised and sent.
+/// Starts reading the batch after loan `after` on the blocking pool. The stream starts the
+/// next read as soon as one returns, so the database reads batch k + 1 while batch k's books
+/// are computed and serialised (on another blocking thread).
 fn fetch(
     state: &web::Data<AppState>,
     bank: &str,
     on: NaiveDate,
     after: Option<i64>,
-) -> actix_web::rt::task::JoinHandle<ApiResult<Chunk>> {
+) -> actix_web::rt::task::JoinHandle<ApiResult<Read>> {
     let (state, bank) = (state.clone(), bank.to_string());
     actix_web::rt::spawn(async move {
         state
-            .db(move |conn| statements::chunk(conn, &bank, on, after))
+            .db(move |conn| statements::read(conn, &bank, on, after))
             .await
+    })
+}
+
+/// A batch's lines written out, with their totals and the day's movements.
+struct Written {
+    bytes: Vec<u8>,
+    totals: StatementTotals,
+    lines: usize,
+    movements: Vec<StatementRepayment>,
+}
+
+/// Computes a batch's books and writes its lines (`first`: no comma before the first JSON
+/// item). CPU only: it runs on the blocking pool.
+fn render(
+    batch: statements::Batch,
+    on: NaiveDate,
+    format: Format,
+    first: bool,
+) -> ApiResult<Written> {
+    let (lines, movements) = statements::compute(batch, on);
+    let mut bytes = Vec::with_capacity(lines.len() * 64);
+    let mut totals = StatementTotals::default();
+    for (i, l) in lines.iter().enumerate() {
+        totals.add(l);
+        match format {
+            Format::Csv => bytes.extend(csv_row(l)?),
+            Format::Json => {
+                if !(first && i == 0) {
+                    bytes.push(b',');
+                }
+                serde_json::to_writer(&mut bytes, l).map_err(ApiError::internal)?;
+            }
+        }
+    }
+    totals.repayments = movements.len() as i64;
+    Ok(Written {
+        bytes,
+        totals,
+        lines: lines.len(),
+        movements,
     })
 }
 
@@ -48,8 +87,8 @@ struct Cursor {
     state: web::Data<AppState>,
     bank: String,
     on: NaiveDate,
-    /// The next chunk, already being read while this one is written and sent.
-    pending: Option<actix_web::rt::task::JoinHandle<ApiResult<Chunk>>>,
+    /// The next batch, already being read while this one is computed and sent.
+    pending: Option<actix_web::rt::task::JoinHandle<ApiResult<Read>>>,
     totals: StatementTotals,
     format: Format,
     /// Lines written so far.
@@ -174,19 +213,19 @@ fn body(
     stream::unfold(Some(start), |cursor| async move {
         let mut cursor = cursor?;
         let pending = cursor.pending.take()?;
-        let chunk = match pending.await {
-            Ok(read) => read,
-            Err(e) => Err(ApiError::internal(e)),
-        };
-        let bytes = chunk.and_then(|(lines, day, last)| {
-            // The next chunk is read while this one is written.
+        let step = async {
+            let (batch, last) = pending.await.map_err(ApiError::internal)??;
             if let Some(last) = last {
                 cursor.pending = Some(fetch(&cursor.state, &cursor.bank, cursor.on, Some(last)));
             }
-            let out = cursor.write(&lines, day)?;
-            Ok((out, last))
-        });
-        match bytes {
+            let (on, format, first) = (cursor.on, cursor.format, cursor.lines == 0);
+            let written = web::block(move || render(batch, on, format, first))
+                .await
+                .map_err(ApiError::internal)??;
+            let out = cursor.take(written)?;
+            Ok::<_, ApiError>((out, last))
+        };
+        match step.await {
             Ok((out, Some(_))) => Some((Ok(web::Bytes::from(out)), Some(cursor))),
             Ok((mut out, None)) => match cursor.end() {
                 Ok(t) => {
@@ -204,31 +243,18 @@ fn body(
 }
 
 impl Cursor {
-    /// A chunk's lines as bytes; the movements kept for the end (JSON).
-    fn write(
-        &mut self,
-        lines: &[StatementLine],
-        day: Vec<StatementRepayment>,
-    ) -> ApiResult<Vec<u8>> {
-        let mut out = Vec::new();
-        for l in lines {
-            self.totals.add(l);
-            match self.format {
-                Format::Csv => out.extend(csv_row(l)?),
-                Format::Json => {
-                    if self.lines > 0 {
-                        out.push(b',');
-                    }
-                    serde_json::to_writer(&mut out, l).map_err(ApiError::internal)?;
-                }
-            }
-            self.lines += 1;
-        }
-        self.totals.repayments += day.len() as i64;
+    /// Adds a written batch to the totals (and keeps its movements for the end, JSON) and
+    /// answers its bytes.
+    fn take(&mut self, w: Written) -> ApiResult<Vec<u8>> {
+        self.totals = self
+            .totals
+            .merged(&w.totals)
+            .ok_or_else(|| ApiError::internal("the statement's totals overflow"))?;
+        self.lines += w.lines;
         if self.format == Format::Json {
-            self.movements.extend(day);
+            self.movements.extend(w.movements);
         }
-        Ok(out)
+        Ok(w.bytes)
     }
 
     /// What ends the body: the totals row, or the movements and totals.

@@ -72,21 +72,47 @@ fn status_on(recorded: Option<String>, now: LoanStatus) -> String {
     }
 }
 
-/// One batch of the statement after loan `after`: its lines, the day's movements, and the
-/// last loan id read when the batch was full (None when there are no more loans). Three queries per batch: the
-/// loans, their ledgers as recorded by the end of the day, their statuses then.
-pub fn chunk(
+/// A batch of a bank's loans with what the statement needs of them, as read from the
+/// database; [`compute`] makes its lines without the database.
+pub struct Batch {
+    loans: Vec<m::Loan>,
+    ledgers: std::collections::HashMap<i64, Vec<m::Repayment>>,
+    statuses: std::collections::HashMap<i64, String>,
+}
+
+/// Reads the batch after loan `after` (three queries: the loans, their ledgers as recorded
+/// by the end of the day, their statuses then) and the last loan id read when the batch was
+/// full (None when there are no more loans).
+pub fn read(
     conn: &mut DbConn,
     bank: &str,
     on: NaiveDate,
     after: Option<i64>,
-) -> ApiResult<(Vec<StatementLine>, Vec<StatementRepayment>, Option<i64>)> {
+) -> ApiResult<(Batch, Option<i64>)> {
     let loans = m::statement_batch(conn, bank, on, after, STATEMENT_BATCH)?;
     let full = loans.len() as i64 == STATEMENT_BATCH;
     let last = loans.last().map(|l| l.id).filter(|_| full);
     let ids: Vec<i64> = loans.iter().map(|l| l.id).collect();
-    let mut ledgers = m::ledgers_booked_by(conn, &ids, on)?;
-    let mut statuses = m::statuses_at(conn, &ids, on)?;
+    let ledgers = m::ledgers_booked_by(conn, &ids, on)?;
+    let statuses = m::statuses_at(conn, &ids, on)?;
+    Ok((
+        Batch {
+            loans,
+            ledgers,
+            statuses,
+        },
+        last,
+    ))
+}
+
+/// A batch's statement lines and the day's movements (each loan's book as of the end of
+/// `on`; loans settled before that day are left out).
+pub fn compute(batch: Batch, on: NaiveDate) -> (Vec<StatementLine>, Vec<StatementRepayment>) {
+    let Batch {
+        loans,
+        mut ledgers,
+        mut statuses,
+    } = batch;
     let mut lines = Vec::with_capacity(loans.len());
     let mut day = Vec::new();
     for loan in loans {
@@ -126,6 +152,18 @@ pub fn chunk(
             repaid_that_day_fen: moved,
         });
     }
+    (lines, day)
+}
+
+/// One batch of the statement after loan `after`: [`read`] then [`compute`].
+pub fn chunk(
+    conn: &mut DbConn,
+    bank: &str,
+    on: NaiveDate,
+    after: Option<i64>,
+) -> ApiResult<(Vec<StatementLine>, Vec<StatementRepayment>, Option<i64>)> {
+    let (batch, last) = read(conn, bank, on, after)?;
+    let (lines, day) = compute(batch, on);
     Ok((lines, day, last))
 }
 

@@ -70,6 +70,26 @@ impl StatementTotals {
         self.penalty_interest_fen += l.penalty_interest_fen;
         self.repaid_that_day_fen += l.repaid_that_day_fen;
     }
+
+    /// The totals of two parts of a statement; None when a sum overflows.
+    pub fn merged(&self, o: &StatementTotals) -> Option<StatementTotals> {
+        Some(StatementTotals {
+            loans: self.loans.checked_add(o.loans)?,
+            outstanding_principal_fen: self
+                .outstanding_principal_fen
+                .checked_add(o.outstanding_principal_fen)?,
+            accrued_interest_fen: self
+                .accrued_interest_fen
+                .checked_add(o.accrued_interest_fen)?,
+            penalty_interest_fen: self
+                .penalty_interest_fen
+                .checked_add(o.penalty_interest_fen)?,
+            repaid_that_day_fen: self
+                .repaid_that_day_fen
+                .checked_add(o.repaid_that_day_fen)?,
+            repayments: self.repayments.checked_add(o.repayments)?,
+        })
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
