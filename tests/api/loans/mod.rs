@@ -15,6 +15,7 @@ mod reversal;
 mod risk_fund;
 mod service;
 mod statement_as_of;
+mod statement_batches;
 mod statements;
 
 use coophub::auth::Role;
