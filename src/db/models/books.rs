@@ -155,17 +155,6 @@ pub fn distribution(
         .optional()
 }
 
-/// The most recent adopted distribution of a cooperative.
-pub fn last_adopted(conn: &mut DbConn, coop_id: i64) -> QueryResult<Option<Distribution>> {
-    surplus_distributions::table
-        .filter(surplus_distributions::cooperative_id.eq(coop_id))
-        .filter(surplus_distributions::status.eq(DistributionStatus::Adopted))
-        .order(surplus_distributions::year.desc())
-        .select(Distribution::as_select())
-        .first(conn)
-        .optional()
-}
-
 /// The adopted distributions of these cooperatives, every year.
 pub fn adopted_of(conn: &mut DbConn, coop_ids: &[i64]) -> QueryResult<Vec<Distribution>> {
     surplus_distributions::table

@@ -110,40 +110,8 @@ pub fn count(conn: &mut DbConn, coop_id: i64) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-/// Whether the cooperative has an assembly (member or representative) held in `from..=to`.
-pub fn assembly_held(
-    conn: &mut DbConn,
-    coop_id: i64,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> QueryResult<Option<NaiveDate>> {
-    meetings::table
-        .filter(meetings::cooperative_id.eq(coop_id))
-        .filter(meetings::kind.eq_any([
-            MeetingKind::MemberAssembly,
-            MeetingKind::RepresentativeAssembly,
-        ]))
-        .filter(meetings::held_on.ge(from))
-        .filter(meetings::held_on.le(to))
-        .select(diesel::dsl::max(meetings::held_on))
-        .first(conn)
-}
-
-/// The date of the last meeting of this kind, if any.
-pub fn last_of_kind(
-    conn: &mut DbConn,
-    coop_id: i64,
-    kind: MeetingKind,
-) -> QueryResult<Option<NaiveDate>> {
-    meetings::table
-        .filter(meetings::cooperative_id.eq(coop_id))
-        .filter(meetings::kind.eq(kind))
-        .select(diesel::dsl::max(meetings::held_on))
-        .first(conn)
-}
-
-/// [`assembly_held`] for several cooperatives: (cooperative, last assembly in the window),
-/// for those that held one.
+/// For each of these cooperatives that held an assembly (member or representative) in
+/// `from..=to`: (cooperative, the last one's date).
 pub fn assemblies_held(
     conn: &mut DbConn,
     coop_ids: &[i64],
@@ -166,8 +134,8 @@ pub fn assemblies_held(
         .load(conn)
 }
 
-/// [`last_of_kind`] for several cooperatives: (cooperative, its last meeting of `kind`), for
-/// those that held one.
+/// For each of these cooperatives that held a meeting of `kind`: (cooperative, the last one's
+/// date).
 pub fn last_of_kind_of(
     conn: &mut DbConn,
     coop_ids: &[i64],
