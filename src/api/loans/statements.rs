@@ -55,7 +55,7 @@ fn render(
     let mut bytes = Vec::with_capacity(lines.len() * 64);
     let mut totals = StatementTotals::default();
     for (i, l) in lines.iter().enumerate() {
-        totals.add(l);
+        totals.add(l).ok_or_else(statements::overflow)?;
         match format {
             Format::Csv => bytes.extend(csv_row(l)?),
             Format::Json => {
@@ -249,7 +249,7 @@ impl Cursor {
         self.totals = self
             .totals
             .merged(&w.totals)
-            .ok_or_else(|| ApiError::internal("the statement's totals overflow"))?;
+            .ok_or_else(statements::overflow)?;
         self.lines += w.lines;
         if self.format == Format::Json {
             self.movements.extend(w.movements);

@@ -155,19 +155,12 @@ pub fn compute(batch: Batch, on: NaiveDate) -> (Vec<StatementLine>, Vec<Statemen
     (lines, day)
 }
 
-/// One batch of the statement after loan `after`: [`read`] then [`compute`].
-pub fn chunk(
-    conn: &mut DbConn,
-    bank: &str,
-    on: NaiveDate,
-    after: Option<i64>,
-) -> ApiResult<(Vec<StatementLine>, Vec<StatementRepayment>, Option<i64>)> {
-    let (batch, last) = read(conn, bank, on, after)?;
-    let (lines, day) = compute(batch, on);
-    Ok((lines, day, last))
+/// The error of totals that overflow.
+pub fn overflow() -> ApiError {
+    ApiError::internal("the statement's totals overflow")
 }
 
-/// The whole statement as JSON.
+/// The whole statement in one piece (the streamed one's reference in tests).
 pub fn statement(
     conn: &mut DbConn,
     caller: &Caller,
@@ -184,9 +177,10 @@ pub fn statement(
     };
     let mut after = None;
     loop {
-        let (lines, day, last) = chunk(conn, bank, on, after)?;
+        let (batch, last) = read(conn, bank, on, after)?;
+        let (lines, day) = compute(batch, on);
         for l in &lines {
-            out.totals.add(l);
+            out.totals.add(l).ok_or_else(overflow)?;
         }
         out.totals.repayments += day.len() as i64;
         out.loans.extend(lines);

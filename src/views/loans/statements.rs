@@ -63,12 +63,17 @@ pub struct StatementTotals {
 }
 
 impl StatementTotals {
-    pub fn add(&mut self, l: &StatementLine) {
-        self.loans += 1;
-        self.outstanding_principal_fen += l.outstanding_principal_fen;
-        self.accrued_interest_fen += l.accrued_interest_fen;
-        self.penalty_interest_fen += l.penalty_interest_fen;
-        self.repaid_that_day_fen += l.repaid_that_day_fen;
+    /// Counts one more line; None when a sum overflows.
+    pub fn add(&mut self, l: &StatementLine) -> Option<()> {
+        *self = self.merged(&StatementTotals {
+            loans: 1,
+            outstanding_principal_fen: l.outstanding_principal_fen,
+            accrued_interest_fen: l.accrued_interest_fen,
+            penalty_interest_fen: l.penalty_interest_fen,
+            repaid_that_day_fen: l.repaid_that_day_fen,
+            repayments: 0,
+        })?;
+        Some(())
     }
 
     /// The totals of two parts of a statement; None when a sum overflows.
