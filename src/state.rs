@@ -21,8 +21,9 @@ pub struct AppState {
     pub revocation: Arc<RevocationCache>,
     /// The archive's bytes (`settings.storage`).
     pub store: DocumentStore,
-    /// This process's queue of SQLite write transactions (see [`AppState::db_write`]).
-    writers: Arc<std::sync::Mutex<()>>,
+    /// This process's queue of SQLite write transactions (see [`AppState::db_write`]); None
+    /// on PostgreSQL.
+    writers: Option<Arc<std::sync::Mutex<()>>>,
 }
 
 impl AppState {
@@ -31,7 +32,9 @@ impl AppState {
         let store = DocumentStore::open(&settings.storage).map_err(ConfigError::Storage)?;
         // The member ledger seals and opens farmers' ID numbers with these keys.
         crate::pii::install(&settings.data_keys);
+        let sqlite = !crate::db::is_postgres_url(&settings.database_url);
         Ok(AppState {
+            writers: sqlite.then(Arc::default),
             store,
             pool,
             jwt: Arc::new(JwtKeys::new(&settings.jwt_secret)),
@@ -40,7 +43,6 @@ impl AppState {
             ))),
             settings: Arc::new(settings),
             login_limiter: Arc::new(LoginLimiter::new()),
-            writers: Arc::default(),
         })
     }
 
@@ -50,13 +52,7 @@ impl AppState {
         F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
-        actix_web::web::block(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
-        })
-        .await
-        .map_err(ApiError::from)?
+        self.blocking(None, f).await
     }
 
     /// Like [`AppState::db`], inside one write transaction (`BEGIN IMMEDIATE` on SQLite).
@@ -71,16 +67,27 @@ impl AppState {
         F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        if crate::db::is_postgres_url(&self.settings.database_url) {
-            return self.db(move |conn| crate::db::write_tx(conn, f)).await;
-        }
         // Queued before a connection is taken from the pool, so waiting writers leave the
         // pool's connections to readers.
-        let (pool, writers) = (self.pool.clone(), self.writers.clone());
+        let queue = self.writers.clone();
+        self.blocking(queue, move |conn| crate::db::write_tx(conn, f))
+            .await
+    }
+
+    /// Runs `f` with a pooled connection on the blocking pool, after taking its turn in
+    /// `queue` when there is one.
+    async fn blocking<T, F>(&self, queue: Option<Arc<std::sync::Mutex<()>>>, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
         actix_web::web::block(move || {
-            let _turn = writers.lock().unwrap_or_else(|p| p.into_inner());
+            let _turn = queue
+                .as_deref()
+                .map(|q| q.lock().unwrap_or_else(|p| p.into_inner()));
             let mut conn = pool.get()?;
-            crate::db::write_tx(&mut conn, f)
+            f(&mut conn)
         })
         .await
         .map_err(ApiError::from)?
