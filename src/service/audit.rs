@@ -27,13 +27,13 @@ pub fn list(
         })
         .map(|(entity, _)| *entity)
         .collect();
-    let rows = audit::list(conn, &filter, page.after, page.limit + 1)?;
-    let total = if page.count {
-        Some(audit::count(conn, &filter)?)
-    } else {
-        None
-    };
-    Ok(ListResponse::from_rows(rows, page, total, |e| e.id).map(AuditEventOut::from))
+    let list = page.load(
+        conn,
+        |conn, after, n| audit::list(conn, &filter, after, n),
+        |conn| audit::count(conn, &filter),
+        |e| e.id,
+    )?;
+    Ok(list.map(AuditEventOut::from))
 }
 
 /// The kinds of record whose reading the policy restricts beyond the audit trail itself, with

@@ -323,13 +323,12 @@ pub fn list(
             total: None,
         });
     }
-    let rows = coop::list(conn, &scope, &filter, page.after, page.limit + 1)?;
-    let total = if page.count {
-        Some(coop::count(conn, &scope, &filter)?)
-    } else {
-        None
-    };
-    let list = ListResponse::from_rows(rows, page, total, |c| c.id);
+    let list = page.load(
+        conn,
+        |conn, after, n| coop::list(conn, &scope, &filter, after, n),
+        |conn| coop::count(conn, &scope, &filter),
+        |c| c.id,
+    )?;
     let items = views(conn, list.items)?;
     Ok(ListResponse {
         items,

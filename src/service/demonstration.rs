@@ -184,13 +184,13 @@ pub fn list(
         status: f.status,
         scope: caller.coop_scope(conn)?,
     };
-    let rows = demo::list(conn, &filter, page.after, page.limit + 1)?;
-    let total = if page.count {
-        Some(demo::count(conn, &filter)?)
-    } else {
-        None
-    };
-    Ok(ListResponse::from_rows(rows, page, total, |a| a.id).map(ApplicationOut::from))
+    let list = page.load(
+        conn,
+        |conn, after, n| demo::list(conn, &filter, after, n),
+        |conn| demo::count(conn, &filter),
+        |a| a.id,
+    )?;
+    Ok(list.map(ApplicationOut::from))
 }
 
 fn application_in_scope(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<Application> {

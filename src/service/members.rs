@@ -9,8 +9,8 @@ use crate::domain::member::{self as rules, IdNumberRule, MemberType};
 use crate::domain::{id_number, phone};
 use crate::error::{ApiError, ApiResult};
 use crate::pii::{self, Keyring};
-use crate::service::check_version;
 use crate::service::cooperatives::ensure_operating;
+use crate::service::{check_version, coop_page};
 use crate::views::csv::csv_line;
 use crate::views::members::{
     ExitOut, ExitParams, MemberCreate, MemberFilterParams, MemberOut, MemberPatch, CSV_COLUMNS,
@@ -169,17 +169,17 @@ pub fn list(
     filters: &MemberFilterParams,
     page: &PageParams,
 ) -> ApiResult<ListResponse<MemberOut>> {
-    caller.require(Resource::MemberLedger, Access::Read)?;
-    let page = page.page()?;
     let filter = filters.to_filter();
-    caller.cooperative(conn, coop_id)?;
-    let rows = member::list(conn, coop_id, &filter, page.after, page.limit + 1)?;
-    let total = if page.count {
-        Some(member::count(conn, coop_id, &filter)?)
-    } else {
-        None
-    };
-    Ok(ListResponse::from_rows(rows, page, total, |m| m.id).map(MemberOut::from))
+    let list = coop_page(
+        conn,
+        caller,
+        coop_id,
+        page,
+        |conn, after, n| member::list(conn, coop_id, &filter, after, n),
+        |conn| member::count(conn, coop_id, &filter),
+        |m| m.id,
+    )?;
+    Ok(list.map(MemberOut::from))
 }
 
 /// The whole ledger (current and exited members) as CSV with a byte-order mark, ID numbers

@@ -27,7 +27,30 @@ pub mod users;
 pub mod webhooks;
 pub mod worklists;
 
+use diesel::QueryResult;
+
+use crate::auth::{Access, Caller, Resource};
+use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::views::pagination::{ListResponse, PageParams};
+
+/// One page of a cooperative's own records (its members, documents, meetings): the caller
+/// must read member ledgers (403) and see the cooperative (404 otherwise, as for a missing
+/// one). `rows` and `count` are the list's queries, as for [`crate::views::pagination::Page::load`].
+pub fn coop_page<T>(
+    conn: &mut DbConn,
+    caller: &Caller,
+    coop_id: i64,
+    page: &PageParams,
+    rows: impl FnOnce(&mut DbConn, Option<i64>, i64) -> QueryResult<Vec<T>>,
+    count: impl FnOnce(&mut DbConn) -> QueryResult<i64>,
+    key: impl Fn(&T) -> i64,
+) -> ApiResult<ListResponse<T>> {
+    caller.require(Resource::MemberLedger, Access::Read)?;
+    let page = page.page()?;
+    caller.cooperative(conn, coop_id)?;
+    Ok(page.load(conn, rows, count, key)?)
+}
 
 /// 412 unless the demanded version is the current one.
 pub fn check_version(demanded: Option<i32>, current: i32) -> ApiResult<()> {

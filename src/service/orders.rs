@@ -199,13 +199,13 @@ fn order_list(
     let page = page.page()?;
     let filter = filters.to_filter(open_only);
     let scope = caller.coop_scope(conn)?;
-    let rows = svc::list(conn, &scope, &filter, page.after, page.limit + 1)?;
-    let total = if page.count {
-        Some(svc::count(conn, &scope, &filter)?)
-    } else {
-        None
-    };
-    Ok(ListResponse::from_rows(rows, page, total, |o| o.id).map(OrderOut::from))
+    let list = page.load(
+        conn,
+        |conn, after, n| svc::list(conn, &scope, &filter, after, n),
+        |conn| svc::count(conn, &scope, &filter),
+        |o| o.id,
+    )?;
+    Ok(list.map(OrderOut::from))
 }
 
 /// One page of the orders in the caller's scope, oldest first.

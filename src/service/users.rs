@@ -185,13 +185,13 @@ pub fn list(
         town_code: filter.town_code.clone(),
         disabled: filter.disabled,
     };
-    let rows = user::list(conn, &f, page.after, page.limit + 1)?;
-    let total = if page.count {
-        Some(user::count(conn, &f)?)
-    } else {
-        None
-    };
-    Ok(ListResponse::from_rows(rows, page, total, |u| u.id).map(|u| UserOut::from(&u)))
+    let list = page.load(
+        conn,
+        |conn, after, n| user::list(conn, &f, after, n),
+        |conn| user::count(conn, &f),
+        |u| u.id,
+    )?;
+    Ok(list.map(|u| UserOut::from(&u)))
 }
 
 pub fn get(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<User> {

@@ -68,6 +68,22 @@ pub fn decode_cursor(cursor: &str) -> Option<i64> {
         .ok()
 }
 
+impl Page {
+    /// Reads this page: `rows(conn, after, limit + 1)` fetches in list order (the extra row
+    /// tells whether there is a next page), and `count(conn)` runs only with `count=true`.
+    pub fn load<C, T, E>(
+        self,
+        conn: &mut C,
+        rows: impl FnOnce(&mut C, Option<i64>, i64) -> Result<Vec<T>, E>,
+        count: impl FnOnce(&mut C) -> Result<i64, E>,
+        key: impl Fn(&T) -> i64,
+    ) -> Result<ListResponse<T>, E> {
+        let fetched = rows(conn, self.after, self.limit + 1)?;
+        let total = if self.count { Some(count(conn)?) } else { None };
+        Ok(ListResponse::from_rows(fetched, self, total, key))
+    }
+}
+
 /// One page of a list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListResponse<T> {
@@ -158,5 +174,50 @@ mod tests {
         assert_eq!(l.next_cursor.as_deref().and_then(decode_cursor), Some(2));
         let l = ListResponse::from_rows(vec![1i64, 2], page, None, |r| *r);
         assert!(l.next_cursor.is_none());
+    }
+
+    #[test]
+    fn load_asks_one_more_row_and_counts_only_when_asked() {
+        // The "database": ids 1..=5, read after the cursor; `asked` records each call.
+        let mut asked: Vec<String> = Vec::new();
+        let rows = |log: &mut Vec<String>, after: Option<i64>, n: i64| {
+            log.push(format!("rows after {after:?} limit {n}"));
+            Ok::<_, ()>(
+                (after.unwrap_or(0) + 1..=5)
+                    .take(n as usize)
+                    .collect::<Vec<i64>>(),
+            )
+        };
+        let page = Page {
+            limit: 2,
+            after: Some(1),
+            count: false,
+        };
+        let l = page
+            .load(&mut asked, rows, |_| panic!("not asked to count"), |r| *r)
+            .unwrap();
+        assert_eq!(l.items, vec![2, 3]);
+        assert_eq!(l.next_cursor.as_deref().and_then(decode_cursor), Some(3));
+        assert_eq!(l.total, None);
+        assert_eq!(asked, vec!["rows after Some(1) limit 3"]);
+        let counted = Page {
+            count: true,
+            after: Some(3),
+            ..page
+        }
+        .load(
+            &mut asked,
+            rows,
+            |log| {
+                log.push("count".into());
+                Ok(5)
+            },
+            |r| *r,
+        )
+        .unwrap();
+        assert_eq!(counted.items, vec![4, 5]);
+        assert_eq!(counted.next_cursor, None);
+        assert_eq!(counted.total, Some(5));
+        assert_eq!(&asked[1..], ["rows after Some(3) limit 3", "count"]);
     }
 }

@@ -10,6 +10,7 @@ use crate::db::models::document::{self as db, Document};
 use crate::db::models::now;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::service::coop_page;
 use crate::service::cooperatives::ensure_operating;
 use crate::views::documents::{DocumentFilterParams, DocumentMeta, DocumentOut, UploadedFile};
 use crate::views::pagination::{ListResponse, PageParams};
@@ -100,17 +101,17 @@ pub fn list(
     filters: &DocumentFilterParams,
     page: &PageParams,
 ) -> ApiResult<ListResponse<DocumentOut>> {
-    caller.require(Resource::MemberLedger, Access::Read)?;
-    let page = page.page()?;
-    caller.cooperative(conn, coop_id)?;
     let f = filters.to_filter();
-    let rows = db::list(conn, coop_id, &f, page.after, page.limit + 1)?;
-    let total = if page.count {
-        Some(db::count(conn, coop_id, &f)?)
-    } else {
-        None
-    };
-    Ok(ListResponse::from_rows(rows, page, total, |d| d.id).map(DocumentOut::from))
+    let list = coop_page(
+        conn,
+        caller,
+        coop_id,
+        page,
+        |conn, after, n| db::list(conn, coop_id, &f, after, n),
+        |conn| db::count(conn, coop_id, &f),
+        |d| d.id,
+    )?;
+    Ok(list.map(DocumentOut::from))
 }
 
 /// One document of a cooperative in scope (404 for another cooperative's).

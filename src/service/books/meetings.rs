@@ -10,7 +10,7 @@ use crate::db::DbConn;
 use crate::domain::meeting::{self as rules, Votes};
 use crate::error::{ApiResult, FieldError};
 use crate::service::cooperatives::ensure_operating;
-use crate::service::Problems;
+use crate::service::{coop_page, Problems};
 use crate::views::meetings::{MeetingIn, MeetingOut};
 use crate::views::pagination::{ListResponse, PageParams};
 
@@ -107,26 +107,24 @@ pub fn list(
     coop_id: i64,
     page: &PageParams,
 ) -> ApiResult<ListResponse<MeetingOut>> {
-    caller.require(Resource::MemberLedger, Access::Read)?;
-    let page = page.page()?;
-    caller.cooperative(conn, coop_id)?;
-    let rows = db::list(conn, coop_id, page.after, page.limit + 1)?;
-    let total = if page.count {
-        Some(db::count(conn, coop_id)?)
-    } else {
-        None
-    };
-    let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
+    let list = coop_page(
+        conn,
+        caller,
+        coop_id,
+        page,
+        |conn, after, n| db::list(conn, coop_id, after, n),
+        |conn| db::count(conn, coop_id),
+        |m| m.id,
+    )?;
+    let ids: Vec<i64> = list.items.iter().map(|m| m.id).collect();
     let mut by_meeting: HashMap<i64, Vec<Resolution>> = HashMap::new();
     for r in db::resolutions_of(conn, &ids)? {
         by_meeting.entry(r.meeting_id).or_default().push(r);
     }
-    Ok(
-        ListResponse::from_rows(rows, page, total, |m| m.id).map(|m| {
-            let mine = by_meeting.remove(&m.id).unwrap_or_default();
-            MeetingOut::new(m, mine)
-        }),
-    )
+    Ok(list.map(|m| {
+        let mine = by_meeting.remove(&m.id).unwrap_or_default();
+        MeetingOut::new(m, mine)
+    }))
 }
 
 /// One meeting of a cooperative in scope.

@@ -148,13 +148,12 @@ pub fn list(
     let page = page.page()?;
     let filter = filters.to_filter();
     let scope = caller.counselor_scope(conn)?;
-    let rows = cm::list(conn, &scope, &filter, page.after, page.limit + 1)?;
-    let total = if page.count {
-        Some(cm::count(conn, &scope, &filter)?)
-    } else {
-        None
-    };
-    let list = ListResponse::from_rows(rows, page, total, |c| c.id);
+    let list = page.load(
+        conn,
+        |conn, after, n| cm::list(conn, &scope, &filter, after, n),
+        |conn| cm::count(conn, &scope, &filter),
+        |c| c.id,
+    )?;
     let ids: Vec<i64> = list.items.iter().map(|c| c.id).collect();
     let mut towns = cm::towns_of(conn, &ids)?;
     Ok(list.map(|c| {

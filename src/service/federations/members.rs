@@ -127,13 +127,13 @@ pub fn list_members(
     caller.require(Resource::Federations, Access::Read)?;
     let page = page.page()?;
     fed::find(conn, id)?;
-    let rows = fed::members(conn, id, page.after, page.limit + 1)?;
-    let total = if page.count {
-        Some(fed::member_count(conn, id)?)
-    } else {
-        None
-    };
-    Ok(ListResponse::from_rows(rows, page, total, |m| m.id).map(FederationMemberOut::from))
+    let list = page.load(
+        conn,
+        |conn, after, n| fed::members(conn, id, after, n),
+        |conn| fed::member_count(conn, id),
+        |m| m.id,
+    )?;
+    Ok(list.map(FederationMemberOut::from))
 }
 
 /// Removes one membership, keeping an active union at three cooperatives (409).

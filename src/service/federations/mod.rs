@@ -167,13 +167,12 @@ pub fn list(
     caller.require(Resource::Federations, Access::Read)?;
     let page = page.page()?;
     let filter = filters.to_filter();
-    let rows = fed::list(conn, &filter, page.after, page.limit + 1)?;
-    let total = if page.count {
-        Some(fed::count(conn, &filter)?)
-    } else {
-        None
-    };
-    let list = ListResponse::from_rows(rows, page, total, |f| f.id);
+    let list = page.load(
+        conn,
+        |conn, after, n| fed::list(conn, &filter, after, n),
+        |conn| fed::count(conn, &filter),
+        |f| f.id,
+    )?;
     let ids: Vec<i64> = list.items.iter().map(|f| f.id).collect();
     let mut stats = fed::member_stats(conn, &ids)?;
     Ok(list.map(|f| {

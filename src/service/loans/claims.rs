@@ -240,20 +240,14 @@ pub fn list(
     let page = page.page()?;
     let own = own_bank(caller);
     let bank = f.bank_code.as_deref();
-    let rows = m::claims(
+    let own = own.as_deref();
+    let list = page.load(
         conn,
-        own.as_deref(),
-        f.status,
-        bank,
-        page.after,
-        page.limit + 1,
+        |conn, after, n| m::claims(conn, own, f.status, bank, after, n),
+        |conn| m::count_claims(conn, own, f.status, bank),
+        |c| c.id,
     )?;
-    let total = if page.count {
-        Some(m::count_claims(conn, own.as_deref(), f.status, bank)?)
-    } else {
-        None
-    };
-    Ok(ListResponse::from_rows(rows, page, total, |c| c.id).map(ClaimOut::from))
+    Ok(list.map(ClaimOut::from))
 }
 
 /// Moves a claim (district admin), version-guarded, audited.

@@ -311,13 +311,13 @@ pub fn list_reports(
         late: f.late,
     };
     let scope = caller.coop_scope(conn)?;
-    let rows = report::list(conn, &scope, &filter, page.after, page.limit + 1)?;
-    let total = if page.count {
-        Some(report::count(conn, &scope, &filter)?)
-    } else {
-        None
-    };
-    Ok(ListResponse::from_rows(rows, page, total, |r| r.id).map(ReportOut::from))
+    let list = page.load(
+        conn,
+        |conn, after, n| report::list(conn, &scope, &filter, after, n),
+        |conn| report::count(conn, &scope, &filter),
+        |r| r.id,
+    )?;
+    Ok(list.map(ReportOut::from))
 }
 
 /// The publication rate of a year (default last year) over the cooperatives in scope.
