@@ -28,6 +28,8 @@ WORKDIR /build
 #    (If Cargo.toml ever names more target files - build.rs, [[test]],
 #    [[bench]], workspace members - stub them here too.)
 COPY Cargo.toml Cargo.lock ./
+# Build settings (the bundled SQLite's compile flags) belong to the dependency layer.
+COPY .cargo .cargo
 RUN mkdir -p src \
  && echo 'fn main() {}' > src/main.rs \
  && : > src/lib.rs \
