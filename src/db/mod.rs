@@ -4,6 +4,7 @@
 //! PostgreSQL, anything else is a SQLite file path (created on first use).
 
 pub mod columns;
+pub mod fragments;
 pub mod models;
 pub mod schema;
 pub mod schema_accounts;
@@ -164,8 +165,12 @@ where
     }
 }
 
-/// Runs one Diesel statement on the backend-specific connection inside a [`DbConn`], for the
-/// statements the multi-backend cannot express (batch inserts, `ON CONFLICT`).
+/// Runs Diesel statements on the backend-specific connection inside a [`DbConn`]: for the
+/// statements the multi-backend cannot express (batch inserts, `ON CONFLICT`), and for the hot
+/// ones. Through [`DbConn`] itself, Diesel's multi-backend connection writes a statement's
+/// whole SQL text on every pass over it (the cache check and the binds included), even when
+/// its prepared statement is cached; on the inner connection a static query finds its cached
+/// statement by its type alone. (`$body` is compiled once per backend.)
 #[macro_export]
 macro_rules! on_inner {
     ($conn:expr, |$c:ident| $body:expr) => {

@@ -6,6 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::schema::{cooperative_industries, cooperatives};
+use crate::db::fragments::HasIndustry;
 use crate::db::{Backend, DbConn};
 use crate::domain::cooperative::{CoopStatus, DemonstrationLevel, Tier};
 use crate::domain::scope::CoopScope;
@@ -117,18 +118,7 @@ fn filtered(scope: &CoopScope, f: &CoopFilter) -> Boxed {
         q = q.filter(cooperatives::demonstration_level.eq(*v));
     }
     if let Some(v) = &f.industry {
-        // A correlated EXISTS, probed by the primary key (cooperative_id, industry_code) for
-        // each row the other filters and the id order already chose: an `IN (sub-query)` made
-        // both engines collect every cooperative of a common industry (440 k rows at national
-        // order) before reading the first page.
-        q = q.filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>(
-                "EXISTS (SELECT 1 FROM cooperative_industries ci \
-                 WHERE ci.cooperative_id = cooperatives.id AND ci.industry_code = ",
-            )
-            .bind::<diesel::sql_types::Text, _>(v.clone())
-            .sql(")"),
-        );
+        q = q.filter(HasIndustry(v.clone()));
     }
     if let Some(term) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let name = like_pattern(term);
@@ -167,10 +157,30 @@ pub fn count(conn: &mut DbConn, scope: &CoopScope, f: &CoopFilter) -> QueryResul
 
 /// A cooperative the caller may see, or `NotFound` (also when it exists outside the scope).
 pub fn find(conn: &mut DbConn, scope: &CoopScope, id: i64) -> QueryResult<Cooperative> {
-    scoped(scope)
-        .filter(cooperatives::id.eq(id))
-        .select(Cooperative::as_select())
-        .first(conn)
+    // The usual scopes as static queries on the backend's own connection, whose prepared
+    // statements are found by type with no SQL written per call (`on_inner!`); the others
+    // through the one scope rule, `scoped`.
+    macro_rules! by_id {
+        ($c:ident, $scope:expr) => {
+            cooperatives::table
+                .filter(cooperatives::id.eq(id))
+                .filter($scope)
+                .select(Cooperative::as_select())
+                .get_result($c)
+        };
+    }
+    match scope {
+        CoopScope::All => crate::on_inner!(conn, |c| by_id!(c, cooperatives::id.eq(id))),
+        CoopScope::One(own) => crate::on_inner!(conn, |c| by_id!(c, cooperatives::id.eq(*own))),
+        CoopScope::Towns(towns) if towns.len() == 1 => {
+            let town = towns[0].as_str();
+            crate::on_inner!(conn, |c| by_id!(c, cooperatives::town_code.eq(town)))
+        }
+        _ => scoped(scope)
+            .filter(cooperatives::id.eq(id))
+            .select(Cooperative::as_select())
+            .first(conn),
+    }
 }
 
 pub fn uscc_taken(conn: &mut DbConn, uscc: &str, except_id: Option<i64>) -> QueryResult<bool> {
@@ -267,22 +277,27 @@ pub fn update(
 
 /// Industry codes per cooperative, for a page of cooperatives.
 pub fn industries_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<String>>> {
-    let q = cooperative_industries::table.into_boxed::<Backend>();
-    // One id is an `=`, whose prepared statement is cached (see `member::summaries`).
-    let q = match ids {
-        [id] => q.filter(cooperative_industries::cooperative_id.eq(*id)),
-        _ => q.filter(cooperative_industries::cooperative_id.eq_any(ids)),
+    // One id (a single GET) is a static `=`, whose prepared statement is cached; a list of
+    // ids is an `IN (…)`, a new statement for each length on SQLite.
+    macro_rules! of {
+        ($by_id:expr) => {
+            crate::on_inner!(conn, |c| cooperative_industries::table
+                .filter($by_id)
+                .order((
+                    cooperative_industries::cooperative_id,
+                    cooperative_industries::industry_code,
+                ))
+                .select((
+                    cooperative_industries::cooperative_id,
+                    cooperative_industries::industry_code,
+                ))
+                .load(c))?
+        };
+    }
+    let rows: Vec<(i64, String)> = match ids {
+        [id] => of!(cooperative_industries::cooperative_id.eq(*id)),
+        _ => of!(cooperative_industries::cooperative_id.eq_any(ids)),
     };
-    let rows: Vec<(i64, String)> = q
-        .order((
-            cooperative_industries::cooperative_id,
-            cooperative_industries::industry_code,
-        ))
-        .select((
-            cooperative_industries::cooperative_id,
-            cooperative_industries::industry_code,
-        ))
-        .load(conn)?;
     let mut map: HashMap<i64, Vec<String>> = HashMap::new();
     for (id, code) in rows {
         map.entry(id).or_default().push(code);

@@ -254,7 +254,7 @@ pub struct Counts {
 /// every member). The sum is exact on both backends: the high and low 32 bits of each
 /// contribution are summed apart as BIGINTs and recombined in `i128`.
 pub fn summaries(conn: &mut DbConn, cooperative_ids: &[i64]) -> QueryResult<HashMap<i64, Counts>> {
-    use diesel::sql_types::{BigInt, Nullable, Text};
+    use crate::db::fragments::{High32, Low32, SumBigInt};
     type Row = (i64, String, i64, Option<i64>, Option<i64>);
     let mut out: HashMap<i64, Counts> = HashMap::new();
     for chunk in cooperative_ids.chunks(1000) {
@@ -262,22 +262,18 @@ pub fn summaries(conn: &mut DbConn, cooperative_ids: &[i64]) -> QueryResult<Hash
         // is a new statement for each length on SQLite.
         macro_rules! grouped {
             ($by_id:expr) => {
-                members::table
+                crate::on_inner!(conn, |c| members::table
                     .filter($by_id)
                     .filter(still_member())
                     .group_by((members::cooperative_id, members::member_type))
-                    .select(diesel::dsl::sql::<(
-                        BigInt,
-                        Text,
-                        BigInt,
-                        Nullable<BigInt>,
-                        Nullable<BigInt>,
-                    )>(
-                        "members.cooperative_id, members.member_type, COUNT(*), \
-                         CAST(SUM(members.contribution_fen / 4294967296) AS BIGINT), \
-                         CAST(SUM(members.contribution_fen % 4294967296) AS BIGINT)",
+                    .select((
+                        members::cooperative_id,
+                        members::member_type,
+                        diesel::dsl::count_star(),
+                        SumBigInt(High32(members::contribution_fen)),
+                        SumBigInt(Low32(members::contribution_fen)),
                     ))
-                    .load(conn)?
+                    .load(c))?
             };
         }
         let rows: Vec<Row> = match chunk {

@@ -31,6 +31,10 @@ macro_rules! coops_in_view {
         let mut q = $q;
         match view.scope {
             CoopScope::All => {}
+            // One town (a town officer) is an `=`: SQLite caches its statement, never an `IN`'s.
+            CoopScope::Towns(towns) if towns.len() == 1 => {
+                q = q.filter(cooperatives::town_code.eq(towns[0].clone()))
+            }
             CoopScope::Towns(towns) => q = q.filter(cooperatives::town_code.eq_any(towns.clone())),
             CoopScope::One(id) => q = q.filter(cooperatives::id.eq(*id)),
             // A bank sees the cooperatives that hold (or have asked for) a loan at it.
