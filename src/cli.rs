@@ -132,6 +132,12 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long)]
     pub workers: Option<usize>,
+    /// Threads of each worker's blocking pool, where database calls, password hashing and
+    /// file spooling run (default: the worker's share of the database connections, at least
+    /// 2). Raise it when slow blocking work (webhook DNS lookups, many logins at once) holds
+    /// up reads.
+    #[arg(long, env = "COOPHUB_BLOCKING_THREADS", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub blocking_threads: Option<u16>,
     /// Serve `GET /metrics` (Prometheus text format) on this address, a listener of its own
     /// (for example 127.0.0.1:9090). `COOPHUB_METRICS=1` serves it on the main listener instead.
     #[arg(long, value_name = "ADDR")]

@@ -220,12 +220,21 @@ fn run_server(state: AppState, serve: &cli::ServeArgs) -> std::io::Result<()> {
             .map(|n| n.get())
             .unwrap_or(2)
     });
+    // Each worker's blocking pool, where every database call runs (`web::block`), holds no
+    // more threads than the worker's share of the connection pool unless told otherwise: more
+    // threads only wait on the pool for a connection, and waking and parking them cost an
+    // authenticated GET more than its queries do (BENCHMARKS.md).
+    let blocking_threads = serve.blocking_threads.map(usize::from).unwrap_or_else(|| {
+        (state.pool.max_size() as usize)
+            .div_ceil(workers.max(1))
+            .max(2)
+    });
     let backend = if coophub::db::is_postgres_url(&state.settings.database_url) {
         "PostgreSQL"
     } else {
         "SQLite"
     };
-    tracing::info!(%bind, backend, workers, "coophub listening");
+    tracing::info!(%bind, backend, workers, blocking_threads, "coophub listening");
     println!("coophub is listening on http://{bind}");
     println!("  Swagger UI:   http://{bind}/swagger-ui/");
     println!("  OpenAPI:      http://{bind}/api-docs/openapi.json");
@@ -262,6 +271,7 @@ fn run_server(state: AppState, serve: &cli::ServeArgs) -> std::io::Result<()> {
         }
         let main = actix_web::HttpServer::new(move || build_app(state.clone()))
             .workers(workers)
+            .worker_max_blocking_threads(blocking_threads)
             // SIGTERM/SIGINT: stop accepting, let requests in flight finish.
             .shutdown_timeout(30)
             .bind(&bind)?
