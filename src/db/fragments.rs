@@ -6,10 +6,10 @@
 //! They are written for any backend, so hot queries can also run on a backend's own
 //! connection (see [`crate::db::on_inner`]).
 
+use diesel::backend::Backend;
 use diesel::expression::{
     is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping,
 };
-use diesel::backend::Backend;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
 use diesel::sql_types::{BigInt, Bool, HasSqlType, Nullable, Text};
@@ -66,18 +66,39 @@ macro_rules! wrapper {
 #[derive(Debug, Clone, Copy, QueryId)]
 pub struct SumBigInt<E>(pub E);
 // An aggregate: its argument is valid with no GROUP BY at all, as for Diesel's own `sum`.
-wrapper!(SumBigInt, Nullable<BigInt>, "CAST(SUM(", ") AS BIGINT)", grouped = (), aggregate = is_aggregate::Yes);
+wrapper!(
+    SumBigInt,
+    Nullable<BigInt>,
+    "CAST(SUM(",
+    ") AS BIGINT)",
+    grouped = (),
+    aggregate = is_aggregate::Yes
+);
 
 /// `(e / 4294967296)`: the high 32 bits of a BIGINT (division truncates toward zero on both
 /// backends, so `High32(x) · 2³² + Low32(x) = x`).
 #[derive(Debug, Clone, Copy, QueryId)]
 pub struct High32<E>(pub E);
-wrapper!(High32, BigInt, "(", " / 4294967296)", grouped = GB, aggregate = E::IsAggregate);
+wrapper!(
+    High32,
+    BigInt,
+    "(",
+    " / 4294967296)",
+    grouped = GB,
+    aggregate = E::IsAggregate
+);
 
 /// `(e % 4294967296)`: the rest of [`High32`].
 #[derive(Debug, Clone, Copy, QueryId)]
 pub struct Low32<E>(pub E);
-wrapper!(Low32, BigInt, "(", " % 4294967296)", grouped = GB, aggregate = E::IsAggregate);
+wrapper!(
+    Low32,
+    BigInt,
+    "(",
+    " % 4294967296)",
+    grouped = GB,
+    aggregate = E::IsAggregate
+);
 
 /// Whether a cooperative has this industry: a correlated `EXISTS`, probed by the primary key
 /// `(cooperative_id, industry_code)` for each row the other filters and the id order chose.
@@ -109,6 +130,64 @@ where
              WHERE ci.cooperative_id = cooperatives.id AND ci.industry_code = ",
         );
         out.push_bind_param::<Text, _>(&self.0)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+/// `col` is one of `ids`, as one statement whatever their number: on SQLite
+/// `col IN (SELECT value FROM json_each(?))` with the ids as a JSON array, on PostgreSQL
+/// `col = ANY(?)` with an array. Diesel's `eq_any` writes one `?` per id, and SQLite never
+/// caches such a statement: a list page parsed and planned its industries and member sums on
+/// every request. For the backends' own connections only (`on_inner!`).
+#[derive(Debug, Clone, QueryId)]
+pub struct AnyOf<C> {
+    column: C,
+    ids: Vec<i64>,
+    json: String,
+}
+
+impl<C> AnyOf<C> {
+    pub fn new(column: C, ids: &[i64]) -> Self {
+        let json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+        AnyOf {
+            column,
+            ids: ids.to_vec(),
+            json,
+        }
+    }
+}
+
+impl<C: Expression<SqlType = BigInt>> Expression for AnyOf<C> {
+    type SqlType = Bool;
+}
+
+impl<C: Expression<SqlType = BigInt> + AppearsOnTable<QS>, QS> AppearsOnTable<QS> for AnyOf<C> {}
+
+impl<C: Expression<SqlType = BigInt> + SelectableExpression<QS>, QS> SelectableExpression<QS>
+    for AnyOf<C>
+{
+}
+
+impl<C: ValidGrouping<GB>, GB> ValidGrouping<GB> for AnyOf<C> {
+    type IsAggregate = C::IsAggregate;
+}
+
+impl<C: QueryFragment<diesel::sqlite::Sqlite>> QueryFragment<diesel::sqlite::Sqlite> for AnyOf<C> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, diesel::sqlite::Sqlite>) -> QueryResult<()> {
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(" IN (SELECT value FROM json_each(");
+        out.push_bind_param::<Text, _>(&self.json)?;
+        out.push_sql("))");
+        Ok(())
+    }
+}
+
+impl<C: QueryFragment<diesel::pg::Pg>> QueryFragment<diesel::pg::Pg> for AnyOf<C> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, diesel::pg::Pg>) -> QueryResult<()> {
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(" = ANY(");
+        out.push_bind_param::<diesel::sql_types::Array<BigInt>, _>(&self.ids)?;
         out.push_sql(")");
         Ok(())
     }

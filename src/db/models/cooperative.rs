@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::db::fragments::{AnyOf, HasIndustry};
 use crate::db::schema::{cooperative_industries, cooperatives};
-use crate::db::fragments::HasIndustry;
 use crate::db::{Backend, DbConn};
 use crate::domain::cooperative::{CoopStatus, DemonstrationLevel, Tier};
 use crate::domain::scope::CoopScope;
@@ -277,8 +277,7 @@ pub fn update(
 
 /// Industry codes per cooperative, for a page of cooperatives.
 pub fn industries_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<String>>> {
-    // One id (a single GET) is a static `=`, whose prepared statement is cached; a list of
-    // ids is an `IN (…)`, a new statement for each length on SQLite.
+    // Static statements, cached: one id (a single GET) is an `=`, a page of ids `AnyOf`.
     macro_rules! of {
         ($by_id:expr) => {
             crate::on_inner!(conn, |c| cooperative_industries::table
@@ -296,7 +295,7 @@ pub fn industries_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64,
     }
     let rows: Vec<(i64, String)> = match ids {
         [id] => of!(cooperative_industries::cooperative_id.eq(*id)),
-        _ => of!(cooperative_industries::cooperative_id.eq_any(ids)),
+        _ => of!(AnyOf::new(cooperative_industries::cooperative_id, ids)),
     };
     let mut map: HashMap<i64, Vec<String>> = HashMap::new();
     for (id, code) in rows {

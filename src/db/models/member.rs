@@ -254,12 +254,11 @@ pub struct Counts {
 /// every member). The sum is exact on both backends: the high and low 32 bits of each
 /// contribution are summed apart as BIGINTs and recombined in `i128`.
 pub fn summaries(conn: &mut DbConn, cooperative_ids: &[i64]) -> QueryResult<HashMap<i64, Counts>> {
-    use crate::db::fragments::{High32, Low32, SumBigInt};
+    use crate::db::fragments::{AnyOf, High32, Low32, SumBigInt};
     type Row = (i64, String, i64, Option<i64>, Option<i64>);
     let mut out: HashMap<i64, Counts> = HashMap::new();
     for chunk in cooperative_ids.chunks(1000) {
-        // One id (a single GET) is an `=`, so its prepared statement is cached; a list of ids
-        // is a new statement for each length on SQLite.
+        // Static statements, cached: one id (a single GET) is an `=`, a page of ids `AnyOf`.
         macro_rules! grouped {
             ($by_id:expr) => {
                 crate::on_inner!(conn, |c| members::table
@@ -278,7 +277,7 @@ pub fn summaries(conn: &mut DbConn, cooperative_ids: &[i64]) -> QueryResult<Hash
         }
         let rows: Vec<Row> = match chunk {
             [id] => grouped!(members::cooperative_id.eq(*id)),
-            _ => grouped!(members::cooperative_id.eq_any(chunk)),
+            _ => grouped!(AnyOf::new(members::cooperative_id, chunk)),
         };
         for (coop, member_type, n, hi, lo) in rows {
             // Read typed, so an unknown stored type is an error, as everywhere else.
