@@ -116,20 +116,21 @@ pub fn record<B: Serialize, A: Serialize>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> QueryResult<()> {
-    diesel::insert_into(audit_events::table)
-        .values(NewAuditEvent {
-            occurred_at: super::now(),
-            actor_user_id: actor.user_id,
-            actor_username: &actor.name,
-            actor_role: &actor.role,
-            action,
-            entity,
-            entity_id,
-            before_json: before.map(to_json),
-            after_json: after.map(to_json),
-            request_id: actor.request_id.as_deref(),
-        })
-        .execute(conn)?;
+    let row = NewAuditEvent {
+        occurred_at: super::now(),
+        actor_user_id: actor.user_id,
+        actor_username: &actor.name,
+        actor_role: &actor.role,
+        action,
+        entity,
+        entity_id,
+        before_json: before.map(to_json),
+        after_json: after.map(to_json),
+        request_id: actor.request_id.as_deref(),
+    };
+    crate::on_inner!(conn, |c| diesel::insert_into(audit_events::table)
+        .values(&row)
+        .execute(c))?;
     Ok(())
 }
 

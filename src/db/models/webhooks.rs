@@ -149,11 +149,11 @@ pub fn enqueue(
 
 /// The active subscriptions of `bank` to `event_type`.
 pub fn subscribed(conn: &mut DbConn, bank: &str, event_type: &str) -> QueryResult<Vec<i64>> {
-    let hooks: Vec<Webhook> = webhooks::table
-        .filter(webhooks::bank_code.eq(bank.to_string()))
+    let hooks: Vec<Webhook> = crate::on_inner!(conn, |c| webhooks::table
+        .filter(webhooks::bank_code.eq(bank))
         .filter(webhooks::active.eq(true))
         .select(Webhook::as_select())
-        .load(conn)?;
+        .load(c))?;
     Ok(hooks
         .into_iter()
         .filter(|h| h.event_list().iter().any(|e| e == event_type))

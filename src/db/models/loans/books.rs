@@ -24,25 +24,27 @@ pub struct LoanBookRow {
 
 /// The running book of a loan, if one was written.
 pub fn book_row(conn: &mut DbConn, loan_id: i64) -> QueryResult<Option<LoanBookRow>> {
-    loan_books::table
+    crate::on_inner!(conn, |c| loan_books::table
         .filter(loan_books::loan_id.eq(loan_id))
         .select(LoanBookRow::as_select())
-        .first(conn)
-        .optional()
+        .get_result(c)
+        .optional())
 }
 
 /// Writes the running book of a loan (`exists`: whether the row is there already).
 pub fn save_book_row(conn: &mut DbConn, row: &LoanBookRow, exists: bool) -> QueryResult<()> {
-    if exists {
-        let n = diesel::update(loan_books::table.filter(loan_books::loan_id.eq(row.loan_id)))
-            .set(row)
-            .execute(conn)?;
-        if n == 1 {
-            return Ok(());
+    crate::on_inner!(conn, |c| {
+        if exists {
+            let n = diesel::update(loan_books::table.filter(loan_books::loan_id.eq(row.loan_id)))
+                .set(row)
+                .execute(c)?;
+            if n == 1 {
+                return Ok(());
+            }
         }
-    }
-    diesel::insert_into(loan_books::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+        diesel::insert_into(loan_books::table)
+            .values(row)
+            .execute(c)
+            .map(|_| ())
+    })
 }

@@ -21,12 +21,12 @@ pub struct IdemKey {
 }
 
 pub fn idem_find(conn: &mut DbConn, owner: &str, key: &str) -> QueryResult<Option<IdemKey>> {
-    idempotency_keys::table
-        .filter(idempotency_keys::owner.eq(owner.to_string()))
-        .filter(idempotency_keys::idem_key.eq(key.to_string()))
+    crate::on_inner!(conn, |c| idempotency_keys::table
+        .filter(idempotency_keys::owner.eq(owner))
+        .filter(idempotency_keys::idem_key.eq(key))
         .select(IdemKey::as_select())
-        .first(conn)
-        .optional()
+        .get_result(c)
+        .optional())
 }
 
 /// Stores a key with the response of its request (in that request's transaction).
@@ -38,18 +38,18 @@ pub fn idem_insert_done(
     (done, status, body): (&str, i32, &str),
     at: NaiveDateTime,
 ) -> QueryResult<()> {
-    diesel::insert_into(idempotency_keys::table)
+    crate::on_inner!(conn, |c| diesel::insert_into(idempotency_keys::table)
         .values((
-            idempotency_keys::owner.eq(owner.to_string()),
-            idempotency_keys::idem_key.eq(key.to_string()),
-            idempotency_keys::request_hash.eq(hash.to_string()),
-            idempotency_keys::status.eq(done.to_string()),
+            idempotency_keys::owner.eq(owner),
+            idempotency_keys::idem_key.eq(key),
+            idempotency_keys::request_hash.eq(hash),
+            idempotency_keys::status.eq(done),
             idempotency_keys::response_status.eq(Some(status)),
-            idempotency_keys::response_body.eq(Some(body.to_string())),
+            idempotency_keys::response_body.eq(Some(body)),
             idempotency_keys::created_at.eq(at),
         ))
-        .execute(conn)
-        .map(|_| ())
+        .execute(c)
+        .map(|_| ()))
 }
 
 /// Deletes one key row.

@@ -183,10 +183,30 @@ pub fn count_loans(conn: &mut DbConn, scope: &LoanScope, f: &LoanFilter) -> Quer
 
 /// A loan the caller may see, or `NotFound`.
 pub fn find_loan(conn: &mut DbConn, scope: &LoanScope, id: i64) -> QueryResult<Loan> {
-    scoped(scope)
-        .filter(loans::id.eq(id))
-        .select(Loan::as_select())
-        .first(conn)
+    // The scopes of the repayment path as static queries on the backend's own connection
+    // (`on_inner!`); a town's through the one scope rule, `scoped`.
+    macro_rules! by_id {
+        ($c:ident, $scope:expr) => {
+            loans::table
+                .filter(loans::id.eq(id))
+                .filter($scope)
+                .select(Loan::as_select())
+                .get_result($c)
+        };
+    }
+    match scope {
+        LoanScope::All => crate::on_inner!(conn, |c| by_id!(c, loans::id.eq(id))),
+        LoanScope::Bank(b) => {
+            crate::on_inner!(conn, |c| by_id!(c, loans::bank_code.eq(b.as_str())))
+        }
+        LoanScope::Cooperative(own) => {
+            crate::on_inner!(conn, |c| by_id!(c, loans::cooperative_id.eq(*own)))
+        }
+        LoanScope::Town(_) => scoped(scope)
+            .filter(loans::id.eq(id))
+            .select(Loan::as_select())
+            .first(conn),
+    }
 }
 
 /// The loan of `bank` that carries the bank's loan number `reference`, if any.
@@ -248,12 +268,15 @@ pub fn update_loan(
 /// now (one statement, `RETURNING`): concurrent writers of one loan queue here instead of
 /// failing.
 pub fn lock_loan(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<Loan> {
-    diesel::update(loans::table.filter(loans::id.eq(id)))
-        .set((
-            loans::version.eq(loans::version + 1),
-            loans::updated_at.eq(at),
-        ))
-        .get_result(conn)
+    crate::on_inner!(conn, |c| diesel::update(
+        loans::table.filter(loans::id.eq(id))
+    )
+    .set((
+        loans::version.eq(loans::version + 1),
+        loans::updated_at.eq(at),
+    ))
+    .returning(Loan::as_returning())
+    .get_result(c))
 }
 
 // ---------------------------------------------------------------- history

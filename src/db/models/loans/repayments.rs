@@ -56,9 +56,10 @@ pub struct NewRepayment {
 }
 
 pub fn insert_repayment(conn: &mut DbConn, r: &NewRepayment) -> QueryResult<Repayment> {
-    diesel::insert_into(loan_repayments::table)
+    crate::on_inner!(conn, |c| diesel::insert_into(loan_repayments::table)
         .values(r)
-        .get_result(conn)
+        .returning(Repayment::as_returning())
+        .get_result(c))
 }
 
 /// The repayment of `bank` that carries the transaction serial `reference`, if any.
@@ -67,12 +68,12 @@ pub fn repayment_by_reference(
     bank: &str,
     reference: &str,
 ) -> QueryResult<Option<Repayment>> {
-    loan_repayments::table
+    crate::on_inner!(conn, |c| loan_repayments::table
         .filter(loan_repayments::bank_code.eq(bank))
         .filter(loan_repayments::bank_reference.eq(reference))
         .select(Repayment::as_select())
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 /// The repayments of a loan that count (not reversed), oldest first.
