@@ -36,6 +36,38 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
+/// Where the OpenAPI document is served (Swagger UI reads it there).
+const DOC_PATH: &str = "/api-docs/openapi.json";
+
+/// What every worker reads from the OpenAPI document, made once per process: each worker
+/// building its own copy (the document, its body schemas, its methods table) cost some 27 MB
+/// of memory per worker.
+struct Shared {
+    /// The document as served, serialised once.
+    json: web::Data<web::Bytes>,
+    allowed: web::Data<AllowedMethods>,
+    schemas: web::Data<BodySchemas>,
+}
+
+fn shared() -> &'static Shared {
+    static SHARED: std::sync::OnceLock<Shared> = std::sync::OnceLock::new();
+    SHARED.get_or_init(|| {
+        let doc = openapi();
+        let json = serde_json::to_vec(&doc).unwrap_or_default();
+        Shared {
+            json: web::Data::new(web::Bytes::from(json)),
+            allowed: web::Data::new(AllowedMethods::from_doc(&doc)),
+            schemas: web::Data::new(BodySchemas::from_doc(&doc)),
+        }
+    })
+}
+
+async fn serve_doc(json: web::Data<web::Bytes>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("application/json")
+        .body(json.get_ref().clone())
+}
+
 /// The whole application, shared by `coophub serve` and the tests.
 pub fn build_app(
     state: AppState,
@@ -48,17 +80,16 @@ pub fn build_app(
         InitError = (),
     >,
 > {
-    let doc = openapi();
+    let shared = shared();
     let metrics_on_main = state.settings.integrations.metrics_on_main;
     let cors = crate::cors::middleware(&state.settings.integrations.cors_origins);
-    let allowed = web::Data::new(AllowedMethods::from_doc(&doc));
+    // The routes' document is `shared()`'s; this one is dropped, so it starts empty.
     let (app, _) = routes(
         App::new()
             .into_utoipa_app()
-            .openapi(ApiDoc::openapi())
             .app_data(web::Data::new(state))
-            .app_data(allowed)
-            .app_data(web::Data::new(BodySchemas::from_doc(&doc)))
+            .app_data(shared.allowed.clone())
+            .app_data(shared.schemas.clone())
             .app_data(web::PayloadConfig::new(JSON_BODY_LIMIT))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(|err, _| {
@@ -68,9 +99,13 @@ pub fn build_app(
     .split_for_parts();
     app.service(
         SwaggerUi::new("/swagger-ui/{_:.*}")
-            .url("/api-docs/openapi.json", doc)
             // Never send the spec's URL to the public validator.swagger.io.
-            .config(Config::default().validator_url("none")),
+            .config(Config::new([DOC_PATH]).validator_url("none")),
+    )
+    .service(
+        web::resource(DOC_PATH)
+            .app_data(shared.json.clone())
+            .get(serve_doc),
     )
     .configure(crate::metrics::configure(metrics_on_main))
     .default_service(web::to(fallback))
