@@ -133,9 +133,9 @@ pub struct ServeArgs {
     #[arg(long)]
     pub workers: Option<usize>,
     /// Threads of each worker's blocking pool, where database calls, password hashing and
-    /// file spooling run (default: the worker's share of the database connections, at least
-    /// 2). Raise it when slow blocking work (webhook DNS lookups, many logins at once) holds
-    /// up reads.
+    /// file spooling run (default: on SQLite the worker's share of the database connections,
+    /// at least 2; on PostgreSQL all of them). Raise it when slow blocking work (webhook DNS
+    /// lookups, many logins at once) holds up reads.
     #[arg(long, env = "COOPHUB_BLOCKING_THREADS", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub blocking_threads: Option<u16>,
     /// Serve `GET /metrics` (Prometheus text format) on this address, a listener of its own

@@ -220,14 +220,18 @@ fn run_server(state: AppState, serve: &cli::ServeArgs) -> std::io::Result<()> {
             .map(|n| n.get())
             .unwrap_or(2)
     });
-    // Each worker's blocking pool, where every database call runs (`web::block`), holds no
-    // more threads than the worker's share of the connection pool unless told otherwise: more
-    // threads only wait on the pool for a connection, and waking and parking them cost an
-    // authenticated GET more than its queries do (BENCHMARKS.md).
+    // Each worker's blocking pool, where every database call runs (`web::block`), is sized to
+    // the connection pool unless told otherwise (BENCHMARKS.md). On SQLite, the worker's share
+    // of it: more threads only wait on the pool for a connection, and waking and parking them
+    // cost an authenticated GET more than its queries do. On PostgreSQL, where a call waits on
+    // the network, every connection: a worker may use them all.
+    let connections = state.pool.max_size() as usize;
     let blocking_threads = serve.blocking_threads.map(usize::from).unwrap_or_else(|| {
-        (state.pool.max_size() as usize)
-            .div_ceil(workers.max(1))
-            .max(2)
+        if coophub::db::is_postgres_url(&state.settings.database_url) {
+            connections
+        } else {
+            connections.div_ceil(workers.max(1)).max(2)
+        }
     });
     let backend = if coophub::db::is_postgres_url(&state.settings.database_url) {
         "PostgreSQL"
