@@ -161,16 +161,16 @@ pub fn find(conn: &mut DbConn, scope: &CoopScope, id: i64) -> QueryResult<Cooper
     // statements are found by type with no SQL written per call (`on_inner!`); the others
     // through the one scope rule, `scoped`.
     macro_rules! by_id {
-        ($c:ident, $scope:expr) => {
+        ($c:ident $(, $scope:expr)?) => {
             cooperatives::table
                 .filter(cooperatives::id.eq(id))
-                .filter($scope)
+                $(.filter($scope))?
                 .select(Cooperative::as_select())
                 .get_result($c)
         };
     }
     match scope {
-        CoopScope::All => crate::on_inner!(conn, |c| by_id!(c, cooperatives::id.eq(id))),
+        CoopScope::All => crate::on_inner!(conn, |c| by_id!(c)),
         CoopScope::One(own) => crate::on_inner!(conn, |c| by_id!(c, cooperatives::id.eq(*own))),
         CoopScope::Towns(towns) if towns.len() == 1 => {
             let town = towns[0].as_str();

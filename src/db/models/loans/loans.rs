@@ -186,16 +186,16 @@ pub fn find_loan(conn: &mut DbConn, scope: &LoanScope, id: i64) -> QueryResult<L
     // The scopes of the repayment path as static queries on the backend's own connection
     // (`on_inner!`); a town's through the one scope rule, `scoped`.
     macro_rules! by_id {
-        ($c:ident, $scope:expr) => {
+        ($c:ident $(, $scope:expr)?) => {
             loans::table
                 .filter(loans::id.eq(id))
-                .filter($scope)
+                $(.filter($scope))?
                 .select(Loan::as_select())
                 .get_result($c)
         };
     }
     match scope {
-        LoanScope::All => crate::on_inner!(conn, |c| by_id!(c, loans::id.eq(id))),
+        LoanScope::All => crate::on_inner!(conn, |c| by_id!(c)),
         LoanScope::Bank(b) => {
             crate::on_inner!(conn, |c| by_id!(c, loans::bank_code.eq(b.as_str())))
         }
