@@ -4,10 +4,9 @@ use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::support::extract::{ValidJson, ValidQuery};
-use crate::api::support::idempotency::{self, canonical, IdempotencyKey, Start};
+use crate::api::support::idempotency::{canonical, IdempotencyKey, Keyed, Outcome};
 use crate::auth::{Access, Caller};
 use crate::error::{ApiError, ApiResult};
-use crate::service::idempotency::keyed;
 use crate::service::webhooks;
 use crate::state::AppState;
 use crate::views::pagination::{ListResponse, PageParams};
@@ -47,24 +46,24 @@ pub async fn create_webhook(
 ) -> ApiResult<HttpResponse> {
     webhooks::bank_of(&caller, Access::Write)?;
     let b = body.0;
-    let key =
-        match idempotency::open(&state, &caller, &req, canonical(req.path(), &b), false).await? {
-            Start::Replay(r) => return Ok(r),
-            Start::Go(key) => key,
-        };
+    let keyed = Keyed::of(&caller, &req, canonical(req.path(), &b), false)?;
     let allow = state.settings.webhook_allow_loopback;
     let raw = b.url.clone();
-    // Name resolution blocks: off the async executor.
+    // Name resolution blocks: off the async executor, and outside the write transaction.
+    // Its verdict counts only when the key is new: a replay answers the first response.
     let checked = web::block(move || webhooks::check_url(&raw, allow))
         .await
         .map_err(ApiError::from)
         .and_then(|r| r);
-    let url = checked?;
-    let out = state
-        .db_write(keyed(key, 201, move |conn| {
-            webhooks::create(conn, &caller, url, b)
-        }))
-        .await?;
+    let out = match keyed
+        .run(&state, 201, move |conn| {
+            webhooks::create(conn, &caller, checked?, b)
+        })
+        .await?
+    {
+        Outcome::Done(out) => out,
+        Outcome::Replay(r) => return Ok(r),
+    };
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -196,15 +195,14 @@ pub async fn ping(
     webhooks::bank_of(&caller, Access::Write)?;
     let id = path.into_inner();
     let request = canonical(req.path(), &serde_json::json!({}));
-    let key = match idempotency::open(&state, &caller, &req, request, false).await? {
-        Start::Replay(r) => return Ok(r),
-        Start::Go(key) => key,
+    let keyed = Keyed::of(&caller, &req, request, false)?;
+    let out = match keyed
+        .run(&state, 202, move |conn| webhooks::ping(conn, &caller, id))
+        .await?
+    {
+        Outcome::Done(out) => out,
+        Outcome::Replay(r) => return Ok(r),
     };
-    let out = state
-        .db_write(keyed(key, 202, move |conn| {
-            webhooks::ping(conn, &caller, id)
-        }))
-        .await?;
     Ok(HttpResponse::Accepted().json(out))
 }
 
@@ -232,14 +230,15 @@ pub async fn retry_delivery(
     webhooks::bank_of(&caller, Access::Write)?;
     let (id, did) = path.into_inner();
     let request = canonical(req.path(), &serde_json::json!({}));
-    let key = match idempotency::open(&state, &caller, &req, request, false).await? {
-        Start::Replay(r) => return Ok(r),
-        Start::Go(key) => key,
-    };
-    let out = state
-        .db_write(keyed(key, 202, move |conn| {
+    let keyed = Keyed::of(&caller, &req, request, false)?;
+    let out = match keyed
+        .run(&state, 202, move |conn| {
             webhooks::retry(conn, &caller, id, did)
-        }))
-        .await?;
+        })
+        .await?
+    {
+        Outcome::Done(out) => out,
+        Outcome::Replay(r) => return Ok(r),
+    };
     Ok(HttpResponse::Accepted().json(out))
 }

@@ -35,7 +35,7 @@ fn reused() -> ApiError {
     )
 }
 
-/// A key whose request goes ahead; it is stored by [`within`], in the change's transaction.
+/// A key whose request goes ahead; it is stored by [`store`], in the change's transaction.
 #[derive(Debug, Clone)]
 pub struct Key {
     owner: String,
@@ -91,13 +91,7 @@ pub fn begin(conn: &mut DbConn, owner: &str, key: &str, request: &str) -> ApiRes
 /// [`begin`] found needs no second read). A key stored meanwhile by another request (it
 /// committed first, with this body or another) → 409, so this change rolls back; the retry's
 /// [`begin`] then replays it or refuses another body (422).
-pub fn store<T: Serialize>(
-    conn: &mut DbConn,
-    key: Option<&Key>,
-    status: u16,
-    out: &T,
-) -> ApiResult<()> {
-    let Some(k) = key else { return Ok(()) };
+pub fn store<T: Serialize>(conn: &mut DbConn, k: &Key, status: u16, out: &T) -> ApiResult<()> {
     let body = serde_json::to_string(out).map_err(ApiError::internal)?;
     // A row of the earlier scheme, left by a request that died: taken over.
     if let Some(id) = k.stale {
@@ -111,25 +105,32 @@ pub fn store<T: Serialize>(
     }
 }
 
-/// Runs a use case and stores its response under `key`, in one transaction: the key exists
-/// exactly when the change committed.
-pub fn within<T: Serialize>(
-    conn: &mut DbConn,
-    key: Option<&Key>,
-    status: u16,
-    f: impl FnOnce(&mut DbConn) -> ApiResult<T>,
-) -> ApiResult<T> {
-    let out = f(conn)?;
-    store(conn, key, status, &out)?;
-    Ok(out)
+/// What a keyed change came to.
+#[derive(Debug)]
+pub enum Once<T> {
+    /// Performed now; its response is stored with it.
+    Done(T),
+    /// Performed before: the stored response.
+    Replay { status: u16, body: String },
 }
 
-/// The body of a keyed request's one write transaction: the work, then its key stored with
-/// the answer (see [`within`]). Handlers hand it to `AppState::db_write`.
-pub fn keyed<T: Serialize>(
-    key: Option<Key>,
+/// The one write transaction of a keyed request: looks the key up ([`begin`]), and either
+/// answers the stored response or runs the use case and stores its response ([`store`]).
+/// The key exists exactly when the change committed; a replay changes nothing.
+pub fn once<T: Serialize>(
+    conn: &mut DbConn,
+    owner: &str,
+    key: &str,
+    request: &str,
     status: u16,
     f: impl FnOnce(&mut DbConn) -> ApiResult<T>,
-) -> impl FnOnce(&mut DbConn) -> ApiResult<T> {
-    move |conn| within(conn, key.as_ref(), status, f)
+) -> ApiResult<Once<T>> {
+    match begin(conn, owner, key, request)? {
+        Begun::Replay { status, body } => Ok(Once::Replay { status, body }),
+        Begun::Proceed(k) => {
+            let out = f(conn)?;
+            store(conn, &k, status, &out)?;
+            Ok(Once::Done(out))
+        }
+    }
 }

@@ -5,10 +5,9 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 
 use crate::api::support::etag::with_etag;
 use crate::api::support::extract::{OptionalJson, ValidJson};
-use crate::api::support::idempotency::{self, canonical, IdempotencyKey, Start};
+use crate::api::support::idempotency::{canonical, IdempotencyKey, Keyed, Outcome};
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::service::idempotency::keyed;
 use crate::service::loans::actions;
 use crate::service::loans::claims::Defaults;
 use crate::state::AppState;
@@ -17,17 +16,6 @@ use crate::views::loans::{ApproveBody, DisburseBody, LoanOut, NoteBody, RejectBo
 /// The answer to an action: the loan, with its `ETag`.
 fn done(out: LoanOut) -> HttpResponse {
     with_etag(HttpResponse::Ok(), out.version, &out)
-}
-
-/// Opens the request's `Idempotency-Key` once the caller may act at all.
-async fn open(
-    state: &AppState,
-    caller: &Caller,
-    req: &HttpRequest,
-    request: String,
-) -> ApiResult<Start> {
-    actions::may_act(caller)?;
-    idempotency::open(state, caller, req, request, false).await
 }
 
 /// Start reviewing a loan.
@@ -54,16 +42,18 @@ pub async fn review(
     body: OptionalJson<NoteBody>,
 ) -> ApiResult<HttpResponse> {
     let (id, b) = (path.into_inner(), body.0.unwrap_or_default());
-    let key = match open(&state, &caller, &req, canonical(req.path(), &b)).await? {
-        Start::Replay(r) => return Ok(r),
-        Start::Go(key) => key,
-    };
-    let result = state
-        .db_write(keyed(key, 200, move |conn| {
+    actions::may_act(&caller)?;
+    let keyed = Keyed::of(&caller, &req, canonical(req.path(), &b), false)?;
+    let out = match keyed
+        .run(&state, 200, move |conn| {
             actions::review(conn, &caller, id, b)
-        }))
-        .await;
-    Ok(done(result?))
+        })
+        .await?
+    {
+        Outcome::Done(out) => out,
+        Outcome::Replay(r) => return Ok(r),
+    };
+    Ok(done(out))
 }
 
 /// Withdraw a loan application.
@@ -90,16 +80,18 @@ pub async fn withdraw(
     body: OptionalJson<NoteBody>,
 ) -> ApiResult<HttpResponse> {
     let (id, b) = (path.into_inner(), body.0.unwrap_or_default());
-    let key = match open(&state, &caller, &req, canonical(req.path(), &b)).await? {
-        Start::Replay(r) => return Ok(r),
-        Start::Go(key) => key,
-    };
-    let result = state
-        .db_write(keyed(key, 200, move |conn| {
+    actions::may_act(&caller)?;
+    let keyed = Keyed::of(&caller, &req, canonical(req.path(), &b), false)?;
+    let out = match keyed
+        .run(&state, 200, move |conn| {
             actions::withdraw(conn, &caller, id, b)
-        }))
-        .await;
-    Ok(done(result?))
+        })
+        .await?
+    {
+        Outcome::Done(out) => out,
+        Outcome::Replay(r) => return Ok(r),
+    };
+    Ok(done(out))
 }
 
 /// Mark a loan overdue.
@@ -126,16 +118,18 @@ pub async fn mark_overdue(
     body: OptionalJson<NoteBody>,
 ) -> ApiResult<HttpResponse> {
     let (id, b) = (path.into_inner(), body.0.unwrap_or_default());
-    let key = match open(&state, &caller, &req, canonical(req.path(), &b)).await? {
-        Start::Replay(r) => return Ok(r),
-        Start::Go(key) => key,
-    };
-    let result = state
-        .db_write(keyed(key, 200, move |conn| {
+    actions::may_act(&caller)?;
+    let keyed = Keyed::of(&caller, &req, canonical(req.path(), &b), false)?;
+    let out = match keyed
+        .run(&state, 200, move |conn| {
             actions::mark_overdue(conn, &caller, id, b)
-        }))
-        .await;
-    Ok(done(result?))
+        })
+        .await?
+    {
+        Outcome::Done(out) => out,
+        Outcome::Replay(r) => return Ok(r),
+    };
+    Ok(done(out))
 }
 
 /// Declare a loan in default.
@@ -162,17 +156,19 @@ pub async fn default_loan(
     body: OptionalJson<NoteBody>,
 ) -> ApiResult<HttpResponse> {
     let (id, b) = (path.into_inner(), body.0.unwrap_or_default());
-    let key = match open(&state, &caller, &req, canonical(req.path(), &b)).await? {
-        Start::Replay(r) => return Ok(r),
-        Start::Go(key) => key,
-    };
+    actions::may_act(&caller)?;
+    let keyed = Keyed::of(&caller, &req, canonical(req.path(), &b), false)?;
     let min_dpd = state.settings.default_min_dpd;
-    let result = state
-        .db_write(keyed(key, 200, move |conn| {
+    let out = match keyed
+        .run(&state, 200, move |conn| {
             actions::default(conn, &caller, id, min_dpd, b)
-        }))
-        .await;
-    Ok(done(result?))
+        })
+        .await?
+    {
+        Outcome::Done(out) => out,
+        Outcome::Replay(r) => return Ok(r),
+    };
+    Ok(done(out))
 }
 
 /// Approve a loan.
@@ -200,17 +196,19 @@ pub async fn approve(
     body: OptionalJson<ApproveBody>,
 ) -> ApiResult<HttpResponse> {
     let (id, b) = (path.into_inner(), body.0.unwrap_or_default());
-    let key = match open(&state, &caller, &req, canonical(req.path(), &b)).await? {
-        Start::Replay(r) => return Ok(r),
-        Start::Go(key) => key,
-    };
+    actions::may_act(&caller)?;
+    let keyed = Keyed::of(&caller, &req, canonical(req.path(), &b), false)?;
     let fund = Defaults::of(&state.settings);
-    let result = state
-        .db_write(keyed(key, 200, move |conn| {
+    let out = match keyed
+        .run(&state, 200, move |conn| {
             actions::approve(conn, &caller, id, fund, b)
-        }))
-        .await;
-    Ok(done(result?))
+        })
+        .await?
+    {
+        Outcome::Done(out) => out,
+        Outcome::Replay(r) => return Ok(r),
+    };
+    Ok(done(out))
 }
 
 /// Reject a loan.
@@ -238,16 +236,18 @@ pub async fn reject(
     body: ValidJson<RejectBody>,
 ) -> ApiResult<HttpResponse> {
     let (id, b) = (path.into_inner(), body.0);
-    let key = match open(&state, &caller, &req, canonical(req.path(), &b)).await? {
-        Start::Replay(r) => return Ok(r),
-        Start::Go(key) => key,
-    };
-    let result = state
-        .db_write(keyed(key, 200, move |conn| {
+    actions::may_act(&caller)?;
+    let keyed = Keyed::of(&caller, &req, canonical(req.path(), &b), false)?;
+    let out = match keyed
+        .run(&state, 200, move |conn| {
             actions::reject(conn, &caller, id, b)
-        }))
-        .await;
-    Ok(done(result?))
+        })
+        .await?
+    {
+        Outcome::Done(out) => out,
+        Outcome::Replay(r) => return Ok(r),
+    };
+    Ok(done(out))
 }
 
 /// Disburse a loan.
@@ -275,14 +275,16 @@ pub async fn disburse(
     body: OptionalJson<DisburseBody>,
 ) -> ApiResult<HttpResponse> {
     let (id, b) = (path.into_inner(), body.0.unwrap_or_default());
-    let key = match open(&state, &caller, &req, canonical(req.path(), &b)).await? {
-        Start::Replay(r) => return Ok(r),
-        Start::Go(key) => key,
-    };
-    let result = state
-        .db_write(keyed(key, 200, move |conn| {
+    actions::may_act(&caller)?;
+    let keyed = Keyed::of(&caller, &req, canonical(req.path(), &b), false)?;
+    let out = match keyed
+        .run(&state, 200, move |conn| {
             actions::disburse(conn, &caller, id, b)
-        }))
-        .await;
-    Ok(done(result?))
+        })
+        .await?
+    {
+        Outcome::Done(out) => out,
+        Outcome::Replay(r) => return Ok(r),
+    };
+    Ok(done(out))
 }

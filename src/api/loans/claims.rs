@@ -5,10 +5,9 @@ use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 
 use crate::api::support::etag::{created, with_etag};
 use crate::api::support::extract::{OptionalJson, ValidJson, ValidQuery};
-use crate::api::support::idempotency::{self, canonical, IdempotencyKey, Start};
+use crate::api::support::idempotency::{canonical, IdempotencyKey, Keyed, Outcome};
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::service::idempotency::keyed;
 use crate::service::loans::claims::{self, Defaults};
 use crate::state::AppState;
 use crate::views::loans::claims::{
@@ -122,15 +121,16 @@ pub async fn file_claim(
     claims::may_file(&caller)?;
     let (id, b) = (path.into_inner(), body.0);
     let request = canonical(req.path(), &b);
-    let key = match idempotency::open(&state, &caller, &req, request, false).await? {
-        Start::Replay(r) => return Ok(r),
-        Start::Go(key) => key,
-    };
-    let out = state
-        .db_write(keyed(key, 201, move |conn| {
+    let keyed = Keyed::of(&caller, &req, request, false)?;
+    let out = match keyed
+        .run(&state, 201, move |conn| {
             claims::file_claim(conn, &caller, id, b)
-        }))
-        .await?;
+        })
+        .await?
+    {
+        Outcome::Done(out) => out,
+        Outcome::Replay(r) => return Ok(r),
+    };
     Ok(created(
         format!("/api/v1/compensation-claims/{}", out.id),
         out.version,
@@ -302,15 +302,16 @@ pub async fn record_recovery(
     crate::service::loans::actions::may_act(&caller)?;
     let (id, b) = (path.into_inner(), body.0);
     let request = canonical(req.path(), &b);
-    let key = match idempotency::open(&state, &caller, &req, request, false).await? {
-        Start::Replay(r) => return Ok(r),
-        Start::Go(key) => key,
-    };
+    let keyed = Keyed::of(&caller, &req, request, false)?;
     let fund = Defaults::of(&state.settings);
-    let out = state
-        .db_write(keyed(key, 201, move |conn| {
+    let out = match keyed
+        .run(&state, 201, move |conn| {
             claims::recover(conn, &caller, id, b, fund)
-        }))
-        .await?;
+        })
+        .await?
+    {
+        Outcome::Done(out) => out,
+        Outcome::Replay(r) => return Ok(r),
+    };
     Ok(HttpResponse::Created().json(out))
 }

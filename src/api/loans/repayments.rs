@@ -4,12 +4,11 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use crate::api::support::extract::{ValidJson, ValidQuery};
 use crate::api::support::idempotency::{
-    self, canonical, IdempotencyKey, RepaymentIdempotencyKey, Start,
+    canonical, IdempotencyKey, Keyed, Outcome, RepaymentIdempotencyKey,
 };
 use crate::auth::Caller;
 use crate::domain::loan_book::PrepaymentMode;
 use crate::error::ApiResult;
-use crate::service::idempotency::keyed;
 use crate::service::loans::repayments;
 use crate::state::AppState;
 use crate::views::loans::{
@@ -86,16 +85,16 @@ pub async fn record_repayment(
     };
     let mode = params.prepayment.unwrap_or(PrepaymentMode::ReducePayment);
     let request = canonical(&target, &b);
-    let key = match idempotency::open(&state, &caller, &req, request, required).await? {
-        Start::Replay(r) => return Ok(r),
-        Start::Go(key) => key,
-    };
-    let result = state
-        .db_write(keyed(key, 201, move |conn| {
+    let keyed = Keyed::of(&caller, &req, request, required)?;
+    let out = match keyed
+        .run(&state, 201, move |conn| {
             repayments::record(conn, &caller, id, b, mode)
-        }))
-        .await;
-    let out = result?;
+        })
+        .await?
+    {
+        Outcome::Done(out) => out,
+        Outcome::Replay(r) => return Ok(r),
+    };
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -158,14 +157,15 @@ pub async fn reverse_repayment(
     repayments::may_record(&caller)?;
     let ((id, rid), b) = (path.into_inner(), body.0);
     let request = canonical(req.path(), &b);
-    let key = match idempotency::open(&state, &caller, &req, request, false).await? {
-        Start::Replay(r) => return Ok(r),
-        Start::Go(key) => key,
-    };
-    let out = state
-        .db_write(keyed(key, 200, move |conn| {
+    let keyed = Keyed::of(&caller, &req, request, false)?;
+    let out = match keyed
+        .run(&state, 200, move |conn| {
             repayments::reverse(conn, &caller, id, rid, b)
-        }))
-        .await?;
+        })
+        .await?
+    {
+        Outcome::Done(out) => out,
+        Outcome::Replay(r) => return Ok(r),
+    };
     Ok(HttpResponse::Ok().json(out))
 }

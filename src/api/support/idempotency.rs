@@ -7,16 +7,71 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::auth::Caller;
+use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
-use crate::service::idempotency::{self as idem, Begun, Key, IDEMPOTENCY_KEY};
+use crate::service::idempotency::{self as idem, Once, IDEMPOTENCY_KEY};
 use crate::state::AppState;
 
-/// How an idempotent request goes on.
-pub enum Start {
-    /// Run it; with the key to store with the change when the request carried one.
-    Go(Option<Key>),
-    /// Answer the first response again.
+/// What an idempotent request came to.
+pub enum Outcome<T> {
+    /// The change was made now.
+    Done(T),
+    /// The first response, answered again (`Idempotent-Replayed: true`).
     Replay(HttpResponse),
+}
+
+/// An idempotent request, read from its headers: run it with [`Keyed::run`].
+pub struct Keyed {
+    /// The caller's keys' owner, the key and the request it stands for.
+    key: Option<(String, String, String)>,
+}
+
+impl Keyed {
+    /// Reads the request's `Idempotency-Key` (400 without one when `required`). `request`
+    /// identifies the request (see [`canonical`]). Reads nothing stored.
+    pub fn of(
+        caller: &Caller,
+        req: &HttpRequest,
+        request: String,
+        required: bool,
+    ) -> ApiResult<Keyed> {
+        let key = match idempotency_key(req)? {
+            Some(key) => Some((idem::owner(caller), key, request)),
+            None if required => {
+                return Err(ApiError::BadRequest(
+                    "an Idempotency-Key header is required for this request".into(),
+                ))
+            }
+            None => None,
+        };
+        Ok(Keyed { key })
+    }
+
+    /// Runs the change `f` in one write transaction, which also looks up the key and stores
+    /// the response (`status`) with it: a key stored before answers its response again
+    /// without running `f`, the key with another body → 422 (see
+    /// [`crate::service::idempotency`]).
+    pub async fn run<T, F>(self, state: &AppState, status: u16, f: F) -> ApiResult<Outcome<T>>
+    where
+        F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+        T: Serialize + Send + 'static,
+    {
+        let Some((owner, key, request)) = self.key else {
+            return state.db_write(f).await.map(Outcome::Done);
+        };
+        let once = state
+            .db_write(move |conn| idem::once(conn, &owner, &key, &request, status, f))
+            .await?;
+        Ok(match once {
+            Once::Done(out) => Outcome::Done(out),
+            Once::Replay { status, body } => Outcome::Replay(
+                HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
+                    .insert_header((header::CONTENT_TYPE, "application/json"))
+                    .insert_header(("Idempotent-Replayed", "true"))
+                    .body(body),
+            ),
+        })
+    }
 }
 
 /// The request as the key's hash sees it: method, path and canonical body.
@@ -43,44 +98,11 @@ fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {
     Ok(Some(v.to_string()))
 }
 
-/// Opens the request's `Idempotency-Key` (400 without one when `required`): a replay
-/// answers the stored response, another body with the key → 422. Only reads.
-/// `request` identifies the request (see [`canonical`]).
-pub async fn open(
-    state: &AppState,
-    caller: &Caller,
-    req: &HttpRequest,
-    request: String,
-    required: bool,
-) -> ApiResult<Start> {
-    let Some(key) = idempotency_key(req)? else {
-        if required {
-            return Err(ApiError::BadRequest(
-                "an Idempotency-Key header is required for this request".into(),
-            ));
-        }
-        return Ok(Start::Go(None));
-    };
-    let owner = idem::owner(caller);
-    let begun = state
-        .db(move |conn| idem::begin(conn, &owner, &key, &request))
-        .await?;
-    Ok(match begun {
-        Begun::Proceed(key) => Start::Go(Some(key)),
-        Begun::Replay { status, body } => Start::Replay(
-            HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
-                .insert_header((header::CONTENT_TYPE, "application/json"))
-                .insert_header(("Idempotent-Replayed", "true"))
-                .body(body),
-        ),
-    })
-}
-
 /// The optional `Idempotency-Key` header of a change, as the OpenAPI document states it
-/// (`params(IdempotencyKey)`): read by [`open`], which enforces the same bounds.
+/// (`params(IdempotencyKey)`): read by [`Keyed::of`], which enforces the same bounds.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Header)]
-#[allow(dead_code)] // documentation only: the header is read from the request by `open`
+#[allow(dead_code)] // documentation only: the header is read from the request by `Keyed::of`
 pub struct IdempotencyKey {
     /// Optional: a retry with the same key (and the same body) answers the first response again, with `Idempotent-Replayed: true`, and changes nothing.
     #[param(rename = "Idempotency-Key", schema_with = key_schema)]
@@ -90,14 +112,14 @@ pub struct IdempotencyKey {
 /// The `Idempotency-Key` of a repayment: required for bank partners (400 without).
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Header)]
-#[allow(dead_code)] // documentation only: the header is read from the request by `open`
+#[allow(dead_code)] // documentation only: the header is read from the request by `Keyed::of`
 pub struct RepaymentIdempotencyKey {
     /// A unique key per repayment (required for bank partners): a retry with the same key and body answers the first response again and changes nothing.
     #[param(rename = "Idempotency-Key", schema_with = key_schema)]
     key: Option<String>,
 }
 
-/// The header's schema: 1–255 visible ASCII characters (what [`open`] accepts).
+/// The header's schema: 1–255 visible ASCII characters (what [`Keyed::of`] accepts).
 fn key_schema() -> utoipa::openapi::Object {
     use utoipa::openapi::{ObjectBuilder, Type};
     ObjectBuilder::new()

@@ -45,6 +45,18 @@ fn proceed(app: &TestApp, owner: &str, key: &str) -> idem::Key {
     }
 }
 
+/// The change and its key's response in the caller's transaction (what `idem::once` does
+/// after its lookup), so a test can put other work between the lookup and the change.
+fn within<T: serde::Serialize>(
+    conn: &mut coophub::db::DbConn,
+    key: &idem::Key,
+    f: impl FnOnce(&mut coophub::db::DbConn) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let out = f(conn)?;
+    idem::store(conn, key, 201, &out)?;
+    Ok(out)
+}
+
 #[actix_web::test]
 async fn a_change_that_never_committed_leaves_no_key_and_its_retry_performs_once() {
     let (app, bank, id) = setup().await;
@@ -53,7 +65,7 @@ async fn a_change_that_never_committed_leaves_no_key_and_its_retry_performs_once
     let key = proceed(&app, &owner, "k-1");
     // The work and the key are written, then the process dies before COMMIT.
     let died = app.write(|conn| {
-        idem::within(conn, Some(&key), 201, |conn| {
+        within(conn, &key, |conn| {
             repayments::record(conn, &caller, id, body(), PrepaymentMode::ReducePayment)
         })?;
         Err::<(), _>(ApiError::Internal("killed before commit".into()))
@@ -64,7 +76,7 @@ async fn a_change_that_never_committed_leaves_no_key_and_its_retry_performs_once
     let key = proceed(&app, &owner, "k-1");
     let out = app
         .write(|conn| {
-            idem::within(conn, Some(&key), 201, |conn| {
+            within(conn, &key, |conn| {
                 repayments::record(conn, &caller, id, body(), PrepaymentMode::ReducePayment)
             })
         })
@@ -95,7 +107,7 @@ async fn a_failed_change_leaves_no_key() {
             .unwrap();
     let err = app
         .write(|conn| {
-            idem::within(conn, Some(&key), 201, |conn| {
+            within(conn, &key, |conn| {
                 repayments::record(conn, &caller, id, too_much, PrepaymentMode::ReducePayment)
             })
         })
@@ -113,14 +125,14 @@ async fn a_key_stored_meanwhile_by_its_twin_rolls_this_change_back() {
     let first = proceed(&app, &owner, "k-3");
     let twin = proceed(&app, &owner, "k-3");
     app.write(|conn| {
-        idem::within(conn, Some(&first), 201, |conn| {
+        within(conn, &first, |conn| {
             repayments::record(conn, &caller, id, body(), PrepaymentMode::ReducePayment)
         })
     })
     .unwrap();
     let err = app
         .write(|conn| {
-            idem::within(conn, Some(&twin), 201, |conn| {
+            within(conn, &twin, |conn| {
                 repayments::record(conn, &caller, id, body(), PrepaymentMode::ReducePayment)
             })
         })
@@ -131,4 +143,44 @@ async fn a_key_stored_meanwhile_by_its_twin_rolls_this_change_back() {
         1,
         "the twin's repayment rolled back"
     );
+}
+
+/// `once`: the lookup, the change and the stored response in one transaction.
+#[actix_web::test]
+async fn once_performs_a_new_key_replays_a_stored_one_and_refuses_another_body() {
+    let (app, bank, id) = setup().await;
+    let caller = app.caller(&bank);
+    let owner = idem::owner(&caller);
+    let record = |conn: &mut coophub::db::DbConn| {
+        repayments::record(conn, &caller, id, body(), PrepaymentMode::ReducePayment)
+    };
+    let first = app
+        .write(|conn| idem::once(conn, &owner, "k-4", REQUEST, 201, record))
+        .unwrap();
+    let idem::Once::Done(out) = first else {
+        panic!("a new key performs the change: {first:?}")
+    };
+    assert_eq!(ledger(&app, &bank, id), 1);
+    let again = app
+        .write(|conn| idem::once(conn, &owner, "k-4", REQUEST, 201, record))
+        .unwrap();
+    match again {
+        idem::Once::Replay { status, body } => {
+            assert_eq!(status, 201);
+            assert_eq!(body, serde_json::to_string(&out).unwrap());
+        }
+        other => panic!("expected a replay, got {other:?}"),
+    }
+    assert_eq!(ledger(&app, &bank, id), 1, "a replay changes nothing");
+    let other = app
+        .write(|conn| idem::once(conn, &owner, "k-4", "POST /other\n{}", 201, record))
+        .unwrap_err();
+    let ApiError::Validation(errors) = &other else {
+        panic!("another body with the key → 422: {other:?}")
+    };
+    assert!(
+        format!("{errors:?}").contains("Idempotency-Key"),
+        "{errors:?}"
+    );
+    assert_eq!(ledger(&app, &bank, id), 1);
 }
