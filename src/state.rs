@@ -87,7 +87,13 @@ impl AppState {
                 .as_deref()
                 .map(|q| q.lock().unwrap_or_else(|p| p.into_inner()));
             let mut conn = pool.get()?;
-            f(&mut conn)
+            let result = f(&mut conn);
+            // A failure that may be the connection's has it tested at its next checkout.
+            match &result {
+                Err(ApiError::Internal(_)) => conn.doubt(),
+                _ => conn.vouch(),
+            }
+            result
         })
         .await
         .map_err(ApiError::from)?

@@ -6,6 +6,7 @@
 pub mod columns;
 pub mod fragments;
 pub mod models;
+mod pool;
 pub mod schema;
 pub mod schema_accounts;
 pub mod schema_books;
@@ -16,7 +17,6 @@ use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
-use diesel::r2d2::R2D2Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -32,6 +32,7 @@ pub enum DbConn {
 /// The backend type Diesel generates for [`DbConn`]; boxed queries are built for it.
 pub type Backend = <DbConn as Connection>::Backend;
 
+pub use pool::{ConnManager, Pooled, TRUSTED_FOR};
 pub type Pool = r2d2::Pool<ConnManager>;
 pub type PooledConn = r2d2::PooledConnection<ConnManager>;
 
@@ -71,33 +72,6 @@ pub fn establish(url: &str) -> Result<DbConn, diesel::r2d2::Error> {
     }
 }
 
-/// r2d2 manager that picks the backend by URL scheme.
-#[derive(Debug, Clone)]
-pub struct ConnManager {
-    url: String,
-}
-
-impl r2d2::ManageConnection for ConnManager {
-    type Connection = DbConn;
-    type Error = diesel::r2d2::Error;
-
-    fn connect(&self) -> Result<DbConn, Self::Error> {
-        establish(&self.url)
-    }
-
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
-        ping(conn).map_err(diesel::r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, conn: &mut DbConn) -> bool {
-        std::thread::panicking()
-            || match conn {
-                DbConn::Pg(c) => c.is_broken(),
-                DbConn::Sqlite(c) => c.is_broken(),
-            }
-    }
-}
-
 pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
     conn.batch_execute("SELECT 1")
 }
@@ -130,13 +104,11 @@ pub fn connect_and_migrate(url: &str) -> Result<Pool, String> {
     .max(4);
     r2d2::Pool::builder()
         .max_size(size)
-        // A checkout test is a round trip to a server that may have gone; a file has nowhere
-        // to go, and re-parsing `SELECT 1` on every request cost SQLite's GETs measurably.
-        .test_on_check_out(is_postgres_url(url))
+        // The checkout test is `ConnManager::is_valid`: a round trip to the server only when
+        // the connection was idle or its last use failed (see `pool`).
+        .test_on_check_out(true)
         .connection_timeout(Duration::from_secs(10))
-        .build(ConnManager {
-            url: url.to_string(),
-        })
+        .build(ConnManager::new(url))
         .map_err(|e| format!("cannot build the connection pool: {e}"))
 }
 

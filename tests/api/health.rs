@@ -164,3 +164,62 @@ fn schema_names_are_unique_per_shape() {
         .get("member_kind")
         .is_some());
 }
+
+/// Ends every server session of the test database but the admin's own.
+fn drop_server_sessions(app: &TestApp) {
+    use diesel::{Connection, RunQueryDsl};
+    let crate::common::TestDb::Postgres { admin_url, name } = &app.db else {
+        unreachable!("checked by the caller")
+    };
+    let mut admin = diesel::PgConnection::establish(admin_url).expect("admin connection");
+    let ended = diesel::sql_query(format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+    ))
+    .execute(&mut admin)
+    .expect("terminate the sessions");
+    assert!(ended > 0, "the pool had sessions to end");
+}
+
+/// The pool tests a connection at checkout only when it was idle or its last use failed
+/// (`db::pool`): a connection the server dropped fails at most one request, then is replaced;
+/// one that sat idle is tested before use, so its request does not fail at all.
+#[actix_web::test]
+#[ignore = "needs PostgreSQL: run with TEST_DATABASE_URL set and --include-ignored (as .ci/run does)"]
+async fn a_connection_the_server_dropped_is_replaced() {
+    let app = TestApp::new().await;
+    assert!(
+        app.db.is_postgres(),
+        "set TEST_DATABASE_URL to a PostgreSQL URL for this test"
+    );
+    let admin = app.admin();
+    let size = app.state.pool.max_size() as usize;
+    app.get("/api/v1/cooperatives", &admin).await.ok(200);
+
+    // Dropped under use: each dead connection may fail the one request that meets it (a
+    // problem document, never a panic), then every request succeeds again.
+    drop_server_sessions(&app);
+    let mut failed = 0;
+    for _ in 0..size * 2 {
+        let r = app.get("/api/v1/cooperatives", &admin).await;
+        match r.status.as_u16() {
+            200 => {}
+            500 | 503 => {
+                r.problem(r.status.as_u16());
+                failed += 1;
+            }
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert!(failed <= size, "{failed} failures for {size} connections");
+    for _ in 0..size {
+        app.get("/api/v1/cooperatives", &admin).await.ok(200);
+    }
+
+    // Dropped while idle: the checkout's test finds it dead; no request fails.
+    drop_server_sessions(&app);
+    std::thread::sleep(coophub::db::TRUSTED_FOR + std::time::Duration::from_millis(200));
+    for _ in 0..size {
+        app.get("/api/v1/cooperatives", &admin).await.ok(200);
+    }
+}

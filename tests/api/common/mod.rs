@@ -231,8 +231,9 @@ impl TestApp {
         }
     }
 
-    pub fn conn(&self) -> db::PooledConn {
-        self.state.pool.get().expect("pool")
+    /// A pooled connection; `&mut *app.conn()` is the `DbConn` Diesel's methods take.
+    pub fn conn(&self) -> TestConn {
+        TestConn(self.state.pool.get().expect("pool"))
     }
 
     pub fn token(&self, role: Role) -> String {
@@ -357,6 +358,22 @@ impl TestApp {
 }
 
 /// Runs raw SQL on the test database (for setting up odd states).
+/// A connection of the test's pool, as the `DbConn` inside it.
+pub struct TestConn(db::PooledConn);
+
+impl std::ops::Deref for TestConn {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for TestConn {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.0
+    }
+}
+
 pub fn exec(conn: &mut DbConn, sql: &str) {
     conn.batch_execute(sql).expect("sql");
 }

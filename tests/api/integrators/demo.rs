@@ -230,7 +230,7 @@ fn serve_without_dev_never_seeds_an_empty_database() {
     use diesel::prelude::*;
     let n: i64 = coophub::db::schema::cooperatives::table
         .count()
-        .get_result(&mut conn)
+        .get_result(&mut **conn)
         .unwrap();
     assert_eq!(n, 0);
 }

@@ -12,7 +12,7 @@ fn count_rows(app: &TestApp) -> i64 {
     use diesel::prelude::*;
     documents::table
         .count()
-        .get_result(&mut app.conn())
+        .get_result(&mut *app.conn())
         .unwrap()
 }
 
