@@ -135,6 +135,72 @@ where
     }
 }
 
+/// A cooperative's industry codes in one text column, `code,code,…` (NULL for none): a
+/// correlated sub-query, so that a single GET reads its row and lists in one statement (one
+/// round trip to PostgreSQL instead of three). (`string_agg` is SQLite's too since 3.44.)
+#[derive(Debug, Clone, Copy, QueryId)]
+pub struct IndustryList;
+
+/// Active members of a cooperative, grouped by type, in one text column: `type:count:high:low`
+/// per type, comma-separated (NULL for none), where `high` and `low` are the sums of the
+/// contributions' [`High32`] and [`Low32`] halves. Active on `today`: not exited, or exiting
+/// after it. Parsed by `models::member::counts_of_list`.
+#[derive(Debug, Clone, Copy, QueryId)]
+pub struct MemberList {
+    pub today: chrono::NaiveDate,
+}
+
+impl Expression for IndustryList {
+    type SqlType = Nullable<Text>;
+}
+
+impl Expression for MemberList {
+    type SqlType = Nullable<Text>;
+}
+
+impl AppearsOnTable<cooperatives::table> for IndustryList {}
+impl SelectableExpression<cooperatives::table> for IndustryList {}
+impl AppearsOnTable<cooperatives::table> for MemberList {}
+impl SelectableExpression<cooperatives::table> for MemberList {}
+
+impl<GB> ValidGrouping<GB> for IndustryList {
+    type IsAggregate = is_aggregate::No;
+}
+
+impl<GB> ValidGrouping<GB> for MemberList {
+    type IsAggregate = is_aggregate::No;
+}
+
+impl<DB: Backend> QueryFragment<DB> for IndustryList {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql(
+            "(SELECT string_agg(ci.industry_code, ',') FROM cooperative_industries ci \
+             WHERE ci.cooperative_id = cooperatives.id)",
+        );
+        Ok(())
+    }
+}
+
+impl<DB> QueryFragment<DB> for MemberList
+where
+    DB: Backend + HasSqlType<diesel::sql_types::Date>,
+    chrono::NaiveDate: ToSql<diesel::sql_types::Date, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql(
+            "(SELECT string_agg(s.member_type || ':' || s.n || ':' || s.hi || ':' || s.lo, ',') \
+             FROM (SELECT m.member_type, COUNT(*) AS n, \
+             CAST(SUM(m.contribution_fen / 4294967296) AS BIGINT) AS hi, \
+             CAST(SUM(m.contribution_fen % 4294967296) AS BIGINT) AS lo \
+             FROM members m WHERE m.cooperative_id = cooperatives.id \
+             AND (m.exited_on IS NULL OR m.exited_on > ",
+        );
+        out.push_bind_param::<diesel::sql_types::Date, _>(&self.today)?;
+        out.push_sql(") GROUP BY m.member_type) s)");
+        Ok(())
+    }
+}
+
 /// `col` is one of `ids`, as one statement whatever their number: on SQLite
 /// `col IN (SELECT value FROM json_each(?))` with the ids as a JSON array, on PostgreSQL
 /// `col = ANY(?)` with an array. Diesel's `eq_any` writes one `?` per id, and SQLite never

@@ -36,15 +36,16 @@ pub fn ensure_operating(c: &Cooperative) -> ApiResult<()> {
 pub fn member_summaries(conn: &mut DbConn, ids: &[i64]) -> ApiResult<HashMap<i64, MemberSummary>> {
     Ok(crate::db::models::member::summaries(conn, ids)?
         .into_iter()
-        .map(|(id, counts)| {
-            let summary = MemberSummary {
-                active: counts.by_type.values().sum(),
-                by_type: counts.by_type.into_iter().collect(),
-                total_contribution_fen: counts.total_contribution_fen,
-            };
-            (id, summary)
-        })
+        .map(|(id, counts)| (id, summary(counts)))
         .collect())
+}
+
+fn summary(counts: crate::db::models::member::Counts) -> MemberSummary {
+    MemberSummary {
+        active: counts.by_type.values().sum(),
+        by_type: counts.by_type.into_iter().collect(),
+        total_contribution_fen: counts.total_contribution_fen,
+    }
 }
 
 /// The rules of `POST /cooperatives` that need no database: the `validator` rules, then the
@@ -325,11 +326,11 @@ pub fn list(
     }
     let list = page.load(
         conn,
-        |conn, after, n| coop::list(conn, &scope, &filter, after, n),
+        |conn, after, n| coop::list_viewed(conn, &scope, &filter, after, n),
         |conn| coop::count(conn, &scope, &filter),
-        |c| c.id,
+        |v| v.coop.id,
     )?;
-    let items = views(conn, list.items)?;
+    let items = list.items.into_iter().map(viewed).collect();
     Ok(ListResponse {
         items,
         next_cursor: list.next_cursor,
@@ -340,8 +341,14 @@ pub fn list(
 /// One cooperative in the caller's scope (404 outside it).
 pub fn get(conn: &mut DbConn, caller: &Caller, id: i64) -> ApiResult<CooperativeOut> {
     caller.require(Resource::Cooperatives, Access::Read)?;
-    let c = caller.cooperative(conn, id)?;
-    view(conn, c)
+    let scope = caller.coop_scope(conn)?;
+    Ok(viewed(coop::find_viewed(conn, &scope, id)?))
+}
+
+fn viewed(v: coop::Viewed) -> CooperativeOut {
+    let mut out = CooperativeOut::new(v.coop, v.industries);
+    out.members = Some(summary(v.members));
+    out
 }
 
 /// Changes a cooperative's registry fields, at the `demanded` version if one is given (else

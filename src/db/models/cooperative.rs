@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::fragments::{AnyOf, HasIndustry};
+use crate::db::fragments::{AnyOf, HasIndustry, IndustryList, MemberList};
+use crate::db::models::member::{self, Counts};
 use crate::db::schema::{cooperative_industries, cooperatives};
 use crate::db::{Backend, DbConn};
 use crate::domain::cooperative::{CoopStatus, DemonstrationLevel, Tier};
@@ -151,6 +152,28 @@ pub fn list(
         .load(conn)
 }
 
+/// [`list`], each cooperative with its industries and member counts, in one statement.
+pub fn list_viewed(
+    conn: &mut DbConn,
+    scope: &CoopScope,
+    f: &CoopFilter,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Viewed>> {
+    let mut q = filtered(scope, f);
+    if let Some(a) = after {
+        q = q.filter(cooperatives::id.gt(a));
+    }
+    let today = super::today();
+    q.order(cooperatives::id.asc())
+        .limit(limit)
+        .select((Cooperative::as_select(), IndustryList, MemberList { today }))
+        .load::<ViewedRow>(conn)?
+        .into_iter()
+        .map(Viewed::of_row)
+        .collect()
+}
+
 pub fn count(conn: &mut DbConn, scope: &CoopScope, f: &CoopFilter) -> QueryResult<i64> {
     filtered(scope, f).count().get_result(conn)
 }
@@ -180,6 +203,79 @@ pub fn find(conn: &mut DbConn, scope: &CoopScope, id: i64) -> QueryResult<Cooper
             .filter(cooperatives::id.eq(id))
             .select(Cooperative::as_select())
             .first(conn),
+    }
+}
+
+/// A cooperative with what its view shows besides its row.
+#[derive(Debug, Clone)]
+pub struct Viewed {
+    pub coop: Cooperative,
+    /// Its industry codes, in code order.
+    pub industries: Vec<String>,
+    /// Its active members.
+    pub members: Counts,
+}
+
+/// [`find`], with the cooperative's industries and member counts. For the usual scopes this is
+/// one statement (the lists as correlated sub-queries, [`IndustryList`] and [`MemberList`]):
+/// on PostgreSQL one round trip instead of three.
+pub fn find_viewed(conn: &mut DbConn, scope: &CoopScope, id: i64) -> QueryResult<Viewed> {
+    let lists = (
+        IndustryList,
+        MemberList {
+            today: super::today(),
+        },
+    );
+    macro_rules! by_id {
+        ($c:ident $(, $scope:expr)?) => {
+            cooperatives::table
+                .filter(cooperatives::id.eq(id))
+                $(.filter($scope))?
+                .select((Cooperative::as_select(), lists.0, lists.1))
+                .get_result::<ViewedRow>($c)
+        };
+    }
+    let (coop, industries, members) = match scope {
+        CoopScope::All => crate::on_inner!(conn, |c| by_id!(c))?,
+        CoopScope::One(own) => crate::on_inner!(conn, |c| by_id!(c, cooperatives::id.eq(*own)))?,
+        CoopScope::Towns(towns) if towns.len() == 1 => {
+            let town = towns[0].as_str();
+            crate::on_inner!(conn, |c| by_id!(c, cooperatives::town_code.eq(town)))?
+        }
+        _ => {
+            let coop = find(conn, scope, id)?;
+            let industries = industries_of(conn, &[id])?.remove(&id).unwrap_or_default();
+            let members = member::summaries(conn, &[id])?
+                .remove(&id)
+                .unwrap_or_default();
+            return Ok(Viewed {
+                coop,
+                industries,
+                members,
+            });
+        }
+    };
+    Viewed::of_row((coop, industries, members))
+}
+
+/// A row with its [`IndustryList`] and [`MemberList`] columns.
+type ViewedRow = (Cooperative, Option<String>, Option<String>);
+
+impl Viewed {
+    fn of_row((coop, industries, members): ViewedRow) -> QueryResult<Viewed> {
+        let mut industries: Vec<String> = industries
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect();
+        industries.sort_unstable();
+        Ok(Viewed {
+            coop,
+            industries,
+            members: Counts::of_list(members.as_deref())?,
+        })
     }
 }
 
@@ -301,6 +397,8 @@ pub fn industries_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64,
     for (id, code) in rows {
         map.entry(id).or_default().push(code);
     }
+    // In byte order, as `find_viewed` gives them, whatever the database's collation.
+    map.values_mut().for_each(|codes| codes.sort_unstable());
     Ok(map)
 }
 

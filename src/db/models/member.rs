@@ -280,20 +280,58 @@ pub fn summaries(conn: &mut DbConn, cooperative_ids: &[i64]) -> QueryResult<Hash
             _ => grouped!(AnyOf::new(members::cooperative_id, chunk)),
         };
         for (coop, member_type, n, hi, lo) in rows {
-            // Read typed, so an unknown stored type is an error, as everywhere else.
-            let t = MemberType::parse(&member_type).ok_or_else(|| {
-                diesel::result::Error::DeserializationError(
-                    format!("unknown member type {member_type:?}").into(),
-                )
-            })?;
-            let entry = out.entry(coop).or_default();
-            *entry.by_type.entry(t.as_str().to_string()).or_default() += n;
-            let sum = i128::from(hi.unwrap_or(0)) * (1_i128 << 32) + i128::from(lo.unwrap_or(0));
-            let sum = i64::try_from(sum).unwrap_or(i64::MAX);
-            entry.total_contribution_fen = entry.total_contribution_fen.saturating_add(sum);
+            out.entry(coop)
+                .or_default()
+                .add(&member_type, n, hi.unwrap_or(0), lo.unwrap_or(0))?;
         }
     }
     Ok(out)
+}
+
+impl Counts {
+    /// Adds `n` active members of `member_type` whose contributions' halves sum to `hi` and `lo`.
+    fn add(&mut self, member_type: &str, n: i64, hi: i64, lo: i64) -> QueryResult<()> {
+        // Read typed, so an unknown stored type is an error, as everywhere else.
+        let t = MemberType::parse(member_type).ok_or_else(|| {
+            diesel::result::Error::DeserializationError(
+                format!("unknown member type {member_type:?}").into(),
+            )
+        })?;
+        *self.by_type.entry(t.as_str().to_string()).or_default() += n;
+        let sum = i128::from(hi) * (1_i128 << 32) + i128::from(lo);
+        let sum = i64::try_from(sum).unwrap_or(i64::MAX);
+        self.total_contribution_fen = self.total_contribution_fen.saturating_add(sum);
+        Ok(())
+    }
+
+    /// The counts of a [`crate::db::fragments::MemberList`] column.
+    pub fn of_list(list: Option<&str>) -> QueryResult<Counts> {
+        let mut out = Counts::default();
+        for group in list
+            .unwrap_or_default()
+            .split(',')
+            .filter(|g| !g.is_empty())
+        {
+            let bad = || {
+                diesel::result::Error::DeserializationError(
+                    format!("a member list group is malformed: {group:?}").into(),
+                )
+            };
+            let mut parts = group.split(':');
+            let (Some(t), Some(n), Some(hi), Some(lo), None) = (
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+            ) else {
+                return Err(bad());
+            };
+            let number = |s: &str| s.parse::<i64>().map_err(|_| bad());
+            out.add(t, number(n)?, number(hi)?, number(lo)?)?;
+        }
+        Ok(out)
+    }
 }
 
 /// All active members of a cooperative (for merges and exports).
@@ -410,5 +448,24 @@ pub fn compact(conn: &mut DbConn) -> QueryResult<()> {
     match conn {
         DbConn::Sqlite(c) => c.batch_execute("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);"),
         DbConn::Pg(c) => c.batch_execute("VACUUM FULL members"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Counts;
+
+    #[test]
+    fn a_member_list_column_is_read_exactly() {
+        // 5,000,000,100 fen = 1 × 2³² + 705,032,804: the halves recombine exactly.
+        let c = Counts::of_list(Some("enterprise:1:0:7,farmer:2:1:705032804")).unwrap();
+        assert_eq!(c.by_type["farmer"], 2);
+        assert_eq!(c.by_type["enterprise"], 1);
+        assert_eq!(c.total_contribution_fen, 4_294_967_296 + 705_032_804 + 7);
+        let none = Counts::of_list(None).unwrap();
+        assert!(none.by_type.is_empty() && none.total_contribution_fen == 0);
+        assert!(Counts::of_list(Some("farmer:1:0")).is_err());
+        assert!(Counts::of_list(Some("farmer:x:0:1")).is_err());
+        assert!(Counts::of_list(Some("alien:1:0:1")).is_err());
     }
 }
