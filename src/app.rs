@@ -62,6 +62,12 @@ fn shared() -> &'static Shared {
     })
 }
 
+/// Builds what the workers share, on the calling thread: the server does so before it starts
+/// them, so the document's transient memory is all freed in one place, before the first request.
+pub fn prepare() {
+    shared();
+}
+
 async fn serve_doc(json: web::Data<web::Bytes>) -> actix_web::HttpResponse {
     actix_web::HttpResponse::Ok()
         .content_type("application/json")

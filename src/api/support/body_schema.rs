@@ -12,18 +12,48 @@ use serde_json::{json, Value};
 use crate::error::FieldError;
 
 /// The request-body schemas of the document, compiled on first use.
+///
+/// Kept as each schema's JSON text until a body needs it: the document's schemas as a value
+/// tree are megabytes of small allocations a server holds for its whole life. A validator is
+/// compiled with only the schemas its own refers to, so it does not keep a copy of them all.
 pub struct BodySchemas {
-    components: Value,
+    schemas: HashMap<String, Box<str>>,
     compiled: Mutex<HashMap<String, Option<Arc<Validator>>>>,
 }
 
+/// Where a schema refers to another of the document's.
+const REF_PREFIX: &str = "#/components/schemas/";
+
 impl BodySchemas {
     pub fn from_doc(doc: &utoipa::openapi::OpenApi) -> Self {
-        let value = serde_json::to_value(doc).unwrap_or_default();
+        let schemas = doc
+            .components
+            .iter()
+            .flat_map(|c| c.schemas.iter())
+            .filter_map(|(name, schema)| {
+                let text = serde_json::to_string(schema).ok()?;
+                Some((name.clone(), text.into_boxed_str()))
+            })
+            .collect();
         BodySchemas {
-            components: json!({"schemas": value["components"]["schemas"].clone()}),
+            schemas,
             compiled: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The schema `name` and every schema it refers to, directly or not, parsed.
+    fn closure(&self, name: &str) -> Option<serde_json::Map<String, Value>> {
+        let mut found = serde_json::Map::new();
+        let mut wanted = vec![name.to_string()];
+        while let Some(next) = wanted.pop() {
+            if found.contains_key(&next) {
+                continue;
+            }
+            let schema: Value = serde_json::from_str(self.schemas.get(&next)?).ok()?;
+            refs_in(&schema, &mut wanted);
+            found.insert(next, schema);
+        }
+        Some(found)
     }
 
     fn validator(&self, name: &str) -> Option<Arc<Validator>> {
@@ -31,10 +61,9 @@ impl BodySchemas {
         compiled
             .entry(name.to_string())
             .or_insert_with(|| {
-                self.components["schemas"].get(name)?;
                 let root = json!({
-                    "$ref": format!("#/components/schemas/{name}"),
-                    "components": self.components,
+                    "$ref": format!("{REF_PREFIX}{name}"),
+                    "components": {"schemas": self.closure(name)?},
                 });
                 jsonschema::options()
                     .should_validate_formats(true)
@@ -95,6 +124,26 @@ impl BodySchemas {
     }
 }
 
+/// Adds the names of the document's schemas that `schema` refers to to `out`.
+fn refs_in(schema: &Value, out: &mut Vec<String>) {
+    match schema {
+        Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("$ref", Value::String(r)) => {
+                        if let Some(name) = r.strip_prefix(REF_PREFIX) {
+                            out.push(name.to_string());
+                        }
+                    }
+                    _ => refs_in(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| refs_in(v, out)),
+        _ => {}
+    }
+}
+
 /// A JSON pointer (`/industry_codes/0`) as the field names of the problem documents
 /// (`industry_codes[0]`, `a.b`), the way serde's errors name them.
 fn field_path(pointer: &str) -> String {
@@ -131,19 +180,25 @@ mod tests {
             "openapi": "3.1.0",
             "info": {"title": "t", "version": "1"},
             "paths": {},
-            "components": {"schemas": {"Body": {
-                "type": "object",
-                "required": ["name", "amount_fen", "on"],
-                "properties": {
-                    "name": {"type": "string", "maxLength": 3},
-                    "amount_fen": {"type": "integer", "minimum": 0},
-                    "on": {"type": "string", "format": "date"}
-                }
-            }}}
+            "components": {"schemas": {
+                "Body": {
+                    "type": "object",
+                    "required": ["name", "amount_fen", "on"],
+                    "properties": {
+                        "name": {"type": "string", "maxLength": 3},
+                        "amount_fen": {"type": "integer", "minimum": 0},
+                        "on": {"type": "string", "format": "date"},
+                        "kind": {"$ref": "#/components/schemas/Kind"}
+                    }
+                },
+                "Kind": {"type": "string", "enum": ["a", "b"]},
+                "Unrelated": {"type": "string"}
+            }}
         }))
         .unwrap();
         let schemas = BodySchemas::from_doc(&doc);
-        let problems = schemas.problems("Body", &json!({"amount_fen": -1, "on": "2026-13-40"}));
+        let body = json!({"amount_fen": -1, "on": "2026-13-40", "kind": "c"});
+        let problems = schemas.problems("Body", &body);
         let fields: Vec<(&str, &str)> = problems
             .iter()
             .map(|p| (p.field.as_str(), p.code.as_str()))
@@ -151,6 +206,11 @@ mod tests {
         assert!(fields.contains(&("name", "required")), "{fields:?}");
         assert!(fields.contains(&("amount_fen", "range")), "{fields:?}");
         assert!(fields.contains(&("on", "invalid_value")), "{fields:?}");
+        // Through a reference: the referred schema is compiled with it, and no other.
+        assert!(fields.contains(&("kind", "invalid_value")), "{fields:?}");
+        let closure = schemas.closure("Body").unwrap();
+        let names: Vec<&String> = closure.keys().collect();
+        assert_eq!(names, ["Body", "Kind"]);
         assert!(schemas.problems("Nope", &json!({})).is_empty());
     }
 }
