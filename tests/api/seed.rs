@@ -7,7 +7,7 @@ use crate::common::{TestApp, REGION};
 #[actix_web::test]
 async fn demo_data_is_nanchuan_sized_valid_and_reproducible() {
     let app = TestApp::new().await;
-    let summary = coophub::seed::demo(&mut *app.conn(), 7, false, REGION).unwrap();
+    let summary = coophub::seed::demo(&mut app.conn(), 7, false, REGION).unwrap();
     assert_eq!(summary.cooperatives, 1446);
     assert!(
         (85_000..=91_000).contains(&summary.members),
@@ -108,7 +108,7 @@ async fn demo_data_is_nanchuan_sized_valid_and_reproducible() {
     assert_eq!(towns_with_coops, 34);
 
     // A second run is refused; the same seed elsewhere gives the same registry.
-    assert!(coophub::seed::demo(&mut *app.conn(), 7, false, REGION)
+    assert!(coophub::seed::demo(&mut app.conn(), 7, false, REGION)
         .unwrap_err()
         .contains("already holds"));
     let other = TestApp::new().await;

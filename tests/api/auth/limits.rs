@@ -51,7 +51,7 @@ fn assert_429(r: &Resp) {
 #[actix_web::test]
 async fn a_concurrent_burst_gets_at_most_five_verdicts() {
     let app = TestApp::new().await;
-    create_user(&mut *app.conn(), &observer("clerk"), "a long password").unwrap();
+    create_user(&mut app.conn(), &observer("clerk"), "a long password").unwrap();
     let before = app.state.login_limiter.verifications();
     let burst = (0..20).map(|i| {
         let app = &app;
@@ -73,7 +73,7 @@ async fn a_concurrent_burst_gets_at_most_five_verdicts() {
 #[actix_web::test]
 async fn an_account_is_limited_across_client_addresses() {
     let app = TestApp::new().await;
-    create_user(&mut *app.conn(), &observer("clerk"), "a long password").unwrap();
+    create_user(&mut app.conn(), &observer("clerk"), "a long password").unwrap();
     for peer in ["198.51.100.1", "198.51.100.2"] {
         for i in 0..5 {
             login_from(&app, peer, &[], "clerk", &format!("guess {i}"))
@@ -162,9 +162,9 @@ async fn with_a_trusted_proxy_the_right_most_hop_counts() {
 #[actix_web::test]
 async fn disabled_and_unknown_users_get_the_same_answer_after_the_same_work() {
     let app = TestApp::new().await;
-    create_user(&mut *app.conn(), &observer("old"), "a long password").unwrap();
+    create_user(&mut app.conn(), &observer("old"), "a long password").unwrap();
     exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         "UPDATE users SET disabled = TRUE WHERE username = 'old'",
     );
     let limiter = app.state.login_limiter.clone();
@@ -230,7 +230,7 @@ async fn the_limits_hold_across_instances() {
     use coophub::{build_app, AppState};
 
     let app = TestApp::new().await;
-    create_user(&mut *app.conn(), &observer("clerk"), "a long password").unwrap();
+    create_user(&mut app.conn(), &observer("clerk"), "a long password").unwrap();
     // A second instance over the same database: its own (empty) per-process limiter.
     let mut s = crate::common::settings(&app.state.settings.database_url);
     s.storage = app.state.settings.storage.clone();

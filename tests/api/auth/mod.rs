@@ -36,7 +36,7 @@ async fn login_gives_a_working_token() {
     let app = TestApp::new().await;
     let mut args = user("jinshan", "town_officer");
     args.town_code = Some(TOWN_A.into());
-    create_user(&mut *app.conn(), &args, "a long password").unwrap();
+    create_user(&mut app.conn(), &args, "a long password").unwrap();
     let r = login(&app, "jinshan", "a long password").await;
     let body = r.ok(200);
     assert_eq!(body["token_type"], "Bearer");
@@ -54,7 +54,7 @@ async fn login_gives_a_working_token() {
 async fn unknown_user_and_wrong_password_get_the_same_answer() {
     let app = TestApp::new().await;
     create_user(
-        &mut *app.conn(),
+        &mut app.conn(),
         &user("admin", "district_admin"),
         "a long password",
     )
@@ -74,7 +74,7 @@ async fn unknown_user_and_wrong_password_get_the_same_answer() {
 async fn sixth_failure_in_a_minute_is_429_with_retry_after() {
     let app = TestApp::new().await;
     create_user(
-        &mut *app.conn(),
+        &mut app.conn(),
         &user("admin", "district_admin"),
         "a long password",
     )
@@ -99,15 +99,10 @@ async fn sixth_failure_in_a_minute_is_429_with_retry_after() {
 #[actix_web::test]
 async fn disabled_user_cannot_log_in() {
     let app = TestApp::new().await;
-    create_user(
-        &mut *app.conn(),
-        &user("old", "observer"),
-        "a long password",
-    )
-    .unwrap();
+    create_user(&mut app.conn(), &user("old", "observer"), "a long password").unwrap();
     // Raw SQL: no endpoint or command disables a user yet.
     crate::common::exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         "UPDATE users SET disabled = TRUE WHERE username = 'old'",
     );
     login(&app, "old", "a long password").await.problem(401);
@@ -116,15 +111,10 @@ async fn disabled_user_cannot_log_in() {
 #[actix_web::test]
 async fn an_unknown_stored_role_is_an_error_not_a_default() {
     let app = TestApp::new().await;
-    create_user(
-        &mut *app.conn(),
-        &user("odd", "observer"),
-        "a long password",
-    )
-    .unwrap();
+    create_user(&mut app.conn(), &user("odd", "observer"), "a long password").unwrap();
     // Raw SQL: the API and the CLI only ever write known roles.
     crate::common::exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         "UPDATE users SET role = 'root' WHERE username = 'odd'",
     );
     let err = app

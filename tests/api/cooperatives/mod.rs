@@ -181,7 +181,7 @@ async fn filters_narrow_the_list() {
     rice["name"] = json!("南川米100%_合作社");
     app.post(PATH, &app.admin(), rice).await.ok(201);
     crate::common::exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         "UPDATE cooperatives SET status = 'abnormal', tier = 'shell' WHERE id = 2",
     );
 

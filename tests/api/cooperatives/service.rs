@@ -79,7 +79,7 @@ async fn a_stale_version_is_refused_and_an_unknown_stored_status_is_an_error_not
     assert!(matches!(err, ApiError::PreconditionFailed), "{err:?}");
 
     exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         &format!("UPDATE cooperatives SET status = 'dormant' WHERE id = {id}"),
     );
     let err = app

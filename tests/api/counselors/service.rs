@@ -157,7 +157,7 @@ async fn an_unknown_stored_level_is_an_error_not_a_default() {
     let id = app.add_counselor(&[TOWN_A]);
     // A corrupt row (the table has no CHECK on level; the API never writes one).
     crate::common::exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         &format!("UPDATE counselors SET level = 'village' WHERE id = {id}"),
     );
     let admin = app.caller(&app.admin());

@@ -338,7 +338,7 @@ async fn failed_monitoring_revokes_the_title() {
     // A title held from before the system: the API awards titles only by an approval, which
     // it records, so a title without any record is a state only raw SQL can make.
     crate::common::exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         &format!("UPDATE cooperatives SET demonstration_level = 'national' WHERE id = {legacy}"),
     );
     let due = app

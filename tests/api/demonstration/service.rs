@@ -175,7 +175,7 @@ async fn an_unknown_stored_application_status_is_an_error() {
         .unwrap();
     // A corrupt row: no use case writes a status outside the vocabulary.
     exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         &format!("UPDATE demonstration_applications SET status = 'shortlisted' WHERE id = {id}"),
     );
     let admin = app.caller(&app.admin());

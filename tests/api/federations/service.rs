@@ -101,7 +101,7 @@ async fn a_merged_or_deregistered_cooperative_cannot_join() {
     );
     // Deregistration has no door in this API yet: the state is written directly.
     exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         &format!(
             "UPDATE cooperatives SET status = 'deregistered' WHERE id = {}",
             ids[2]

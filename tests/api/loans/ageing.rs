@@ -17,7 +17,7 @@ fn d(s: &str) -> NaiveDate {
 }
 
 fn age(app: &TestApp, on: &str) -> AgeReport {
-    age_all(&mut *app.conn(), d(on)).unwrap()
+    age_all(&mut app.conn(), d(on)).unwrap()
 }
 
 fn events(app: &TestApp) -> Vec<String> {

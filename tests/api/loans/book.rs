@@ -342,7 +342,7 @@ async fn loans_changed_since_an_instant_and_by_classification() {
     // The classification the ageing job gave on 2026-07-05: a is past due since 2026-03-15
     // (112 days: substandard), b since 2026-07-01 (4 days: special mention).
     coophub::service::loans::ageing::age_all(
-        &mut *app.conn(),
+        &mut app.conn(),
         chrono::NaiveDate::from_ymd_opt(2026, 7, 5).unwrap(),
     )
     .unwrap();

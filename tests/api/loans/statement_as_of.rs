@@ -19,7 +19,7 @@ async fn statement(app: &TestApp, token: &str, day: &str) -> Value {
         .await
         .ok(200);
     let caller = app.caller(token);
-    let whole = statements::statement(&mut *app.conn(), &caller, "psbc", day).unwrap();
+    let whole = statements::statement(&mut app.conn(), &caller, "psbc", day).unwrap();
     assert_eq!(streamed, serde_json::to_value(&whole).unwrap(), "on {day}");
     streamed
 }
@@ -250,7 +250,7 @@ async fn ageing_a_past_day_gives_what_that_day_had() {
         ("2026-03-12", (25, "special_mention")),
         ("2026-02-25", (0, "normal")),
     ] {
-        age_all(&mut *app.conn(), d(on)).unwrap();
+        age_all(&mut app.conn(), d(on)).unwrap();
         assert_eq!(dpd(&app), (want.0, want.1.to_string()), "on {on}");
     }
 }

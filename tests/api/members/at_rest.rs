@@ -187,9 +187,9 @@ async fn a_plain_id_number_from_before_is_sealed_at_first_start_and_still_found(
             .get_result(&mut *conn)
             .unwrap()
     };
-    let sealed = seal_plain(&mut *app.conn(), &data_keys(), 1).unwrap();
+    let sealed = seal_plain(&mut app.conn(), &data_keys(), 1).unwrap();
     assert_eq!(sealed, 1);
-    assert_eq!(seal_plain(&mut *app.conn(), &data_keys(), 1).unwrap(), 0);
+    assert_eq!(seal_plain(&mut app.conn(), &data_keys(), 1).unwrap(), 0);
     let plain: Option<String> = members::table
         .filter(members::id.eq(legacy))
         .select(members::id_number)
@@ -255,7 +255,7 @@ async fn a_rotation_stopped_midway_reads_both_keys_and_finishes_when_run_again()
     let rotating = Keyring::new(new.clone(), vec![old.clone()]);
 
     // Killed after the first batch of two.
-    let report = rotate(&mut *app.conn(), &rotating, 2, Some(1)).unwrap();
+    let report = rotate(&mut app.conn(), &rotating, 2, Some(1)).unwrap();
     assert_eq!((report.resealed, report.finished), (2, false));
     assert_eq!((under(&app, &new), under(&app, &old)), (2, 4));
     for id in &ids {
@@ -272,7 +272,7 @@ async fn a_rotation_stopped_midway_reads_both_keys_and_finishes_when_run_again()
     let bad = ids[3];
     let good = stored(&app, bad).id_number_sealed.unwrap();
     set_sealed(&app, bad, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
-    let err = rotate(&mut *app.conn(), &rotating, 2, None).unwrap_err();
+    let err = rotate(&mut app.conn(), &rotating, 2, None).unwrap_err();
     let err = coophub::service::members::sealing_error(err);
     assert!(err.contains(&format!("member {bad}")), "{err}");
     assert_eq!((under(&app, &new), under(&app, &old)), (2, 4));
@@ -283,7 +283,7 @@ async fn a_rotation_stopped_midway_reads_both_keys_and_finishes_when_run_again()
 
     // Run again: goes on where it stopped and ends with every value under the new key.
     set_sealed(&app, bad, &good);
-    let report = rotate(&mut *app.conn(), &rotating, 2, None).unwrap();
+    let report = rotate(&mut app.conn(), &rotating, 2, None).unwrap();
     assert_eq!((report.resealed, report.finished), (4, true));
     assert_eq!((under(&app, &new), under(&app, &old)), (6, 0));
     for (i, id) in ids.iter().enumerate() {
@@ -300,7 +300,7 @@ async fn a_rotation_stopped_midway_reads_both_keys_and_finishes_when_run_again()
         .await
         .problem(409);
     assert_eq!(
-        rotate(&mut *app.conn(), &rotating, 2, None)
+        rotate(&mut app.conn(), &rotating, 2, None)
             .unwrap()
             .resealed,
         0

@@ -112,7 +112,7 @@ async fn a_user_disabled_by_sql_is_refused_within_the_ttl() {
         bank_code: None,
         counselor_id: None,
     };
-    create_user(&mut *app.conn(), &args, "a long password").unwrap();
+    create_user(&mut app.conn(), &args, "a long password").unwrap();
     let t = app
         .send(
             actix_web::http::Method::POST,
@@ -127,7 +127,7 @@ async fn a_user_disabled_by_sql_is_refused_within_the_ttl() {
     app.get("/api/v1/towns", token).await.ok(200);
     // Behind the service's back: no write of this process drops the cache entry.
     exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         "UPDATE users SET disabled = TRUE WHERE username = 'clerk'",
     );
     actix_web::rt::time::sleep(Duration::from_millis(150)).await;

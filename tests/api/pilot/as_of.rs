@@ -35,7 +35,7 @@ async fn every_figure_is_as_it_stood_on_the_day() {
     let [a, b, c, d] = [ids[0], ids[1], ids[2], ids[3]];
     // b was registered after the day.
     exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         &format!("UPDATE cooperatives SET established_on = '2025-01-01' WHERE id = {b}"),
     );
     // c is deregistered from 2025-03-01: still active on the day.
@@ -268,7 +268,7 @@ async fn participation_counts_shared_households_once() {
     add(c, 6, Some("HH-3"), "2025-01-01").await.ok(201);
     let left = add(c, 7, Some("HH-4"), "2020-03-01").await.ok(201);
     exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         &format!(
             "UPDATE members SET exited_on = '2024-01-01' WHERE id = {}",
             left["id"]

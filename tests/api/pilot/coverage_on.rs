@@ -29,7 +29,7 @@ async fn coverage_is_as_it_stood_on_the_day() {
     let both = app.add_counselor(&[TOWN_A, TOWN_B]);
     let b_only = app.add_counselor(&[TOWN_B]);
     exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         "UPDATE counselor_town_periods SET valid_from = '2024-01-01'",
     );
     // Today: the first drops B, the second leaves (and B is uncovered), a third takes C.
@@ -170,7 +170,7 @@ async fn federations_are_as_they_stood_on_the_day() {
     let herbal = federation(&app, "herbal_medicine").await;
     activate(&app, herbal).await;
     exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         "UPDATE federation_states SET valid_from = '2024-01-01'",
     );
     activate(&app, blue).await;

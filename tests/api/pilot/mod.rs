@@ -25,17 +25,17 @@ async fn figures_match_a_hand_computed_data_set() {
     // Titles: one national (legacy), one district approved in 2022. Written directly: the API
     // grants no national title, and approves applications of the current year only.
     crate::common::exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         &format!(
             "UPDATE cooperatives SET demonstration_level = 'national' WHERE id = {}",
             ids[0]
         ),
     );
-    crate::common::exec(&mut *app.conn(), &format!(
+    crate::common::exec(&mut app.conn(), &format!(
         "INSERT INTO demonstration_applications (cooperative_id, level, year, status, eligible, gates, version, created_at, updated_at) \
          VALUES ({}, 'district', 2022, 'approved', TRUE, '[]', 1, '2022-05-01 00:00:00', '2022-05-01 00:00:00')", ids[1]));
     crate::common::exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         &format!(
             "UPDATE cooperatives SET demonstration_level = 'district' WHERE id = {}",
             ids[1]
@@ -251,7 +251,7 @@ async fn a_town_of_37000_cooperatives_is_no_problem() {
     let app = TestApp::new().await;
     let now = "2026-01-01 00:00:00";
     crate::common::exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         &format!(
             "INSERT INTO cooperatives (name, uscc, town_code, legal_representative, phone, \
              established_on, registered_capital_fen, status, tier, created_at, updated_at) \

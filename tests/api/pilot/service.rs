@@ -25,7 +25,7 @@ async fn coverage_registry_and_publication_by_hand() {
     }
     app.add_counselor(&[TOWN_A]);
     crate::common::exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         "UPDATE counselor_town_periods SET valid_from = '2021-01-01'",
     );
     let targets = app.state.settings.targets.clone();

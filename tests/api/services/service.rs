@@ -183,7 +183,7 @@ async fn an_unknown_stored_status_is_an_error_not_submitted() {
         .unwrap();
     // A corrupt row: no use case writes a status outside the vocabulary.
     exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         &format!("UPDATE service_orders SET status = 'lost' WHERE id = {id}"),
     );
     let staff = app.caller(&app.token(Role::ServiceCenter));

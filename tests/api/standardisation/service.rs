@@ -253,7 +253,7 @@ async fn an_unknown_stored_report_status_or_bookkeeping_is_an_error() {
     app.set_governance(c, governance_body()).await;
     // Corrupt rows: no use case writes values outside the vocabularies.
     exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         &format!("UPDATE annual_reports SET status = 'filed' WHERE cooperative_id = {c}; UPDATE governance SET bookkeeping = 'abacus' WHERE cooperative_id = {c}"),
     );
     let err = app

@@ -144,7 +144,7 @@ async fn refresh_tokens_rotate_and_a_reused_one_ends_the_chain() {
     refresh_with(&app, "rt_not-a-token").await.problem(401);
     let (_, old) = tokens(&app, "chen.town", PW).await;
     exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         "UPDATE refresh_tokens SET expires_at = '2020-01-01 00:00:00' WHERE spent_at IS NULL",
     );
     refresh_with(&app, &old).await.problem(401);

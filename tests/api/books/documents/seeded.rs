@@ -8,7 +8,7 @@ async fn demo_documents_are_stored_and_downloadable() {
     let app = TestApp::new().await;
     let a = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
     let b = app.create_coop(2, TOWN_A).await["id"].as_i64().unwrap();
-    let n = coophub::seed::documents::demo(&mut *app.conn(), &app.state.store).unwrap();
+    let n = coophub::seed::documents::demo(&mut app.conn(), &app.state.store).unwrap();
     assert_eq!(n, 6, "three documents for each of the two cooperatives");
     // The model charter is the same file for both: 5 objects for 6 rows.
     assert_eq!(app.stored_objects().len(), 5, "{:?}", app.stored_objects());

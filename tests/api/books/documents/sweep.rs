@@ -73,11 +73,11 @@ async fn unreferenced_objects_past_the_age_guard_are_deleted() {
         .ok(201);
     let removed = png["sha256"].as_str().unwrap().to_string();
     exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         &format!("DELETE FROM documents WHERE id = {}", png["id"]),
     );
     exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         &format!("DELETE FROM documents WHERE id = {}", shared["id"]),
     );
     // Two objects no upload recorded: one written two hours ago, one just now.
@@ -124,7 +124,7 @@ async fn unreferenced_objects_past_the_age_guard_are_deleted() {
 
     // The last row gone, the shared bytes go too.
     exec(
-        &mut *app.conn(),
+        &mut app.conn(),
         &format!("DELETE FROM documents WHERE id = {}", pdf["id"]),
     );
     let last = run(&app, Utc::now() + Duration::hours(2), false);
