@@ -4,7 +4,7 @@ use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::support::extract::{ValidJson, ValidQuery};
-use crate::api::support::idempotency::{canonical, IdempotencyKey, Keyed, Outcome};
+use crate::api::support::idempotency::{canonical, IdempotencyKey, Keyed};
 use crate::auth::{Access, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::service::webhooks;
@@ -55,16 +55,12 @@ pub async fn create_webhook(
         .await
         .map_err(ApiError::from)
         .and_then(|r| r);
-    let out = match keyed
+    Ok(keyed
         .run(&state, 201, move |conn| {
             webhooks::create(conn, &caller, checked?, b)
         })
         .await?
-    {
-        Outcome::Done(out) => out,
-        Outcome::Replay(r) => return Ok(r),
-    };
-    Ok(HttpResponse::Created().json(out))
+        .respond(|out| HttpResponse::Created().json(out)))
 }
 
 /// List your subscriptions.
@@ -196,14 +192,10 @@ pub async fn ping(
     let id = path.into_inner();
     let request = canonical(req.path(), &serde_json::json!({}));
     let keyed = Keyed::of(&caller, &req, request, false)?;
-    let out = match keyed
+    Ok(keyed
         .run(&state, 202, move |conn| webhooks::ping(conn, &caller, id))
         .await?
-    {
-        Outcome::Done(out) => out,
-        Outcome::Replay(r) => return Ok(r),
-    };
-    Ok(HttpResponse::Accepted().json(out))
+        .respond(|out| HttpResponse::Accepted().json(out)))
 }
 
 /// Retry a failed delivery.
@@ -231,14 +223,10 @@ pub async fn retry_delivery(
     let (id, did) = path.into_inner();
     let request = canonical(req.path(), &serde_json::json!({}));
     let keyed = Keyed::of(&caller, &req, request, false)?;
-    let out = match keyed
+    Ok(keyed
         .run(&state, 202, move |conn| {
             webhooks::retry(conn, &caller, id, did)
         })
         .await?
-    {
-        Outcome::Done(out) => out,
-        Outcome::Replay(r) => return Ok(r),
-    };
-    Ok(HttpResponse::Accepted().json(out))
+        .respond(|out| HttpResponse::Accepted().json(out)))
 }

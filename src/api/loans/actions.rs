@@ -5,7 +5,7 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 
 use crate::api::support::etag::with_etag;
 use crate::api::support::extract::{OptionalJson, ValidJson};
-use crate::api::support::idempotency::{canonical, IdempotencyKey, Keyed, Outcome};
+use crate::api::support::idempotency::{canonical, IdempotencyKey, Keyed};
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::service::loans::actions;
@@ -44,16 +44,12 @@ pub async fn review(
     let (id, b) = (path.into_inner(), body.0.unwrap_or_default());
     actions::may_act(&caller)?;
     let keyed = Keyed::of(&caller, &req, canonical(req.path(), &b), false)?;
-    let out = match keyed
+    Ok(keyed
         .run(&state, 200, move |conn| {
             actions::review(conn, &caller, id, b)
         })
         .await?
-    {
-        Outcome::Done(out) => out,
-        Outcome::Replay(r) => return Ok(r),
-    };
-    Ok(done(out))
+        .respond(done))
 }
 
 /// Withdraw a loan application.
@@ -82,16 +78,12 @@ pub async fn withdraw(
     let (id, b) = (path.into_inner(), body.0.unwrap_or_default());
     actions::may_act(&caller)?;
     let keyed = Keyed::of(&caller, &req, canonical(req.path(), &b), false)?;
-    let out = match keyed
+    Ok(keyed
         .run(&state, 200, move |conn| {
             actions::withdraw(conn, &caller, id, b)
         })
         .await?
-    {
-        Outcome::Done(out) => out,
-        Outcome::Replay(r) => return Ok(r),
-    };
-    Ok(done(out))
+        .respond(done))
 }
 
 /// Mark a loan overdue.
@@ -120,16 +112,12 @@ pub async fn mark_overdue(
     let (id, b) = (path.into_inner(), body.0.unwrap_or_default());
     actions::may_act(&caller)?;
     let keyed = Keyed::of(&caller, &req, canonical(req.path(), &b), false)?;
-    let out = match keyed
+    Ok(keyed
         .run(&state, 200, move |conn| {
             actions::mark_overdue(conn, &caller, id, b)
         })
         .await?
-    {
-        Outcome::Done(out) => out,
-        Outcome::Replay(r) => return Ok(r),
-    };
-    Ok(done(out))
+        .respond(done))
 }
 
 /// Declare a loan in default.
@@ -159,16 +147,12 @@ pub async fn default_loan(
     actions::may_act(&caller)?;
     let keyed = Keyed::of(&caller, &req, canonical(req.path(), &b), false)?;
     let min_dpd = state.settings.default_min_dpd;
-    let out = match keyed
+    Ok(keyed
         .run(&state, 200, move |conn| {
             actions::default(conn, &caller, id, min_dpd, b)
         })
         .await?
-    {
-        Outcome::Done(out) => out,
-        Outcome::Replay(r) => return Ok(r),
-    };
-    Ok(done(out))
+        .respond(done))
 }
 
 /// Approve a loan.
@@ -199,16 +183,12 @@ pub async fn approve(
     actions::may_act(&caller)?;
     let keyed = Keyed::of(&caller, &req, canonical(req.path(), &b), false)?;
     let fund = Defaults::of(&state.settings);
-    let out = match keyed
+    Ok(keyed
         .run(&state, 200, move |conn| {
             actions::approve(conn, &caller, id, fund, b)
         })
         .await?
-    {
-        Outcome::Done(out) => out,
-        Outcome::Replay(r) => return Ok(r),
-    };
-    Ok(done(out))
+        .respond(done))
 }
 
 /// Reject a loan.
@@ -238,16 +218,12 @@ pub async fn reject(
     let (id, b) = (path.into_inner(), body.0);
     actions::may_act(&caller)?;
     let keyed = Keyed::of(&caller, &req, canonical(req.path(), &b), false)?;
-    let out = match keyed
+    Ok(keyed
         .run(&state, 200, move |conn| {
             actions::reject(conn, &caller, id, b)
         })
         .await?
-    {
-        Outcome::Done(out) => out,
-        Outcome::Replay(r) => return Ok(r),
-    };
-    Ok(done(out))
+        .respond(done))
 }
 
 /// Disburse a loan.
@@ -277,14 +253,10 @@ pub async fn disburse(
     let (id, b) = (path.into_inner(), body.0.unwrap_or_default());
     actions::may_act(&caller)?;
     let keyed = Keyed::of(&caller, &req, canonical(req.path(), &b), false)?;
-    let out = match keyed
+    Ok(keyed
         .run(&state, 200, move |conn| {
             actions::disburse(conn, &caller, id, b)
         })
         .await?
-    {
-        Outcome::Done(out) => out,
-        Outcome::Replay(r) => return Ok(r),
-    };
-    Ok(done(out))
+        .respond(done))
 }

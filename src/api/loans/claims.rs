@@ -5,7 +5,7 @@ use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 
 use crate::api::support::etag::{created, with_etag};
 use crate::api::support::extract::{OptionalJson, ValidJson, ValidQuery};
-use crate::api::support::idempotency::{canonical, IdempotencyKey, Keyed, Outcome};
+use crate::api::support::idempotency::{canonical, IdempotencyKey, Keyed};
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::service::loans::claims::{self, Defaults};
@@ -122,20 +122,18 @@ pub async fn file_claim(
     let (id, b) = (path.into_inner(), body.0);
     let request = canonical(req.path(), &b);
     let keyed = Keyed::of(&caller, &req, request, false)?;
-    let out = match keyed
+    Ok(keyed
         .run(&state, 201, move |conn| {
             claims::file_claim(conn, &caller, id, b)
         })
         .await?
-    {
-        Outcome::Done(out) => out,
-        Outcome::Replay(r) => return Ok(r),
-    };
-    Ok(created(
-        format!("/api/v1/compensation-claims/{}", out.id),
-        out.version,
-        &out,
-    ))
+        .respond(|out| {
+            created(
+                format!("/api/v1/compensation-claims/{}", out.id),
+                out.version,
+                &out,
+            )
+        }))
 }
 
 /// List compensation claims.
@@ -304,14 +302,10 @@ pub async fn record_recovery(
     let request = canonical(req.path(), &b);
     let keyed = Keyed::of(&caller, &req, request, false)?;
     let fund = Defaults::of(&state.settings);
-    let out = match keyed
+    Ok(keyed
         .run(&state, 201, move |conn| {
             claims::recover(conn, &caller, id, b, fund)
         })
         .await?
-    {
-        Outcome::Done(out) => out,
-        Outcome::Replay(r) => return Ok(r),
-    };
-    Ok(HttpResponse::Created().json(out))
+        .respond(|out| HttpResponse::Created().json(out)))
 }

@@ -3,9 +3,7 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use crate::api::support::extract::{ValidJson, ValidQuery};
-use crate::api::support::idempotency::{
-    canonical, IdempotencyKey, Keyed, Outcome, RepaymentIdempotencyKey,
-};
+use crate::api::support::idempotency::{canonical, IdempotencyKey, Keyed, RepaymentIdempotencyKey};
 use crate::auth::Caller;
 use crate::domain::loan_book::PrepaymentMode;
 use crate::error::ApiResult;
@@ -86,16 +84,12 @@ pub async fn record_repayment(
     let mode = params.prepayment.unwrap_or(PrepaymentMode::ReducePayment);
     let request = canonical(&target, &b);
     let keyed = Keyed::of(&caller, &req, request, required)?;
-    let out = match keyed
+    Ok(keyed
         .run(&state, 201, move |conn| {
             repayments::record(conn, &caller, id, b, mode)
         })
         .await?
-    {
-        Outcome::Done(out) => out,
-        Outcome::Replay(r) => return Ok(r),
-    };
-    Ok(HttpResponse::Created().json(out))
+        .respond(|out| HttpResponse::Created().json(out)))
 }
 
 /// The payoff of a loan on a day.
@@ -158,14 +152,10 @@ pub async fn reverse_repayment(
     let ((id, rid), b) = (path.into_inner(), body.0);
     let request = canonical(req.path(), &b);
     let keyed = Keyed::of(&caller, &req, request, false)?;
-    let out = match keyed
+    Ok(keyed
         .run(&state, 200, move |conn| {
             repayments::reverse(conn, &caller, id, rid, b)
         })
         .await?
-    {
-        Outcome::Done(out) => out,
-        Outcome::Replay(r) => return Ok(r),
-    };
-    Ok(HttpResponse::Ok().json(out))
+        .respond(|out| HttpResponse::Ok().json(out)))
 }

@@ -20,6 +20,16 @@ pub enum Outcome<T> {
     Replay(HttpResponse),
 }
 
+impl<T> Outcome<T> {
+    /// The response: `done` of a change made now, or the first response again.
+    pub fn respond(self, done: impl FnOnce(T) -> HttpResponse) -> HttpResponse {
+        match self {
+            Outcome::Done(out) => done(out),
+            Outcome::Replay(r) => r,
+        }
+    }
+}
+
 /// An idempotent request, read from its headers: run it with [`Keyed::run`].
 pub struct Keyed {
     /// The caller's keys' owner, the key and the request it stands for.
