@@ -144,7 +144,7 @@ pub struct IndustryList;
 /// Active members of a cooperative, grouped by type, in one text column: `type:count:high:low`
 /// per type, comma-separated (NULL for none), where `high` and `low` are the sums of the
 /// contributions' [`High32`] and [`Low32`] halves. Active on `today`: not exited, or exiting
-/// after it. Parsed by `models::member::counts_of_list`.
+/// after it. Parsed by `models::member::Counts::of_list`.
 #[derive(Debug, Clone, Copy, QueryId)]
 pub struct MemberList {
     pub today: chrono::NaiveDate,

@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::fragments::{AnyOf, HasIndustry, IndustryList, MemberList};
-use crate::db::models::member::{self, Counts};
+use crate::db::models::member::Counts;
 use crate::db::schema::{cooperative_industries, cooperatives};
 use crate::db::{Backend, DbConn};
 use crate::domain::cooperative::{CoopStatus, DemonstrationLevel, Tier};
@@ -134,6 +134,15 @@ fn filtered(scope: &CoopScope, f: &CoopFilter) -> Boxed {
     q
 }
 
+/// The query of one page in id order: `limit` rows after the cursor, to be selected.
+fn page(scope: &CoopScope, f: &CoopFilter, after: Option<i64>, limit: i64) -> Boxed {
+    let mut q = filtered(scope, f);
+    if let Some(a) = after {
+        q = q.filter(cooperatives::id.gt(a));
+    }
+    q.order(cooperatives::id.asc()).limit(limit)
+}
+
 /// One page in id order, `limit` rows after the cursor.
 pub fn list(
     conn: &mut DbConn,
@@ -142,14 +151,22 @@ pub fn list(
     after: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<Cooperative>> {
-    let mut q = filtered(scope, f);
-    if let Some(a) = after {
-        q = q.filter(cooperatives::id.gt(a));
-    }
-    q.order(cooperatives::id.asc())
-        .limit(limit)
+    page(scope, f, after, limit)
         .select(Cooperative::as_select())
         .load(conn)
+}
+
+/// The columns of a [`Viewed`]: the row, its [`IndustryList`] and its [`MemberList`].
+macro_rules! viewed_columns {
+    () => {
+        (
+            Cooperative::as_select(),
+            IndustryList,
+            MemberList {
+                today: super::today(),
+            },
+        )
+    };
 }
 
 /// [`list`], each cooperative with its industries and member counts, in one statement.
@@ -160,14 +177,8 @@ pub fn list_viewed(
     after: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<Viewed>> {
-    let mut q = filtered(scope, f);
-    if let Some(a) = after {
-        q = q.filter(cooperatives::id.gt(a));
-    }
-    let today = super::today();
-    q.order(cooperatives::id.asc())
-        .limit(limit)
-        .select((Cooperative::as_select(), IndustryList, MemberList { today }))
+    page(scope, f, after, limit)
+        .select(viewed_columns!())
         .load::<ViewedRow>(conn)?
         .into_iter()
         .map(Viewed::of_row)
@@ -178,28 +189,51 @@ pub fn count(conn: &mut DbConn, scope: &CoopScope, f: &CoopFilter) -> QueryResul
     filtered(scope, f).count().get_result(conn)
 }
 
+/// The `$columns` of the cooperative `$id`, further filtered by `$scope`, on a backend's own
+/// connection `$c`.
+macro_rules! by_id {
+    ($c:ident, $id:expr, $columns:expr $(, $scope:expr)?) => {
+        cooperatives::table
+            .filter(cooperatives::id.eq($id))
+            $(.filter($scope))?
+            .select($columns)
+            .get_result($c)
+    };
+}
+
+/// The `$columns` of the cooperative `$id` in the usual scopes (all, one cooperative, one
+/// town) as static queries on the backend's own connection, whose prepared statements are
+/// found by type with no SQL written per call (`on_inner!`); `None` for the other scopes,
+/// which take the one scope rule, `scoped`.
+macro_rules! in_usual_scope {
+    ($conn:expr, $scope:expr, $id:expr, $columns:expr) => {
+        match $scope {
+            CoopScope::All => Some(crate::on_inner!($conn, |c| by_id!(c, $id, $columns))),
+            CoopScope::One(own) => Some(crate::on_inner!($conn, |c| by_id!(
+                c,
+                $id,
+                $columns,
+                cooperatives::id.eq(*own)
+            ))),
+            CoopScope::Towns(towns) if towns.len() == 1 => {
+                let town = towns[0].as_str();
+                Some(crate::on_inner!($conn, |c| by_id!(
+                    c,
+                    $id,
+                    $columns,
+                    cooperatives::town_code.eq(town)
+                )))
+            }
+            _ => None,
+        }
+    };
+}
+
 /// A cooperative the caller may see, or `NotFound` (also when it exists outside the scope).
 pub fn find(conn: &mut DbConn, scope: &CoopScope, id: i64) -> QueryResult<Cooperative> {
-    // The usual scopes as static queries on the backend's own connection, whose prepared
-    // statements are found by type with no SQL written per call (`on_inner!`); the others
-    // through the one scope rule, `scoped`.
-    macro_rules! by_id {
-        ($c:ident $(, $scope:expr)?) => {
-            cooperatives::table
-                .filter(cooperatives::id.eq(id))
-                $(.filter($scope))?
-                .select(Cooperative::as_select())
-                .get_result($c)
-        };
-    }
-    match scope {
-        CoopScope::All => crate::on_inner!(conn, |c| by_id!(c)),
-        CoopScope::One(own) => crate::on_inner!(conn, |c| by_id!(c, cooperatives::id.eq(*own))),
-        CoopScope::Towns(towns) if towns.len() == 1 => {
-            let town = towns[0].as_str();
-            crate::on_inner!(conn, |c| by_id!(c, cooperatives::town_code.eq(town)))
-        }
-        _ => scoped(scope)
+    match in_usual_scope!(conn, scope, id, Cooperative::as_select()) {
+        Some(found) => found,
+        None => scoped(scope)
             .filter(cooperatives::id.eq(id))
             .select(Cooperative::as_select())
             .first(conn),
@@ -216,46 +250,18 @@ pub struct Viewed {
     pub members: Counts,
 }
 
-/// [`find`], with the cooperative's industries and member counts. For the usual scopes this is
-/// one statement (the lists as correlated sub-queries, [`IndustryList`] and [`MemberList`]):
-/// on PostgreSQL one round trip instead of three.
+/// [`find`], with the cooperative's industries and member counts, in one statement (the
+/// lists as correlated sub-queries, [`IndustryList`] and [`MemberList`]): on PostgreSQL one
+/// round trip instead of three.
 pub fn find_viewed(conn: &mut DbConn, scope: &CoopScope, id: i64) -> QueryResult<Viewed> {
-    let lists = (
-        IndustryList,
-        MemberList {
-            today: super::today(),
-        },
-    );
-    macro_rules! by_id {
-        ($c:ident $(, $scope:expr)?) => {
-            cooperatives::table
-                .filter(cooperatives::id.eq(id))
-                $(.filter($scope))?
-                .select((Cooperative::as_select(), lists.0, lists.1))
-                .get_result::<ViewedRow>($c)
-        };
-    }
-    let (coop, industries, members) = match scope {
-        CoopScope::All => crate::on_inner!(conn, |c| by_id!(c))?,
-        CoopScope::One(own) => crate::on_inner!(conn, |c| by_id!(c, cooperatives::id.eq(*own)))?,
-        CoopScope::Towns(towns) if towns.len() == 1 => {
-            let town = towns[0].as_str();
-            crate::on_inner!(conn, |c| by_id!(c, cooperatives::town_code.eq(town)))?
-        }
-        _ => {
-            let coop = find(conn, scope, id)?;
-            let industries = industries_of(conn, &[id])?.remove(&id).unwrap_or_default();
-            let members = member::summaries(conn, &[id])?
-                .remove(&id)
-                .unwrap_or_default();
-            return Ok(Viewed {
-                coop,
-                industries,
-                members,
-            });
-        }
+    let row: ViewedRow = match in_usual_scope!(conn, scope, id, viewed_columns!()) {
+        Some(found) => found?,
+        None => scoped(scope)
+            .filter(cooperatives::id.eq(id))
+            .select(viewed_columns!())
+            .first(conn)?,
     };
-    Viewed::of_row((coop, industries, members))
+    Viewed::of_row(row)
 }
 
 /// A row with its [`IndustryList`] and [`MemberList`] columns.

@@ -459,6 +459,35 @@ async fn counselor_reads_covered_towns_only() {
     app.post(PATH, &t, coop_body(3, TOWN_A)).await.problem(403);
 }
 
+/// A counselor covering two towns is a scope read through the general scope rule, not the
+/// one-town query: the record, its industries and its member counts are the same either way.
+#[actix_web::test]
+async fn a_two_town_counselor_sees_the_same_record_as_the_district() {
+    let app = TestApp::new().await;
+    let c = app.create_coop(1, TOWN_B).await["id"].as_i64().unwrap();
+    let members = format!("{PATH}/{c}/members");
+    for (n, kind) in [(1, "farmer"), (2, "farmer"), (3, "collective_economic_org")] {
+        app.post(&members, &app.admin(), crate::common::member_body(n, kind))
+            .await
+            .ok(201);
+    }
+    let counselor_id = app.add_counselor(&[TOWN_A, TOWN_B]);
+    let t = app.token_for(
+        Role::Counselor,
+        Subject {
+            counselor_id: Some(counselor_id),
+            ..Default::default()
+        },
+    );
+    let district = app.get(&format!("{PATH}/{c}"), &app.admin()).await.ok(200);
+    assert_eq!(district["members"]["active"], 3);
+    assert_eq!(district["members"]["by_type"]["farmer"], 2);
+    let counselor = app.get(&format!("{PATH}/{c}"), &t).await.ok(200);
+    assert_eq!(counselor, district);
+    let page = app.get(PATH, &t).await.ok(200);
+    assert_eq!(page["items"], json!([district]));
+}
+
 #[actix_web::test]
 async fn bank_partner_sees_no_cooperative_without_a_loan_at_its_bank() {
     let app = TestApp::new().await;
