@@ -39,7 +39,7 @@ pub struct WebhookCreate {
     pub secret: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"id": 1, "bank_code": "psbc", "url": "https://loans.psbc.example/coophub/events", "events": ["loan.submitted"], "created_at": "2026-11-27T08:00:00Z"}))]
 pub struct WebhookOut {
     pub id: i64,
@@ -61,7 +61,7 @@ impl From<Webhook> for WebhookOut {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"id": 7, "event_id": "5d1c7e0a-3f61-4f7e-9d0b-1c2a3b4c5d6e", "event_type": "loan.approved", "status": "delivered", "attempts": 2, "last_status_code": 200, "last_error": null, "next_attempt_at": "2026-11-27T08:00:10Z", "delivered_at": "2026-11-27T08:00:10Z", "created_at": "2026-11-27T08:00:00Z"}))]
 pub struct DeliveryOut {
     pub id: i64,

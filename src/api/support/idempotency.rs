@@ -4,6 +4,7 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::auth::Caller;
@@ -16,17 +17,33 @@ use crate::state::AppState;
 pub enum Outcome<T> {
     /// The change was made now.
     Done(T),
-    /// The first response, answered again (`Idempotent-Replayed: true`).
-    Replay(HttpResponse),
+    /// The first response's status and body, answered again (`Idempotent-Replayed: true`).
+    Replay { status: u16, body: String },
 }
 
-impl<T> Outcome<T> {
-    /// The response: `done` of a change made now, or the first response again.
+impl<T: DeserializeOwned> Outcome<T> {
+    /// The response: `done` of a change made now, or the first response again. A replay
+    /// carries the stored status and body byte for byte, with the headers `done` gives the
+    /// stored body (its `ETag`, its `Location`), as the first response had them.
     pub fn respond(self, done: impl FnOnce(T) -> HttpResponse) -> HttpResponse {
-        match self {
-            Outcome::Done(out) => done(out),
-            Outcome::Replay(r) => r,
-        }
+        let (status, body) = match self {
+            Outcome::Done(out) => return done(out),
+            Outcome::Replay { status, body } => (status, body),
+        };
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+        let mut r = match serde_json::from_str::<T>(&body) {
+            Ok(out) => done(out).set_body(body).map_into_boxed_body(),
+            // A body stored in an earlier shape: answered as it was stored.
+            Err(_) => HttpResponse::build(status)
+                .insert_header((header::CONTENT_TYPE, "application/json"))
+                .body(body),
+        };
+        *r.status_mut() = status;
+        r.headers_mut().insert(
+            header::HeaderName::from_static("idempotent-replayed"),
+            header::HeaderValue::from_static("true"),
+        );
+        r
     }
 }
 
@@ -74,12 +91,7 @@ impl Keyed {
             .await?;
         Ok(match once {
             Once::Done(out) => Outcome::Done(out),
-            Once::Replay { status, body } => Outcome::Replay(
-                HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
-                    .insert_header((header::CONTENT_TYPE, "application/json"))
-                    .insert_header(("Idempotent-Replayed", "true"))
-                    .body(body),
-            ),
+            Once::Replay { status, body } => Outcome::Replay { status, body },
         })
     }
 }

@@ -35,7 +35,7 @@ pub struct LoanCreate {
 }
 
 /// A loan with amounts derived from its repayment ledger.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"id": 1, "cooperative_id": 1, "product_id": 1, "bank_code": "psbc", "bank_reference": "PSBC-JJ-2026-000123", "status": "disbursed", "days_past_due": 0, "classification": "normal", "first_due_on": null, "amount_fen": 50000000, "approved_amount_fen": 45000000, "annual_rate_bp": 435, "term_months": 12, "repayment_method": "equal_installment", "risk_compensation_eligible": true, "purpose": "购置茶叶加工设备", "disbursed_on": "2026-11-27", "outstanding_principal_fen": 45000000, "outstanding_interest_fen": 1068170, "accrued_interest_fen": 0, "penalty_interest_fen": 0, "penalty_rate_markup_bp": 5000, "paid_principal_fen": 0, "paid_interest_fen": 0, "version": 4, "created_at": "2026-11-27T08:00:00Z", "updated_at": "2026-11-27T08:00:00Z"}))]
 pub struct LoanOut {
     pub id: i64,

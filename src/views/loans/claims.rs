@@ -171,7 +171,7 @@ pub struct ClaimRejectBody {
     pub reason: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"id": 1, "loan_id": 7, "bank_code": "psbc", "status": "paid", "evidence": [12, "借款合同 PSBC-JJ-2026-000123"], "note": null, "reason": null, "amount_fen": 80000, "fund_entry_id": 3, "submitted_by": "cp_3f9a0c2b", "approved_by": "admin", "approved_at": "2026-12-01T08:00:00Z", "paid_by": "treasurer", "paid_at": "2026-12-01T09:00:00Z", "rejected_by": null, "rejected_at": null, "version": 3, "created_at": "2026-12-01T07:00:00Z"}))]
 pub struct ClaimOut {
     pub id: i64,
@@ -243,7 +243,7 @@ pub struct RecoveryCreate {
     pub bank_reference: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RecoveryOut {
     pub id: i64,
     pub loan_id: i64,

@@ -9,7 +9,7 @@ use crate::db::models::loans::FundEntry;
 use crate::domain::compensation::voucher_no;
 use crate::domain::risk_fund::EntryKind;
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"id": 1, "voucher_no": "RF-C-20261127-000001", "kind": "contribution", "amount_fen": 1000000000, "source": "区财政", "loan_id": null, "bank_code": null, "entry_on": "2026-11-27", "actor": "admin", "created_at": "2026-11-27T08:00:00Z"}))]
 pub struct FundEntryOut {
     pub id: i64,

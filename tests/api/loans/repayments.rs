@@ -246,3 +246,36 @@ async fn concurrent_repayments_of_one_loan_all_count() {
     assert_eq!(l["outstanding_principal_fen"], 599_000);
     assert_eq!(l["outstanding_interest_fen"], 2_995);
 }
+
+/// A replay answers the first response whole: its status and body byte for byte, and its
+/// `ETag`, so a client that retried can go on with `If-Match` as if the first had arrived.
+#[actix_web::test]
+async fn a_replayed_loan_action_carries_the_first_etag() {
+    let app = TestApp::new().await;
+    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let prod = product(&app, "psbc", "bullet", false).await;
+    let bank = app.token(Role::BankPartner);
+    let id = apply(&app, coop, prod, 600_000, 2).await;
+    let review = || {
+        TestRequest::post()
+            .uri(&format!("/api/v1/loans/{id}/review"))
+            .insert_header(("Authorization", format!("Bearer {bank}")))
+            .insert_header(("Idempotency-Key", "review-1"))
+            .set_json(json!({}))
+    };
+    let first = app.request(review()).await;
+    let etag = first.header("etag").expect("the first response's ETag");
+    let first_body = first.ok(200);
+    // The loan moves on: the replay still answers the first response, not the loan now.
+    act(&app, &bank, id, "approve", json!({})).await.ok(200);
+    let again = app.request(review()).await;
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(again.header("etag"), Some(etag));
+    assert_eq!(
+        again.header("content-type").as_deref(),
+        Some("application/json")
+    );
+    let again_body = again.ok(200);
+    assert_eq!(again_body, first_body);
+    assert_eq!(again_body["status"], "under_review");
+}
