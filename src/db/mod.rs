@@ -5,6 +5,7 @@
 
 pub mod columns;
 pub mod fragments;
+pub mod hot_sql;
 pub mod models;
 mod pool;
 pub mod schema;

@@ -35,9 +35,8 @@ pub fn book_row(conn: &mut DbConn, loan_id: i64) -> QueryResult<Option<LoanBookR
 pub fn save_book_row(conn: &mut DbConn, row: &LoanBookRow, exists: bool) -> QueryResult<()> {
     crate::on_inner!(conn, |c| {
         if exists {
-            let n = diesel::update(loan_books::table.filter(loan_books::loan_id.eq(row.loan_id)))
-                .set(row)
-                .execute(c)?;
+            // A cached statement: Diesel's UPDATE would be prepared on every repayment.
+            let n = crate::db::hot_sql::SaveBook(row).execute(c)?;
             if n == 1 {
                 return Ok(());
             }

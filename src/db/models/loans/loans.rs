@@ -10,7 +10,7 @@ use crate::domain::loan_ageing::LoanClassification;
 use crate::domain::loan_schedule::RepaymentMethod;
 use crate::domain::loan_state::LoanStatus;
 
-#[derive(Queryable, Selectable, Debug, Clone, serde::Serialize)]
+#[derive(Queryable, QueryableByName, Selectable, Debug, Clone, serde::Serialize)]
 #[diesel(table_name = loans)]
 pub struct Loan {
     pub id: i64,
@@ -268,15 +268,9 @@ pub fn update_loan(
 /// now (one statement, `RETURNING`): concurrent writers of one loan queue here instead of
 /// failing.
 pub fn lock_loan(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<Loan> {
-    crate::on_inner!(conn, |c| diesel::update(
-        loans::table.filter(loans::id.eq(id))
-    )
-    .set((
-        loans::version.eq(loans::version + 1),
-        loans::updated_at.eq(at),
-    ))
-    .returning(Loan::as_returning())
-    .get_result(c))
+    // A cached statement: Diesel's UPDATE would be prepared on every repayment.
+    let lock = crate::db::hot_sql::LockLoan { id, at };
+    crate::on_inner!(conn, |c| lock.get_result(c))
 }
 
 // ---------------------------------------------------------------- history
