@@ -75,6 +75,8 @@ pub enum ConfigError {
     BadOrigin(String),
     #[error("{ENV_STORAGE}: {0}")]
     Storage(String),
+    #[error("cannot start the SQLite writer thread: {0}")]
+    Writer(std::io::Error),
     #[error("cannot keep the development secret in {path}: {source}")]
     DevSecret {
         path: PathBuf,

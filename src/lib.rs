@@ -21,6 +21,7 @@ pub mod state;
 pub mod storage;
 pub mod views;
 pub mod webhooks;
+pub mod writer;
 
 pub use app::{build_app, openapi};
 pub use state::AppState;

@@ -10,6 +10,7 @@ use crate::config::{ConfigError, Settings};
 use crate::db::{DbConn, Pool};
 use crate::error::{ApiError, ApiResult};
 use crate::storage::DocumentStore;
+use crate::writer::Writer;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -21,9 +22,8 @@ pub struct AppState {
     pub revocation: Arc<RevocationCache>,
     /// The archive's bytes (`settings.storage`).
     pub store: DocumentStore,
-    /// This process's queue of SQLite write transactions (see [`AppState::db_write`]); None
-    /// on PostgreSQL.
-    writers: Option<Arc<std::sync::Mutex<()>>>,
+    /// This process's SQLite writer (see [`AppState::db_write`]); None on PostgreSQL.
+    writer: Option<Writer>,
 }
 
 impl AppState {
@@ -34,7 +34,10 @@ impl AppState {
         crate::pii::install(&settings.data_keys);
         let sqlite = !crate::db::is_postgres_url(&settings.database_url);
         Ok(AppState {
-            writers: sqlite.then(Arc::default),
+            writer: sqlite
+                .then(|| Writer::start(pool.clone()))
+                .transpose()
+                .map_err(ConfigError::Writer)?,
             store,
             pool,
             jwt: Arc::new(JwtKeys::new(&settings.jwt_secret)),
@@ -52,40 +55,38 @@ impl AppState {
         F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.blocking(None, f).await
+        self.blocking(f).await
     }
 
     /// Like [`AppState::db`], inside one write transaction (`BEGIN IMMEDIATE` on SQLite).
     ///
-    /// SQLite has one writer at a time. Its own wait for the lock (`busy_timeout`) sleeps
-    /// 1, 2, 5, 10… ms between tries, so writers racing for it wait far longer than the
-    /// transactions take; this process's writers queue on a mutex instead and each starts the
-    /// moment the one before it commits. (Other processes, such as the CLI, still meet the
-    /// busy timeout.) PostgreSQL writers run concurrently and lock rows.
+    /// SQLite has one writer at a time: this process's changes go to its writer thread, which
+    /// commits the changes that queue up while one runs together, each in a savepoint of its
+    /// own, and answers each once its group is committed ([`crate::writer`]). (Other
+    /// processes, such as the CLI, meet SQLite's busy timeout.) PostgreSQL writers run
+    /// concurrently on the blocking pool and lock rows.
     pub async fn db_write<T, F>(&self, f: F) -> ApiResult<T>
     where
         F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        // Queued before a connection is taken from the pool, so waiting writers leave the
-        // pool's connections to readers.
-        let queue = self.writers.clone();
-        self.blocking(queue, move |conn| crate::db::write_tx(conn, f))
-            .await
+        match &self.writer {
+            Some(writer) => writer.write(f).await,
+            None => {
+                self.blocking(move |conn| crate::db::write_tx(conn, f))
+                    .await
+            }
+        }
     }
 
-    /// Runs `f` with a pooled connection on the blocking pool, after taking its turn in
-    /// `queue` when there is one.
-    async fn blocking<T, F>(&self, queue: Option<Arc<std::sync::Mutex<()>>>, f: F) -> ApiResult<T>
+    /// Runs `f` with a pooled connection on the blocking pool.
+    async fn blocking<T, F>(&self, f: F) -> ApiResult<T>
     where
         F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
         T: Send + 'static,
     {
         let pool = self.pool.clone();
         actix_web::web::block(move || {
-            let _turn = queue
-                .as_deref()
-                .map(|q| q.lock().unwrap_or_else(|p| p.into_inner()));
             let mut conn = pool.get()?;
             let result = f(&mut conn);
             // A failure that may be the connection's has it tested at its next checkout.
