@@ -1,5 +1,6 @@
 //! `GET /metrics` in the Prometheus text format: requests by route template, method and
-//! status, a latency histogram by route template, the connection pool, the webhook outbox.
+//! status, a latency histogram by route template, the connection pool, the webhook outbox,
+//! SQLite's committed groups of changes.
 //! Not part of the public API: served on `serve --metrics-bind ADDR` (a listener of its own)
 //! or, with `COOPHUB_METRICS=1`, on the main listener; off otherwise.
 //!
@@ -14,8 +15,8 @@ use actix_web::dev::ServiceResponse;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 
 use crate::state::AppState;
@@ -36,6 +37,8 @@ struct Metrics {
     pool_max: IntGauge,
     outbox: IntGaugeVec,
     webhook_attempts: IntCounterVec,
+    write_groups: IntCounter,
+    write_changes: IntCounter,
 }
 
 fn build() -> Metrics {
@@ -76,8 +79,20 @@ fn build() -> Metrics {
         &["outcome"],
     )
     .expect("counter");
+    let write_groups = IntCounter::new(
+        "sqlite_write_groups_total",
+        "Transactions the SQLite writer committed (each a group of changes; 0 on PostgreSQL)",
+    )
+    .expect("counter");
+    let write_changes = IntCounter::new(
+        "sqlite_write_changes_total",
+        "Changes committed in those groups (changes per group: this over the groups)",
+    )
+    .expect("counter");
     for c in [
         Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+        Box::new(write_groups.clone()),
+        Box::new(write_changes.clone()),
         Box::new(latency.clone()),
         Box::new(pool.clone()),
         Box::new(pool_max.clone()),
@@ -94,6 +109,8 @@ fn build() -> Metrics {
         pool_max,
         outbox,
         webhook_attempts,
+        write_groups,
+        write_changes,
     }
 }
 
@@ -114,6 +131,12 @@ pub fn observe<B>(res: &ServiceResponse<B>, elapsed: Duration) {
 }
 
 /// Counts one webhook delivery attempt by its outcome (`delivered`, `refused`, `timeout`…).
+/// The SQLite writer committed a group of `changes` changes.
+pub fn sqlite_group(changes: usize) {
+    METRICS.write_groups.inc();
+    METRICS.write_changes.inc_by(changes as u64);
+}
+
 pub fn webhook_attempt(outcome: &str) {
     METRICS.webhook_attempts.with_label_values(&[outcome]).inc();
 }

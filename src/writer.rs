@@ -219,6 +219,7 @@ fn run(pool: &Pool, queue: &mpsc::Receiver<Job>, limits: Limits, counts: &Counts
                 counts
                     .changes
                     .fetch_add(waiting.len() as u64, Ordering::Relaxed);
+                crate::metrics::sqlite_group(waiting.len());
                 for finish in waiting {
                     finish(Ok(()));
                 }

@@ -72,6 +72,35 @@ async fn metrics_count_requests_by_route_template_and_status() {
         max >= 1.0 && in_use >= 0.0 && in_use + idle <= max,
         "{after}"
     );
+    // SQLite's writer counts its committed groups and their changes (PostgreSQL has none).
+    let groups = "coophub_sqlite_write_groups_total";
+    let changes = "coophub_sqlite_write_changes_total";
+    let (groups_before, changes_before) = (value(&after, groups), value(&after, changes));
+    app.post("/api/v1/cooperatives", &app.admin(), coop_body(2, TOWN_A))
+        .await
+        .ok(201);
+    let last = scrape(&app).await;
+    let (groups_after, changes_after) = (value(&last, groups), value(&last, changes));
+    if app.url.starts_with("postgres") {
+        assert_eq!(
+            (groups_after, changes_after),
+            (Some(0.0), Some(0.0)),
+            "{last}"
+        );
+    } else {
+        assert!(
+            groups_after.unwrap() >= groups_before.unwrap() + 1.0,
+            "{last}"
+        );
+        assert!(
+            changes_after.unwrap() >= changes_before.unwrap() + 1.0,
+            "{last}"
+        );
+        assert!(
+            changes_after >= groups_after,
+            "a group holds at least one change"
+        );
+    }
     // The webhook outbox of this database: nothing queued, every status present.
     for status in ["pending", "delivered", "failed", "cancelled"] {
         let line = format!("coophub_webhook_deliveries{{status=\"{status}\"}}");
