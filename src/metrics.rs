@@ -81,7 +81,7 @@ fn build() -> Metrics {
     .expect("counter");
     let write_groups = IntCounter::new(
         "sqlite_write_groups_total",
-        "Transactions the SQLite writer committed (each a group of changes; 0 on PostgreSQL)",
+        "Transactions the SQLite writer committed holding at least one change (0 on PostgreSQL)",
     )
     .expect("counter");
     let write_changes = IntCounter::new(
@@ -133,8 +133,8 @@ pub fn observe<B>(res: &ServiceResponse<B>, elapsed: Duration) {
 /// Counts one webhook delivery attempt by its outcome (`delivered`, `refused`, `timeout`…).
 /// The SQLite writer committed a group of `changes` changes.
 pub fn sqlite_group(changes: usize) {
-    METRICS.write_groups.inc();
     METRICS.write_changes.inc_by(changes as u64);
+    METRICS.write_groups.inc();
 }
 
 pub fn webhook_attempt(outcome: &str) {

@@ -37,7 +37,8 @@ type Finish = Box<dyn FnOnce(Result<(), &str>) + Send>;
 /// succeeded and waits for the commit.
 type Job = Box<dyn FnOnce(Result<&mut DbConn, &str>) -> Option<Finish> + Send>;
 
-/// How many groups the writer committed and how many changes they held.
+/// How many groups the writer committed with at least one change, and how many changes they
+/// held.
 #[derive(Debug, Default)]
 pub struct Counts {
     pub groups: AtomicU64,
@@ -215,11 +216,14 @@ fn run(pool: &Pool, queue: &mpsc::Receiver<Job>, limits: Limits, counts: &Counts
         match committed {
             Ok(()) => {
                 conn.vouch();
-                counts.groups.fetch_add(1, Ordering::Relaxed);
-                counts
-                    .changes
-                    .fetch_add(waiting.len() as u64, Ordering::Relaxed);
-                crate::metrics::sqlite_group(waiting.len());
+                // A group whose every change failed committed nothing: not counted.
+                if !waiting.is_empty() {
+                    counts
+                        .changes
+                        .fetch_add(waiting.len() as u64, Ordering::Relaxed);
+                    counts.groups.fetch_add(1, Ordering::Relaxed);
+                    crate::metrics::sqlite_group(waiting.len());
+                }
                 for finish in waiting {
                     finish(Ok(()));
                 }

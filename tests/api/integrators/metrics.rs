@@ -96,10 +96,6 @@ async fn metrics_count_requests_by_route_template_and_status() {
             changes_after.unwrap() >= changes_before.unwrap() + 1.0,
             "{last}"
         );
-        assert!(
-            changes_after >= groups_after,
-            "a group holds at least one change"
-        );
     }
     // The webhook outbox of this database: nothing queued, every status present.
     for status in ["pending", "delivered", "failed", "cancelled"] {
