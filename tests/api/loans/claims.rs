@@ -470,3 +470,42 @@ async fn the_ledger_is_paged_with_vouchers() {
         .await
         .problem(403);
 }
+
+#[actix_web::test]
+async fn a_replayed_claim_filing_answers_the_first_location_and_etag() {
+    let app = TestApp::new().await;
+    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let eligible = product(&app, "psbc", "bullet", true).await;
+    let bank = app.token(Role::BankPartner);
+    contribute(&app, 100_000).await;
+    let id = loan_at(&app, &bank, coop, eligible, 100_000, At::Defaulted).await;
+    let send = || {
+        app.request(
+            actix_web::test::TestRequest::post()
+                .uri(&format!("/api/v1/loans/{id}/compensation-claims"))
+                .insert_header(("Authorization", format!("Bearer {bank}")))
+                .insert_header(("Idempotency-Key", "claim-1"))
+                .set_json(evidence()),
+        )
+    };
+    let first = send().await;
+    let (location, etag) = (first.header("location"), first.header("etag"));
+    let first = first.ok(201);
+    assert_eq!(
+        location.as_deref(),
+        Some(format!("/api/v1/compensation-claims/{}", first["id"]).as_str())
+    );
+    assert!(etag.is_some());
+    // The retry of a lost answer: the same claim, where it lives and its version, not a 409
+    // (one live claim per loan) and not a second claim.
+    let again = send().await;
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(again.header("location"), location);
+    assert_eq!(again.header("etag"), etag);
+    assert_eq!(again.ok(201), first);
+    let list = app
+        .get("/api/v1/compensation-claims?count=true", &app.admin())
+        .await
+        .ok(200);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+}
