@@ -130,13 +130,13 @@ pub fn observe<B>(res: &ServiceResponse<B>, elapsed: Duration) {
         .observe(elapsed.as_secs_f64());
 }
 
-/// Counts one webhook delivery attempt by its outcome (`delivered`, `refused`, `timeout`…).
 /// The SQLite writer committed a group of `changes` changes.
 pub fn sqlite_group(changes: usize) {
     METRICS.write_changes.inc_by(changes as u64);
     METRICS.write_groups.inc();
 }
 
+/// Counts one webhook delivery attempt by its outcome (`delivered`, `refused`, `timeout`…).
 pub fn webhook_attempt(outcome: &str) {
     METRICS.webhook_attempts.with_label_values(&[outcome]).inc();
 }

@@ -120,16 +120,20 @@ pub fn connect_and_migrate(url: &str) -> Result<Pool, String> {
 
 /// Runs `f` in a write transaction. On SQLite this is `BEGIN IMMEDIATE`, so the write lock is
 /// taken up front: a deferred read-then-write transaction would fail with "database is
-/// locked" under concurrency whatever the busy timeout.
+/// locked" under concurrency whatever the busy timeout. Inside a transaction already (the
+/// SQLite writer's group) it is a savepoint of it, on both backends.
 pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
     type Tm = <DbConn as Connection>::TransactionManager;
+    let outermost = transaction_depth(conn)? == 0;
     match conn {
-        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
-        DbConn::Pg(_) => Tm::begin_transaction(conn)?,
+        DbConn::Sqlite(c) if outermost => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
+        _ => Tm::begin_transaction(conn)?,
     }
     match f(conn) {
         Ok(value) => {
@@ -141,6 +145,15 @@ where
             Err(rollback) => Err(rollback.into()),
         },
     }
+}
+
+/// How many transactions deep the connection is (0: none; a savepoint adds one). An error
+/// when Diesel found its transaction state broken.
+pub fn transaction_depth(conn: &mut DbConn) -> QueryResult<u32> {
+    type Tm = <DbConn as Connection>::TransactionManager;
+    Ok(Tm::transaction_manager_status_mut(conn)
+        .transaction_depth()?
+        .map_or(0, |d| d.get()))
 }
 
 /// Runs Diesel statements on the backend-specific connection inside a [`DbConn`]: for the
