@@ -6,7 +6,9 @@ use coophub::db::schema::webhook_deliveries;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use crate::common::fixtures::loans::{approved_claim, loan_at, other_bank, second_admin, At};
+use crate::common::fixtures::loans::{
+    approved_claim, claim_ready, loan_at, other_bank, second_admin, At,
+};
 use crate::common::fixtures::{act, contribute, product};
 use crate::common::{TestApp, TOWN_A};
 
@@ -48,10 +50,7 @@ async fn a_claim_is_paid_on_four_eyes() {
     )
     .await
     .ok(201);
-    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
-    let eligible = product(&app, "psbc", "bullet", true).await;
-    let bank = app.token(Role::BankPartner);
-    contribute(&app, 100_000).await;
+    let (coop, eligible, bank) = claim_ready(&app, 100_000).await;
     let id = loan_at(&app, &bank, coop, eligible, 100_000, At::Defaulted).await;
     let disbursed = loan_at(&app, &bank, coop, eligible, 1_000, At::Disbursed).await;
     // Who may file: the bank and the district; others 403; another bank 404.
@@ -331,10 +330,7 @@ async fn agreements_set_the_banks_cap_and_share() {
 #[actix_web::test]
 async fn the_agreements_share_is_paid_and_recoveries_flow_back() {
     let app = TestApp::new().await;
-    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
-    let eligible = product(&app, "psbc", "bullet", true).await;
-    let bank = app.token(Role::BankPartner);
-    contribute(&app, 1_000_000).await;
+    let (coop, eligible, bank) = claim_ready(&app, 1_000_000).await;
     app.put(
         "/api/v1/risk-fund/agreements/psbc",
         &app.admin(),
@@ -387,10 +383,7 @@ async fn the_agreements_share_is_paid_and_recoveries_flow_back() {
 #[actix_web::test]
 async fn the_ledger_is_paged_with_vouchers() {
     let app = TestApp::new().await;
-    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
-    let eligible = product(&app, "psbc", "bullet", true).await;
-    let bank = app.token(Role::BankPartner);
-    contribute(&app, 100_000).await;
+    let (coop, eligible, bank) = claim_ready(&app, 100_000).await;
     contribute(&app, 50_000).await;
     let id = loan_at(&app, &bank, coop, eligible, 10_000, At::Defaulted).await;
     let cid = approved_claim(&app, id).await;
@@ -474,10 +467,7 @@ async fn the_ledger_is_paged_with_vouchers() {
 #[actix_web::test]
 async fn a_replayed_claim_filing_answers_the_first_location_and_etag() {
     let app = TestApp::new().await;
-    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
-    let eligible = product(&app, "psbc", "bullet", true).await;
-    let bank = app.token(Role::BankPartner);
-    contribute(&app, 100_000).await;
+    let (coop, eligible, bank) = claim_ready(&app, 100_000).await;
     let id = loan_at(&app, &bank, coop, eligible, 100_000, At::Defaulted).await;
     let send = || {
         app.request(

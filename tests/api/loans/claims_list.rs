@@ -4,17 +4,14 @@
 use coophub::auth::Role;
 use serde_json::json;
 
-use crate::common::fixtures::loans::{approved_claim, loan_at, other_bank, At};
+use crate::common::fixtures::loans::{approved_claim, claim_ready, loan_at, other_bank, At};
 use crate::common::fixtures::{contribute, product};
 use crate::common::{TestApp, TOWN_A};
 
 #[actix_web::test]
 async fn the_worklists_of_the_two_admins() {
     let app = TestApp::new().await;
-    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
-    let eligible = product(&app, "psbc", "bullet", true).await;
-    let bank = app.token(Role::BankPartner);
-    contribute(&app, 10_000_000).await;
+    let (coop, eligible, bank) = claim_ready(&app, 10_000_000).await;
     let a = loan_at(&app, &bank, coop, eligible, 600_000, At::Defaulted).await;
     let b = loan_at(&app, &bank, coop, eligible, 300_000, At::Defaulted).await;
     let approved = approved_claim(&app, a).await;

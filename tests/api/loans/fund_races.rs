@@ -13,10 +13,8 @@ use coophub::service::loans::claims::{self, Defaults};
 use coophub::views::loans::ApproveBody;
 use serde_json::json;
 
-use crate::common::fixtures::contribute;
-use crate::common::fixtures::loans::{approved_claim, loan_at, second_admin, At};
-use crate::common::fixtures::product;
-use crate::common::{TestApp, TOWN_A};
+use crate::common::fixtures::loans::{approved_claim, claim_ready, loan_at, second_admin, At};
+use crate::common::TestApp;
 
 /// Runs `first` in a transaction that stays open (holding whatever it locked) for a while
 /// after `first` returns, and `second` in another transaction on another connection once
@@ -60,10 +58,7 @@ fn bank(app: &TestApp) -> Caller {
 #[actix_web::test]
 async fn two_approvals_at_once_never_exceed_the_lending_cap() {
     let app = TestApp::new().await;
-    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
-    let eligible = product(&app, "psbc", "bullet", true).await;
-    let token = app.token(Role::BankPartner);
-    contribute(&app, 100_000).await; // cap 1,000,000
+    let (coop, eligible, token) = claim_ready(&app, 100_000).await; // cap 1,000,000
     let a = loan_at(&app, &token, coop, eligible, 600_000, At::UnderReview).await;
     let b = loan_at(&app, &token, coop, eligible, 600_000, At::UnderReview).await;
     let lev = Defaults::of(&app.state.settings);
@@ -87,10 +82,7 @@ async fn two_approvals_at_once_never_exceed_the_lending_cap() {
 #[actix_web::test]
 async fn two_compensations_at_once_never_take_the_fund_below_zero() {
     let app = TestApp::new().await;
-    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
-    let eligible = product(&app, "psbc", "bullet", true).await;
-    let token = app.token(Role::BankPartner);
-    contribute(&app, 100_000).await;
+    let (coop, eligible, token) = claim_ready(&app, 100_000).await;
     // 80 % of 100,000 each: one fits in the fund, two do not.
     let a = loan_at(&app, &token, coop, eligible, 100_000, At::Defaulted).await;
     let b = loan_at(&app, &token, coop, eligible, 100_000, At::Defaulted).await;

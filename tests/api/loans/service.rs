@@ -10,7 +10,7 @@ use coophub::views::loans::{ApproveBody, LoanCreate, NoteBody};
 use serde_json::json;
 
 use crate::common::fixtures::loans::{
-    approved_claim, loan_at, partner_with_token, second_admin, At,
+    approved_claim, claim_ready, loan_at, partner_with_token, second_admin, At,
 };
 use crate::common::fixtures::{contribute, product};
 use crate::common::{TestApp, TOWN_A};
@@ -131,10 +131,7 @@ async fn approval_is_capped_by_the_fund_for_guaranteed_products_only() {
 #[actix_web::test]
 async fn compensation_never_takes_the_fund_below_zero_and_happens_once() {
     let app = TestApp::new().await;
-    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
-    let eligible = product(&app, "psbc", "bullet", true).await;
-    let token = app.token(Role::BankPartner);
-    contribute(&app, 100_000).await;
+    let (coop, eligible, token) = claim_ready(&app, 100_000).await;
     let big = loan_at(&app, &token, coop, eligible, 600_000, At::Defaulted).await;
     let small = loan_at(&app, &token, coop, eligible, 100_000, At::Defaulted).await;
     let (claim_big, claim_small) = (
