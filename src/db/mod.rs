@@ -13,6 +13,7 @@ pub mod schema_accounts;
 pub mod schema_books;
 pub mod schema_fund;
 pub mod schema_history;
+pub mod schema_tallies;
 
 use std::time::Duration;
 

@@ -256,13 +256,19 @@ pub fn publication(
         scope,
         town: town_code,
     };
-    // Counted in SQL over a join, never through a list of ids (a bind parameter each).
-    let q = cooperatives::table
-        .filter(cooperatives::status.eq(CoopStatus::Active))
-        .filter(cooperatives::established_on.le(year_end))
-        .count()
-        .into_boxed::<Backend>();
-    let expected: i64 = coops_in_view!(q, view).get_result(conn)?;
+    // Counted in SQL over a join, never through a list of ids (a bind parameter each); the
+    // expected from the registry's tallies where they key the view (by year established).
+    let expected = match super::tallies::active_established_by(conn, view, year)? {
+        Some(n) => n,
+        None => {
+            let q = cooperatives::table
+                .filter(cooperatives::status.eq(CoopStatus::Active))
+                .filter(cooperatives::established_on.le(year_end))
+                .count()
+                .into_boxed::<Backend>();
+            coops_in_view!(q, view).get_result(conn)?
+        }
+    };
     let q = annual_reports::table
         .inner_join(cooperatives::table)
         .filter(cooperatives::status.eq(CoopStatus::Active))

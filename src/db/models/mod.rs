@@ -23,6 +23,7 @@ pub mod reference;
 pub mod service;
 pub mod session;
 pub mod supervision;
+pub mod tallies;
 pub mod transfer;
 pub mod user;
 pub mod webhooks;

@@ -105,8 +105,17 @@ pub(crate) use rows_in_view;
 /// How many cooperatives have one (status, tier, title).
 pub type RegistryCount = (CoopStatus, Option<Tier>, Option<DemonstrationLevel>, i64);
 
-/// How many cooperatives in view have each (status, tier, title).
+/// How many cooperatives in view have each (status, tier, title): from the tallies the
+/// triggers keep where they key the view (the district, towns), else by a scan.
 pub fn registry_counts(conn: &mut DbConn, view: InView) -> QueryResult<Vec<RegistryCount>> {
+    match super::tallies::registry_counts(conn, view)? {
+        Some(counts) => Ok(counts),
+        None => scanned_registry_counts(conn, view),
+    }
+}
+
+/// [`registry_counts`] by a scan of the cooperatives in view (GROUP BY in SQL).
+pub fn scanned_registry_counts(conn: &mut DbConn, view: InView) -> QueryResult<Vec<RegistryCount>> {
     let q = cooperatives::table
         .group_by((
             cooperatives::status,

@@ -4,6 +4,7 @@
 mod as_of;
 mod coverage_on;
 mod service;
+mod tallies;
 
 use chrono::Datelike;
 use coophub::auth::Role;
