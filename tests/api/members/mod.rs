@@ -1,6 +1,7 @@
 mod at_rest;
 mod keys_cli;
 mod service;
+mod tallies;
 
 use coophub::auth::jwt::Subject;
 use coophub::auth::Role;
