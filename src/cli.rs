@@ -69,6 +69,9 @@ pub enum Command {
         #[command(subcommand)]
         command: DocumentsCommand,
     },
+    /// Rebuild the counters triggers keep (registry_tallies, member_tallies) from the rows,
+    /// after changes made with the triggers disabled.
+    Recount,
 }
 
 #[derive(Subcommand, Debug)]
@@ -418,6 +421,17 @@ pub fn age_loans(args: &AgeArgs) -> Result<String, String> {
     let report =
         crate::service::loans::ageing::age_all(&mut conn, on).map_err(|e| e.to_string())?;
     Ok(format!("as of {on}: {report}"))
+}
+
+/// `recount`: rebuilds the counters the triggers keep; one line saying how many keys.
+pub fn recount() -> Result<String, String> {
+    let pool = open_database()?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let done = crate::db::models::tallies::recount(&mut conn).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "recounted: {} registry keys, {} member keys",
+        done.registry_keys, done.member_keys
+    ))
 }
 
 /// `documents sweep`: the store of `COOPHUB_STORAGE` against the database's rows; one line

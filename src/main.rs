@@ -80,6 +80,16 @@ fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
+        Command::Recount => {
+            init_logging(args.log_format);
+            match cli::recount() {
+                Ok(done) => {
+                    println!("{done}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
         Command::Loans {
             command: LoansCommand::Age(age),
         } => {

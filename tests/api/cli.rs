@@ -251,3 +251,24 @@ async fn user_create_checks_role_scope_and_password() {
     assert_eq!(events["items"][0]["after"]["role"], "town_officer");
     assert!(!events.to_string().contains("argon2"));
 }
+
+#[test]
+fn recount_rebuilds_the_counters() {
+    let (_db, url) = TestDb::create();
+    for (arg, said) in [
+        ("migrate", "migrations applied"),
+        ("recount", "recounted: 0 registry keys, 0 member keys"),
+    ] {
+        let out = coophub()
+            .arg(arg)
+            .env("COOPHUB_DATABASE_URL", &url)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains(said), "{arg}");
+    }
+}

@@ -97,3 +97,41 @@ pub fn active_established_by(
     let n: Option<i64> = towns_in_view!(q, view).get_result(conn)?;
     Ok(Some(n.unwrap_or(0)))
 }
+
+/// What [`recount`] rebuilt: the keys of `registry_tallies` and of `member_tallies`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recounted {
+    pub registry_keys: usize,
+    pub member_keys: usize,
+}
+
+/// Rebuilds both tables of counters from the rows, in one write transaction (as the
+/// migrations' backfill did): for a database changed with its triggers disabled
+/// (`session_replication_role = replica`, a restore with `--disable-triggers`).
+pub fn recount(conn: &mut DbConn) -> QueryResult<Recounted> {
+    const MEMBERS: &str = "INSERT INTO member_tallies \
+         SELECT cooperative_id, member_type, COUNT(*), SUM(contribution_fen / 4294967296), \
+         SUM(contribution_fen % 4294967296) FROM members WHERE exited_on IS NULL \
+         GROUP BY cooperative_id, member_type";
+    let registry = |year: &str| {
+        format!(
+            "INSERT INTO registry_tallies SELECT town_code, status, COALESCE(tier, ''), \
+             COALESCE(demonstration_level, ''), {year}, COUNT(*) FROM cooperatives \
+             GROUP BY 1, 2, 3, 4, 5"
+        )
+    };
+    crate::db::write_tx(conn, |conn| {
+        let registry = match conn {
+            DbConn::Pg(_) => registry("EXTRACT(YEAR FROM established_on)::INTEGER"),
+            DbConn::Sqlite(_) => registry("CAST(substr(established_on, 1, 4) AS INTEGER)"),
+        };
+        diesel::sql_query("DELETE FROM registry_tallies").execute(conn)?;
+        let registry_keys = diesel::sql_query(registry).execute(conn)?;
+        diesel::sql_query("DELETE FROM member_tallies").execute(conn)?;
+        let member_keys = diesel::sql_query(MEMBERS).execute(conn)?;
+        Ok(Recounted {
+            registry_keys,
+            member_keys,
+        })
+    })
+}

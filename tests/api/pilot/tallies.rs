@@ -234,3 +234,29 @@ async fn scopes_the_tallies_do_not_key_are_counted_by_a_scan() {
     let counts = pilot::registry_counts(&mut conn, view).unwrap();
     assert_eq!(counts.iter().map(|c| c.3).sum::<i64>(), 1);
 }
+
+#[actix_web::test]
+async fn recount_rebuilds_counters_changed_behind_the_triggers() {
+    let app = TestApp::new().await;
+    let a = app.coop_id(1, TOWN_A).await;
+    app.coop_id(2, TOWN_B).await;
+    app.add_member(a, 1, "farmer").await;
+    app.add_member(a, 2, "enterprise").await;
+    let before = app.coop(a).await["members"].clone();
+    // Counters gone wrong (as after a restore with the triggers disabled).
+    let mut conn = app.conn();
+    exec(&mut conn, "UPDATE registry_tallies SET n = n + 5");
+    exec(&mut conn, "DELETE FROM member_tallies");
+    drop(conn);
+    assert_eq!(
+        app.coop(a).await["members"]["active"],
+        0,
+        "read from the counters"
+    );
+
+    let done = tallies::recount(&mut app.conn()).unwrap();
+    // Two keys each: (TOWN_A, active, 2015) and (TOWN_B, …); a's farmers and enterprises.
+    assert_eq!((done.registry_keys, done.member_keys), (2, 2));
+    assert_tallies_match_a_scan(&mut app.conn(), "recounted");
+    assert_eq!(app.coop(a).await["members"], before);
+}
