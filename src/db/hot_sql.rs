@@ -52,6 +52,49 @@ impl Query for LockLoan {
 
 impl<Conn> RunQueryDsl<Conn> for LockLoan {}
 
+/// [`LockLoan`] of one bank's loan (`… WHERE id = ? AND bank_code = ? RETURNING *`): the
+/// bank's own scope and the lock in one statement, no row when the loan is not the bank's.
+#[derive(Debug, Clone, Copy)]
+pub struct LockBankLoan<'a> {
+    pub id: i64,
+    pub bank: &'a str,
+    pub at: NaiveDateTime,
+}
+
+/// The static query id of [`LockBankLoan`] (which borrows its bank).
+#[derive(Debug)]
+pub struct LockBankLoanId;
+
+impl<DB> QueryFragment<DB> for LockBankLoan<'_>
+where
+    DB: Backend + HasSqlType<Timestamp> + HasSqlType<BigInt> + HasSqlType<Text>,
+    NaiveDateTime: ToSql<Timestamp, DB>,
+    i64: ToSql<BigInt, DB>,
+    str: ToSql<Text, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("UPDATE loans SET version = version + 1, updated_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<BigInt, _>(&self.id)?;
+        out.push_sql(" AND bank_code = ");
+        out.push_bind_param::<Text, _>(self.bank)?;
+        out.push_sql(" RETURNING *");
+        Ok(())
+    }
+}
+
+impl QueryId for LockBankLoan<'_> {
+    type QueryId = LockBankLoanId;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl Query for LockBankLoan<'_> {
+    type SqlType = Untyped;
+}
+
+impl<Conn> RunQueryDsl<Conn> for LockBankLoan<'_> {}
+
 /// `UPDATE loan_books SET … WHERE loan_id = ?`: writes a loan's running book.
 #[derive(Debug, Clone, Copy)]
 pub struct SaveBook<'a>(pub &'a LoanBookRow);

@@ -10,6 +10,7 @@ use crate::domain::loan_book::{Book, PrepaymentMode};
 use crate::domain::loan_state::LoanStatus;
 use crate::domain::loan_state::{self, AfterRepayment, LoanAction};
 use crate::domain::loan_terms::{self, Breach};
+use crate::domain::scope::LoanScope;
 use crate::error::{ApiError, ApiResult};
 use crate::views::loans::book::terms_of;
 use crate::views::loans::{PayoffOut, RepaymentCreate, RepaymentOut, ReverseBody};
@@ -128,19 +129,30 @@ pub fn record(
     may_record(caller)?;
     let scope = caller.loan_scope()?;
     let actor = caller.actor();
-    let loan = m::find_loan(conn, &scope, id)?;
-    act_as_bank(caller, conn, &loan)?;
-    // A transaction serial already recorded is a replay (or a 409), whatever the loan's
-    // state now, and changes nothing. (Two first sendings at the same moment: the unique
-    // index refuses the second, 409.)
-    if let Some(r) = b.bank_reference.as_deref() {
-        if let Some(first) = m::repayment_by_reference(conn, &loan.bank_code, r)? {
-            return replay(conn, first, &loan, &b);
-        }
-    }
     // Take the loan's row first: concurrent repayments of one loan queue here, and
-    // everything below reads the loan and its book as they are after the others.
-    let locked = m::lock_loan(conn, id, now())?;
+    // everything below reads the loan and its book as they are after the others. A bank's
+    // repayment without a transaction serial finds and locks its loan in one statement (a
+    // bank partner acts for its bank, `act_as_bank`); anything refused below rolls the lock
+    // back with the rest.
+    let locked = match (&scope, caller.role(), b.bank_reference.as_deref()) {
+        (LoanScope::Bank(bank), Role::BankPartner, None) => {
+            m::lock_bank_loan(conn, id, bank, now())?
+        }
+        (_, _, reference) => {
+            let loan = m::find_loan(conn, &scope, id)?;
+            act_as_bank(caller, conn, &loan)?;
+            // A transaction serial already recorded is a replay (or a 409), whatever the
+            // loan's state now, and changes nothing: checked before the lock, which would
+            // bump the version. (Two first sendings at the same moment: the unique index
+            // refuses the second, 409.)
+            if let Some(r) = reference {
+                if let Some(first) = m::repayment_by_reference(conn, &loan.bank_code, r)? {
+                    return replay(conn, first, &loan, &b);
+                }
+            }
+            m::lock_loan(conn, id, now())?
+        }
+    };
     let status = locked.status;
     if !loan_state::accepts_repayment(status) {
         return Err(ApiError::Conflict(format!(

@@ -83,9 +83,17 @@ async fn idempotent_repayments() {
         .ok(200);
     assert_eq!(reps["items"].as_array().unwrap().len(), 3);
     // Keys belong to their caller: another bank's client with the same key is not a replay.
+    let loan = format!("/api/v1/loans/{id}");
+    let version = app.get(&loan, &bank).await.ok(200)["version"].clone();
     repay(&app, &other_bank(&app), id, Some("rep-1"), body)
         .await
         .problem(404);
+    // Refused after the loan's row was taken (more than is left): the lock goes back with it.
+    let too_much = json!({"amount_fen": 600_001, "paid_on": "2026-02-16"});
+    repay(&app, &bank, id, Some("rep-9"), too_much)
+        .await
+        .field_error("amount_fen");
+    assert_eq!(app.get(&loan, &bank).await.ok(200)["version"], version);
 }
 
 #[actix_web::test]

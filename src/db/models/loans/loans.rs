@@ -273,6 +273,18 @@ pub fn lock_loan(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<L
     crate::on_inner!(conn, |c| lock.get_result(c))
 }
 
+/// [`lock_loan`] of a loan of `bank`, in one statement; `NotFound` when the loan is not the
+/// bank's (or does not exist), as [`find_loan`] in the bank's scope.
+pub fn lock_bank_loan(
+    conn: &mut DbConn,
+    id: i64,
+    bank: &str,
+    at: NaiveDateTime,
+) -> QueryResult<Loan> {
+    let lock = crate::db::hot_sql::LockBankLoan { id, bank, at };
+    crate::on_inner!(conn, |c| lock.get_result(c))
+}
+
 // ---------------------------------------------------------------- history
 
 #[derive(Queryable, Selectable, Debug, Clone)]
