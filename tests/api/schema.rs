@@ -63,7 +63,9 @@ fn postgres_shape(url: &str) -> Shape {
         "SELECT table_name::text AS table_name, column_name::text AS column_name, data_type::text AS data_type, \
          CASE WHEN is_nullable = 'YES' THEN 1 ELSE 0 END AS nullable \
          FROM information_schema.columns \
-         WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'",
+         WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations' \
+         AND table_name IN (SELECT table_name FROM information_schema.tables \
+         WHERE table_schema = 'public' AND table_type = 'BASE TABLE')",
     )
     .load(&mut conn)
     .unwrap();

@@ -6,11 +6,6 @@
 -- one row per key it touched, not 20,000 writes). '' stands for no tier and no title (a key
 -- column cannot be NULL). A key whose count falls to 0 keeps its row with n = 0; readers skip
 -- those.
---
--- Each statement's deltas are summed per key, zero sums dropped (an update that changes no
--- counted column writes nothing and locks nothing), and applied in key order, so two
--- transactions that each change cooperatives in one statement take the tally rows' locks in
--- the same order.
 CREATE TABLE registry_tallies (
     town_code TEXT NOT NULL,
     status TEXT NOT NULL,
@@ -21,51 +16,41 @@ CREATE TABLE registry_tallies (
     PRIMARY KEY (town_code, status, tier, demonstration_level, established_year)
 );
 
-INSERT INTO registry_tallies
-SELECT town_code, status, COALESCE(tier, ''), COALESCE(demonstration_level, ''),
-       EXTRACT(YEAR FROM established_on)::INTEGER, COUNT(*)
+-- The tallies as the rows hold them: the backfill below and `coophub recount` copy this.
+CREATE VIEW registry_counted AS
+SELECT town_code, status, COALESCE(tier, '') AS tier,
+       COALESCE(demonstration_level, '') AS demonstration_level,
+       EXTRACT(YEAR FROM established_on)::INTEGER AS established_year, COUNT(*) AS n
 FROM cooperatives
 GROUP BY 1, 2, 3, 4, 5;
 
+INSERT INTO registry_tallies SELECT * FROM registry_counted;
+
+-- One statement's changes: each cooperative counted in as it is now (new_rows, +1) and out as
+-- it was (old_rows, -1), whichever transition tables the operation has; summed per key, keys
+-- whose changes cancel dropped (an update of no counted column writes and locks nothing), and
+-- applied in key order, so two transactions that each change cooperatives in one statement
+-- take the tally rows' locks in the same order. The one upsert is built once for the three
+-- operations (EXECUTE sees the trigger's transition tables).
 CREATE FUNCTION registry_tallies_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    key CONSTANT text := 'town_code, status, COALESCE(tier, '''') AS tier, '
+        || 'COALESCE(demonstration_level, '''') AS level, '
+        || 'EXTRACT(YEAR FROM established_on)::INTEGER AS year';
+    changes text;
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO registry_tallies AS t
-        SELECT town_code, status, COALESCE(tier, ''), COALESCE(demonstration_level, ''),
-               EXTRACT(YEAR FROM established_on)::INTEGER, COUNT(*)
-        FROM new_rows
-        GROUP BY 1, 2, 3, 4, 5
-        ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (town_code, status, tier, demonstration_level, established_year)
-        DO UPDATE SET n = t.n + EXCLUDED.n;
-    ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO registry_tallies AS t
-        SELECT town_code, status, COALESCE(tier, ''), COALESCE(demonstration_level, ''),
-               EXTRACT(YEAR FROM established_on)::INTEGER, -COUNT(*)
-        FROM old_rows
-        GROUP BY 1, 2, 3, 4, 5
-        ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (town_code, status, tier, demonstration_level, established_year)
-        DO UPDATE SET n = t.n + EXCLUDED.n;
-    ELSE
-        INSERT INTO registry_tallies AS t
-        SELECT k.town_code, k.status, k.tier, k.level, k.year, SUM(k.d)
-        FROM (
-            SELECT town_code, status, COALESCE(tier, '') AS tier,
-                   COALESCE(demonstration_level, '') AS level,
-                   EXTRACT(YEAR FROM established_on)::INTEGER AS year, 1 AS d
-            FROM new_rows
-            UNION ALL
-            SELECT town_code, status, COALESCE(tier, ''), COALESCE(demonstration_level, ''),
-                   EXTRACT(YEAR FROM established_on)::INTEGER, -1
-            FROM old_rows
-        ) k
-        GROUP BY 1, 2, 3, 4, 5
-        HAVING SUM(k.d) <> 0
-        ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (town_code, status, tier, demonstration_level, established_year)
-        DO UPDATE SET n = t.n + EXCLUDED.n;
-    END IF;
+    changes := CASE TG_OP
+        WHEN 'INSERT' THEN format('SELECT %s, 1 AS d FROM new_rows', key)
+        WHEN 'DELETE' THEN format('SELECT %s, -1 AS d FROM old_rows', key)
+        ELSE format('SELECT %1$s, 1 AS d FROM new_rows UNION ALL SELECT %1$s, -1 FROM old_rows', key)
+    END;
+    EXECUTE format(
+        'INSERT INTO registry_tallies AS t '
+        || 'SELECT town_code, status, tier, level, year, SUM(d) FROM (%s) k '
+        || 'GROUP BY 1, 2, 3, 4, 5 HAVING SUM(d) <> 0 ORDER BY 1, 2, 3, 4, 5 '
+        || 'ON CONFLICT (town_code, status, tier, demonstration_level, established_year) '
+        || 'DO UPDATE SET n = t.n + EXCLUDED.n',
+        changes);
     RETURN NULL;
 END
 $$;

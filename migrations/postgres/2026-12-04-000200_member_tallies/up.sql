@@ -3,10 +3,9 @@
 -- always summed them, so no sum can overflow). A cooperative's member summary (every GET and
 -- every row of a list page) reads these few rows instead of aggregating all its members. Kept
 -- by statement-level triggers over the transition tables, in the same transaction as every
--- insert, update and delete of a member, whatever made it: each statement's changes summed
--- per key, keys whose changes cancel dropped (an update of no counted column writes nothing),
--- applied in key order. Members whose exit is dated after today are still members;
--- `MemberList` adds them from the partial index below.
+-- insert, update and delete of a member, whatever made it, as `registry_tallies_apply` keeps
+-- the registry's (2026-12-04-000100). Members whose exit is dated after today are still
+-- members; `MemberList` adds them from the partial index below.
 CREATE TABLE member_tallies (
     cooperative_id BIGINT NOT NULL,
     member_type TEXT NOT NULL,
@@ -16,61 +15,40 @@ CREATE TABLE member_tallies (
     PRIMARY KEY (cooperative_id, member_type)
 );
 
-INSERT INTO member_tallies
-SELECT cooperative_id, member_type, COUNT(*), SUM(contribution_fen / 4294967296),
-       SUM(contribution_fen % 4294967296)
+-- The tallies as the rows hold them: the backfill below and `coophub recount` copy this.
+CREATE VIEW member_counted AS
+SELECT cooperative_id, member_type, COUNT(*) AS n,
+       SUM(contribution_fen / 4294967296)::BIGINT AS contribution_hi,
+       SUM(contribution_fen % 4294967296)::BIGINT AS contribution_lo
 FROM members
 WHERE exited_on IS NULL
 GROUP BY cooperative_id, member_type;
 
+INSERT INTO member_tallies SELECT * FROM member_counted;
+
 CREATE INDEX members_exiting ON members (cooperative_id, exited_on) WHERE exited_on IS NOT NULL;
 
 CREATE FUNCTION member_tallies_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    key CONSTANT text := 'cooperative_id, member_type, contribution_fen / 4294967296 AS hi, '
+        || 'contribution_fen % 4294967296 AS lo';
+    changes text;
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO member_tallies AS t
-        SELECT cooperative_id, member_type, COUNT(*), SUM(contribution_fen / 4294967296),
-               SUM(contribution_fen % 4294967296)
-        FROM new_rows
-        WHERE exited_on IS NULL
-        GROUP BY 1, 2
-        ORDER BY 1, 2
-        ON CONFLICT (cooperative_id, member_type) DO UPDATE SET
-            n = t.n + EXCLUDED.n,
-            contribution_hi = t.contribution_hi + EXCLUDED.contribution_hi,
-            contribution_lo = t.contribution_lo + EXCLUDED.contribution_lo;
-    ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO member_tallies AS t
-        SELECT cooperative_id, member_type, -COUNT(*), -SUM(contribution_fen / 4294967296),
-               -SUM(contribution_fen % 4294967296)
-        FROM old_rows
-        WHERE exited_on IS NULL
-        GROUP BY 1, 2
-        ORDER BY 1, 2
-        ON CONFLICT (cooperative_id, member_type) DO UPDATE SET
-            n = t.n + EXCLUDED.n,
-            contribution_hi = t.contribution_hi + EXCLUDED.contribution_hi,
-            contribution_lo = t.contribution_lo + EXCLUDED.contribution_lo;
-    ELSE
-        INSERT INTO member_tallies AS t
-        SELECT k.cooperative_id, k.member_type, SUM(k.d), SUM(k.d * k.hi), SUM(k.d * k.lo)
-        FROM (
-            SELECT cooperative_id, member_type, contribution_fen / 4294967296 AS hi,
-                   contribution_fen % 4294967296 AS lo, 1 AS d
-            FROM new_rows WHERE exited_on IS NULL
-            UNION ALL
-            SELECT cooperative_id, member_type, contribution_fen / 4294967296,
-                   contribution_fen % 4294967296, -1
-            FROM old_rows WHERE exited_on IS NULL
-        ) k
-        GROUP BY 1, 2
-        HAVING SUM(k.d) <> 0 OR SUM(k.d * k.hi) <> 0 OR SUM(k.d * k.lo) <> 0
-        ORDER BY 1, 2
-        ON CONFLICT (cooperative_id, member_type) DO UPDATE SET
-            n = t.n + EXCLUDED.n,
-            contribution_hi = t.contribution_hi + EXCLUDED.contribution_hi,
-            contribution_lo = t.contribution_lo + EXCLUDED.contribution_lo;
-    END IF;
+    changes := CASE TG_OP
+        WHEN 'INSERT' THEN format('SELECT %s, 1 AS d FROM new_rows WHERE exited_on IS NULL', key)
+        WHEN 'DELETE' THEN format('SELECT %s, -1 AS d FROM old_rows WHERE exited_on IS NULL', key)
+        ELSE format('SELECT %1$s, 1 AS d FROM new_rows WHERE exited_on IS NULL UNION ALL '
+            || 'SELECT %1$s, -1 FROM old_rows WHERE exited_on IS NULL', key)
+    END;
+    EXECUTE format(
+        'INSERT INTO member_tallies AS t '
+        || 'SELECT cooperative_id, member_type, SUM(d), SUM(d * hi), SUM(d * lo) FROM (%s) k '
+        || 'GROUP BY 1, 2 HAVING SUM(d) <> 0 OR SUM(d * hi) <> 0 OR SUM(d * lo) <> 0 '
+        || 'ORDER BY 1, 2 '
+        || 'ON CONFLICT (cooperative_id, member_type) DO UPDATE SET n = t.n + EXCLUDED.n, '
+        || 'contribution_hi = t.contribution_hi + EXCLUDED.contribution_hi, '
+        || 'contribution_lo = t.contribution_lo + EXCLUDED.contribution_lo',
+        changes);
     RETURN NULL;
 END
 $$;

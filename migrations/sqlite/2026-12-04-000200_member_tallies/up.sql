@@ -15,33 +15,46 @@ CREATE TABLE member_tallies (
     PRIMARY KEY (cooperative_id, member_type)
 ) WITHOUT ROWID;
 
-INSERT INTO member_tallies
-SELECT cooperative_id, member_type, COUNT(*), SUM(contribution_fen / 4294967296),
-       SUM(contribution_fen % 4294967296)
+-- The tallies as the rows hold them: the backfill below and `coophub recount` copy this.
+CREATE VIEW member_counted AS
+SELECT cooperative_id, member_type, COUNT(*) AS n,
+       SUM(contribution_fen / 4294967296) AS contribution_hi,
+       SUM(contribution_fen % 4294967296) AS contribution_lo
 FROM members
 WHERE exited_on IS NULL
 GROUP BY cooperative_id, member_type;
 
+INSERT INTO member_tallies SELECT * FROM member_counted;
+
 CREATE INDEX members_exiting ON members (cooperative_id, exited_on) WHERE exited_on IS NOT NULL;
 
-CREATE TRIGGER members_tally_insert AFTER INSERT ON members WHEN NEW.exited_on IS NULL
+-- One open membership counted in (d = 1) or out (d = -1): the triggers below insert here,
+-- and this view's trigger alone writes the tally.
+CREATE VIEW member_tally_changes AS
+SELECT cooperative_id, member_type, contribution_fen, 0 AS d FROM members WHERE 0;
+
+CREATE TRIGGER member_tally_change INSTEAD OF INSERT ON member_tally_changes
 BEGIN
     INSERT INTO member_tallies
-    VALUES (NEW.cooperative_id, NEW.member_type, 1, NEW.contribution_fen / 4294967296,
-            NEW.contribution_fen % 4294967296)
+    VALUES (NEW.cooperative_id, NEW.member_type, NEW.d,
+            NEW.d * (NEW.contribution_fen / 4294967296),
+            NEW.d * (NEW.contribution_fen % 4294967296))
     ON CONFLICT (cooperative_id, member_type) DO UPDATE SET
-        n = n + 1,
+        n = n + excluded.n,
         contribution_hi = contribution_hi + excluded.contribution_hi,
         contribution_lo = contribution_lo + excluded.contribution_lo;
 END;
 
+CREATE TRIGGER members_tally_insert AFTER INSERT ON members WHEN NEW.exited_on IS NULL
+BEGIN
+    INSERT INTO member_tally_changes
+    VALUES (NEW.cooperative_id, NEW.member_type, NEW.contribution_fen, 1);
+END;
+
 CREATE TRIGGER members_tally_delete AFTER DELETE ON members WHEN OLD.exited_on IS NULL
 BEGIN
-    UPDATE member_tallies SET
-        n = n - 1,
-        contribution_hi = contribution_hi - OLD.contribution_fen / 4294967296,
-        contribution_lo = contribution_lo - OLD.contribution_fen % 4294967296
-    WHERE cooperative_id = OLD.cooperative_id AND member_type = OLD.member_type;
+    INSERT INTO member_tally_changes
+    VALUES (OLD.cooperative_id, OLD.member_type, OLD.contribution_fen, -1);
 END;
 
 -- Only when a counted column changed on an open membership (before or after).
@@ -51,18 +64,10 @@ WHEN (OLD.exited_on IS NULL OR NEW.exited_on IS NULL)
   AND (OLD.cooperative_id IS NOT NEW.cooperative_id OR OLD.member_type IS NOT NEW.member_type
        OR OLD.exited_on IS NOT NEW.exited_on OR OLD.contribution_fen IS NOT NEW.contribution_fen)
 BEGIN
-    UPDATE member_tallies SET
-        n = n - 1,
-        contribution_hi = contribution_hi - OLD.contribution_fen / 4294967296,
-        contribution_lo = contribution_lo - OLD.contribution_fen % 4294967296
-    WHERE OLD.exited_on IS NULL
-      AND cooperative_id = OLD.cooperative_id AND member_type = OLD.member_type;
-    INSERT INTO member_tallies
-    SELECT NEW.cooperative_id, NEW.member_type, 1, NEW.contribution_fen / 4294967296,
-           NEW.contribution_fen % 4294967296
-    WHERE NEW.exited_on IS NULL
-    ON CONFLICT (cooperative_id, member_type) DO UPDATE SET
-        n = n + 1,
-        contribution_hi = contribution_hi + excluded.contribution_hi,
-        contribution_lo = contribution_lo + excluded.contribution_lo;
+    INSERT INTO member_tally_changes
+    SELECT OLD.cooperative_id, OLD.member_type, OLD.contribution_fen, -1
+    WHERE OLD.exited_on IS NULL;
+    INSERT INTO member_tally_changes
+    SELECT NEW.cooperative_id, NEW.member_type, NEW.contribution_fen, 1
+    WHERE NEW.exited_on IS NULL;
 END;

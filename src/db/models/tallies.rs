@@ -63,19 +63,18 @@ pub fn registry_counts(conn: &mut DbConn, view: InView) -> QueryResult<Option<Ve
         .into_boxed::<Backend>();
     let rows: Vec<(CoopStatus, String, String, Option<i64>)> =
         towns_in_view!(q, view).load(conn)?;
-    let mut counts = Vec::with_capacity(rows.len());
-    for (status, tier, level, n) in rows {
-        let n = n.unwrap_or(0);
-        if n != 0 {
-            counts.push((
+    // Every group holds a row (rows at 0 are left out), so its sum is never NULL.
+    rows.into_iter()
+        .map(|(status, tier, level, n)| {
+            Ok((
                 status,
                 optional(&tier, Tier::parse)?,
                 optional(&level, DemonstrationLevel::parse)?,
-                n,
-            ));
-        }
-    }
-    Ok(Some(counts))
+                n.unwrap_or(0),
+            ))
+        })
+        .collect::<QueryResult<_>>()
+        .map(Some)
 }
 
 /// How many cooperatives in view are active and were established by the end of `year` (the
@@ -105,33 +104,19 @@ pub struct Recounted {
     pub member_keys: usize,
 }
 
-/// Rebuilds both tables of counters from the rows, in one write transaction (as the
-/// migrations' backfill did): for a database changed with its triggers disabled
+/// Rebuilds both tables of counters from the rows, in one write transaction, copying the views
+/// the migrations' backfill copied (`registry_counted`, `member_counted`, which derive the keys
+/// on each backend): for a database changed with its triggers disabled
 /// (`session_replication_role = replica`, a restore with `--disable-triggers`).
 pub fn recount(conn: &mut DbConn) -> QueryResult<Recounted> {
-    const MEMBERS: &str = "INSERT INTO member_tallies \
-         SELECT cooperative_id, member_type, COUNT(*), SUM(contribution_fen / 4294967296), \
-         SUM(contribution_fen % 4294967296) FROM members WHERE exited_on IS NULL \
-         GROUP BY cooperative_id, member_type";
-    let registry = |year: &str| {
-        format!(
-            "INSERT INTO registry_tallies SELECT town_code, status, COALESCE(tier, ''), \
-             COALESCE(demonstration_level, ''), {year}, COUNT(*) FROM cooperatives \
-             GROUP BY 1, 2, 3, 4, 5"
-        )
-    };
     crate::db::write_tx(conn, |conn| {
-        let registry = match conn {
-            DbConn::Pg(_) => registry("EXTRACT(YEAR FROM established_on)::INTEGER"),
-            DbConn::Sqlite(_) => registry("CAST(substr(established_on, 1, 4) AS INTEGER)"),
+        let mut copy = |table: &str, view: &str| -> QueryResult<usize> {
+            diesel::sql_query(format!("DELETE FROM {table}")).execute(conn)?;
+            diesel::sql_query(format!("INSERT INTO {table} SELECT * FROM {view}")).execute(conn)
         };
-        diesel::sql_query("DELETE FROM registry_tallies").execute(conn)?;
-        let registry_keys = diesel::sql_query(registry).execute(conn)?;
-        diesel::sql_query("DELETE FROM member_tallies").execute(conn)?;
-        let member_keys = diesel::sql_query(MEMBERS).execute(conn)?;
         Ok(Recounted {
-            registry_keys,
-            member_keys,
+            registry_keys: copy("registry_tallies", "registry_counted")?,
+            member_keys: copy("member_tallies", "member_counted")?,
         })
     })
 }
