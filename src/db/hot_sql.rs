@@ -17,83 +17,52 @@ use diesel::{QueryResult, RunQueryDsl};
 
 use super::models::loans::LoanBookRow;
 
-/// `UPDATE loans SET version = version + 1, updated_at = ? WHERE id = ? RETURNING *`: takes
-/// a loan's row for the transaction and reads it as it is then.
+/// `UPDATE loans SET version = version + 1, updated_at = ? WHERE id = ? AND (? IS NULL OR
+/// bank_code = ?) RETURNING *`: takes a loan's row for the transaction and reads it as it is
+/// then; with `bank`, only a loan of that bank (no row otherwise: the bank's scope and the lock
+/// in one statement). One SQL text for both, so one cached statement.
 #[derive(Debug, Clone, Copy)]
-pub struct LockLoan {
+pub struct LockLoan<'a> {
     pub id: i64,
+    pub bank: Option<&'a str>,
     pub at: NaiveDateTime,
 }
 
-impl<DB> QueryFragment<DB> for LockLoan
-where
-    DB: Backend + HasSqlType<Timestamp> + HasSqlType<BigInt>,
-    NaiveDateTime: ToSql<Timestamp, DB>,
-    i64: ToSql<BigInt, DB>,
-{
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql("UPDATE loans SET version = version + 1, updated_at = ");
-        out.push_bind_param::<Timestamp, _>(&self.at)?;
-        out.push_sql(" WHERE id = ");
-        out.push_bind_param::<BigInt, _>(&self.id)?;
-        out.push_sql(" RETURNING *");
-        Ok(())
-    }
-}
-
-impl QueryId for LockLoan {
-    type QueryId = LockLoan;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl Query for LockLoan {
-    type SqlType = Untyped;
-}
-
-impl<Conn> RunQueryDsl<Conn> for LockLoan {}
-
-/// [`LockLoan`] of one bank's loan (`… WHERE id = ? AND bank_code = ? RETURNING *`): the
-/// bank's own scope and the lock in one statement, no row when the loan is not the bank's.
-#[derive(Debug, Clone, Copy)]
-pub struct LockBankLoan<'a> {
-    pub id: i64,
-    pub bank: &'a str,
-    pub at: NaiveDateTime,
-}
-
-/// The static query id of [`LockBankLoan`] (which borrows its bank).
+/// The static query id of [`LockLoan`] (which borrows its bank).
 #[derive(Debug)]
-pub struct LockBankLoanId;
+pub struct LockLoanId;
 
-impl<DB> QueryFragment<DB> for LockBankLoan<'_>
+impl<DB> QueryFragment<DB> for LockLoan<'_>
 where
-    DB: Backend + HasSqlType<Timestamp> + HasSqlType<BigInt> + HasSqlType<Text>,
+    DB: Backend + HasSqlType<Timestamp> + HasSqlType<BigInt> + HasSqlType<Nullable<Text>>,
     NaiveDateTime: ToSql<Timestamp, DB>,
     i64: ToSql<BigInt, DB>,
-    str: ToSql<Text, DB>,
+    for<'x> Option<&'x str>: ToSql<Nullable<Text>, DB>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         out.push_sql("UPDATE loans SET version = version + 1, updated_at = ");
         out.push_bind_param::<Timestamp, _>(&self.at)?;
         out.push_sql(" WHERE id = ");
         out.push_bind_param::<BigInt, _>(&self.id)?;
-        out.push_sql(" AND bank_code = ");
-        out.push_bind_param::<Text, _>(self.bank)?;
-        out.push_sql(" RETURNING *");
+        out.push_sql(" AND (");
+        out.push_bind_param::<Nullable<Text>, _>(&self.bank)?;
+        out.push_sql(" IS NULL OR bank_code = ");
+        out.push_bind_param::<Nullable<Text>, _>(&self.bank)?;
+        out.push_sql(") RETURNING *");
         Ok(())
     }
 }
 
-impl QueryId for LockBankLoan<'_> {
-    type QueryId = LockBankLoanId;
+impl QueryId for LockLoan<'_> {
+    type QueryId = LockLoanId;
     const HAS_STATIC_QUERY_ID: bool = true;
 }
 
-impl Query for LockBankLoan<'_> {
+impl Query for LockLoan<'_> {
     type SqlType = Untyped;
 }
 
-impl<Conn> RunQueryDsl<Conn> for LockBankLoan<'_> {}
+impl<Conn> RunQueryDsl<Conn> for LockLoan<'_> {}
 
 /// `UPDATE loan_books SET … WHERE loan_id = ?`: writes a loan's running book.
 #[derive(Debug, Clone, Copy)]

@@ -136,7 +136,7 @@ pub fn record(
     // back with the rest.
     let locked = match (&scope, caller.role(), b.bank_reference.as_deref()) {
         (LoanScope::Bank(bank), Role::BankPartner, None) => {
-            m::lock_bank_loan(conn, id, bank, now())?
+            m::lock_loan(conn, id, Some(bank), now())?
         }
         (_, _, reference) => {
             let loan = m::find_loan(conn, &scope, id)?;
@@ -150,7 +150,7 @@ pub fn record(
                     return replay(conn, first, &loan, &b);
                 }
             }
-            m::lock_loan(conn, id, now())?
+            m::lock_loan(conn, id, None, now())?
         }
     };
     let status = locked.status;
@@ -275,7 +275,7 @@ pub fn reverse(
     let actor = caller.actor();
     let loan = m::find_loan(conn, &scope, id)?;
     act_as_bank(caller, conn, &loan)?;
-    let locked = m::lock_loan(conn, id, now())?;
+    let locked = m::lock_loan(conn, id, None, now())?;
     let rep = m::repayment_of(conn, id, repayment_id)?;
     if rep.reversed_at.is_some() {
         return Err(ApiError::Conflict(format!(

@@ -266,22 +266,20 @@ pub fn update_loan(
 
 /// Takes the loan's row for this transaction (bumping its version) and returns it as it is
 /// now (one statement, `RETURNING`): concurrent writers of one loan queue here instead of
-/// failing.
-pub fn lock_loan(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<Loan> {
-    // A cached statement: Diesel's UPDATE would be prepared on every repayment.
-    let lock = crate::db::hot_sql::LockLoan { id, at };
-    crate::on_inner!(conn, |c| lock.get_result(c))
-}
-
-/// [`lock_loan`] of a loan of `bank`, in one statement; `NotFound` when the loan is not the
-/// bank's (or does not exist), as [`find_loan`] in the bank's scope.
-pub fn lock_bank_loan(
+/// failing. With `of_bank`, only a loan of that bank: `NotFound` otherwise, as [`find_loan`]
+/// in the bank's scope.
+pub fn lock_loan(
     conn: &mut DbConn,
     id: i64,
-    bank: &str,
+    of_bank: Option<&str>,
     at: NaiveDateTime,
 ) -> QueryResult<Loan> {
-    let lock = crate::db::hot_sql::LockBankLoan { id, bank, at };
+    // A cached statement: Diesel's UPDATE would be prepared on every repayment.
+    let lock = crate::db::hot_sql::LockLoan {
+        id,
+        bank: of_bank,
+        at,
+    };
     crate::on_inner!(conn, |c| lock.get_result(c))
 }
 
