@@ -148,6 +148,21 @@ where
     }
 }
 
+/// For a bulk write transaction that makes a table grow by orders of magnitude (the registry's
+/// import): on PostgreSQL, plans every statement for the tables as they are now, until the
+/// transaction ends (`SET LOCAL plan_cache_mode = force_custom_plan`); nothing on SQLite.
+/// Otherwise a pooled connection's prepared statement keeps the generic plan it settled on
+/// after its first executions: made while the registry was small (or never analysed), that
+/// plan scanned the whole table, and each 20,000-row import file cost more than the last
+/// (1.8, 9.4, 18.3 s for the first three; BENCHMARKS.md). Planning per execution costs a
+/// fraction of a millisecond a statement, so it is not the connection's default.
+pub fn plan_for_current_sizes(conn: &mut DbConn) -> QueryResult<()> {
+    match conn {
+        DbConn::Pg(c) => c.batch_execute("SET LOCAL plan_cache_mode = force_custom_plan"),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}
+
 /// How many transactions deep the connection is (0: none; a savepoint adds one). An error
 /// when Diesel found its transaction state broken.
 pub fn transaction_depth(conn: &mut DbConn) -> QueryResult<u32> {

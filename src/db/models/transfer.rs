@@ -3,7 +3,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
 use crate::db::models::cooperative::NewCooperative;
@@ -14,20 +13,8 @@ use crate::db::DbConn;
 /// bind-parameter limits).
 pub const CHUNK: usize = 500;
 
-/// The USCCs among `codes` that are already registered. Called inside the import's write
-/// transaction.
-///
-/// On PostgreSQL the transaction plans its statements for the table as it is now
-/// (`plan_cache_mode = force_custom_plan`, until it ends). Otherwise the connection's cached
-/// prepared statement keeps the generic plan it settled on after its first executions: made
-/// while the registry was small (or never analysed), that plan scans the whole table, and
-/// every later file paid a scan of the grown registry for each chunk — each 20,000-row file
-/// cost more than the last (1.8, 9.4, 18.3 s for the first three). With a plan made per
-/// execution, the lookup is an index scan of `cooperatives_uscc_key` at any size.
+/// The USCCs among `codes` that are already registered.
 pub fn registered_usccs(conn: &mut DbConn, codes: &[&String]) -> QueryResult<HashSet<String>> {
-    if let DbConn::Pg(c) = conn {
-        c.batch_execute("SET LOCAL plan_cache_mode = force_custom_plan")?;
-    }
     let mut found = HashSet::new();
     for chunk in codes.chunks(CHUNK) {
         let chunk: Vec<String> = chunk.iter().map(|s| (*s).clone()).collect();

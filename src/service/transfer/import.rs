@@ -370,6 +370,8 @@ fn check_and_insert(
     mut errors: ErrorList,
     actor: &audit::Actor,
 ) -> ApiResult<Vec<i64>> {
+    // The registry grows by the file within this transaction, and keeps growing file by file.
+    crate::db::plan_for_current_sizes(conn)?;
     let towns: HashSet<String> = reference::all_towns(conn)?
         .into_iter()
         .map(|t| t.code)
