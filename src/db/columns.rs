@@ -15,7 +15,7 @@ use diesel::sqlite::{Sqlite, SqliteValue};
 use super::Backend as Multi;
 
 /// The error for a stored value outside the vocabulary.
-fn unknown(kind: &str, value: &str) -> Box<dyn std::error::Error + Send + Sync> {
+pub(crate) fn unknown(kind: &str, value: &str) -> Box<dyn std::error::Error + Send + Sync> {
     format!("unknown {kind} {value:?} stored in the database").into()
 }
 

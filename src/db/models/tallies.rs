@@ -45,9 +45,10 @@ fn optional<T>(text: &str, parse: fn(&str) -> Option<T>) -> QueryResult<Option<T
         return Ok(None);
     }
     parse(text).map(Some).ok_or_else(|| {
-        diesel::result::Error::DeserializationError(
-            format!("unknown value {text:?} in registry_tallies").into(),
-        )
+        diesel::result::Error::DeserializationError(crate::db::columns::unknown(
+            std::any::type_name::<T>(),
+            text,
+        ))
     })
 }
 
