@@ -28,6 +28,10 @@ pub const ENV_DATA_KEY_PREVIOUS: &str = "COOPHUB_DATA_KEY_PREVIOUS";
 /// Where the archive's documents are kept: a folder (default `./data/documents`) or
 /// `s3://bucket/prefix`.
 pub const ENV_STORAGE: &str = "COOPHUB_STORAGE";
+/// The most changes the SQLite writer commits together.
+pub const ENV_WRITE_GROUP_MAX: &str = "COOPHUB_WRITE_GROUP_MAX";
+/// How long (ms) a group of SQLite changes keeps taking more.
+pub const ENV_WRITE_GROUP_MS: &str = "COOPHUB_WRITE_GROUP_MS";
 
 /// Share of a defaulted loan's outstanding principal the fund compensates (basis points).
 pub const DEFAULT_RISK_COMPENSATION_SHARE_BP: i64 = 8000;
@@ -110,6 +114,9 @@ pub struct Settings {
     pub integrations: Integrations,
     /// Where the archive's documents are kept (`COOPHUB_STORAGE`).
     pub storage: crate::storage::StorageConfig,
+    /// When the SQLite writer's group of changes stops taking more (`COOPHUB_WRITE_GROUP_MAX`,
+    /// `COOPHUB_WRITE_GROUP_MS`); unused on PostgreSQL.
+    pub write_group: crate::writer::Limits,
 }
 
 /// Settings for integrators: CORS origins and the metrics endpoint.
@@ -314,6 +321,27 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     std::fs::write(path, contents)
 }
 
+/// The SQLite writer's group limits from the environment (defaults: 64 changes, 5 ms).
+fn write_group_from_env() -> Result<crate::writer::Limits, ConfigError> {
+    use crate::writer::{MAX_GROUP, MAX_GROUP_TIME};
+    let max_group = env_int(
+        ENV_WRITE_GROUP_MAX,
+        MAX_GROUP as i64,
+        1..=1024,
+        "an integer between 1 and 1024 (changes)",
+    )?;
+    let max_ms = env_int(
+        ENV_WRITE_GROUP_MS,
+        MAX_GROUP_TIME.as_millis() as i64,
+        0..=1000,
+        "an integer between 0 and 1000 (milliseconds)",
+    )?;
+    Ok(crate::writer::Limits {
+        max_group: max_group as usize,
+        max_time: std::time::Duration::from_millis(max_ms as u64),
+    })
+}
+
 impl Settings {
     pub fn from_env(dev: bool) -> Result<Self, ConfigError> {
         let database_url = database_url_from_env();
@@ -324,6 +352,7 @@ impl Settings {
                 .map_err(ConfigError::Storage)?;
         Ok(Settings {
             storage,
+            write_group: write_group_from_env()?,
             integrations: Integrations::from_env()?,
             data_keys,
             region_code: region_code_from_env()?,
@@ -407,6 +436,26 @@ mod tests {
         std::env::set_var(NAME, "lots");
         assert!(env_int(NAME, 8000, 0..=10_000, "bp").is_err());
         std::env::remove_var(NAME);
+    }
+
+    #[test]
+    fn write_group_limits_from_env() {
+        // The only test that sets these two variables.
+        std::env::remove_var(ENV_WRITE_GROUP_MAX);
+        std::env::remove_var(ENV_WRITE_GROUP_MS);
+        let l = write_group_from_env().unwrap();
+        assert_eq!((l.max_group, l.max_time.as_millis()), (64, 5));
+        std::env::set_var(ENV_WRITE_GROUP_MAX, "1");
+        std::env::set_var(ENV_WRITE_GROUP_MS, "0");
+        let l = write_group_from_env().unwrap();
+        assert_eq!((l.max_group, l.max_time.as_millis()), (1, 0));
+        std::env::set_var(ENV_WRITE_GROUP_MAX, "0");
+        assert!(write_group_from_env().is_err(), "a group of no changes");
+        std::env::set_var(ENV_WRITE_GROUP_MAX, "64");
+        std::env::set_var(ENV_WRITE_GROUP_MS, "1001");
+        assert!(write_group_from_env().is_err(), "more than a second");
+        std::env::remove_var(ENV_WRITE_GROUP_MAX);
+        std::env::remove_var(ENV_WRITE_GROUP_MS);
     }
 
     #[test]

@@ -35,7 +35,7 @@ impl AppState {
         let sqlite = !crate::db::is_postgres_url(&settings.database_url);
         Ok(AppState {
             writer: sqlite
-                .then(|| Writer::start(pool.clone()))
+                .then(|| Writer::start(pool.clone(), settings.write_group))
                 .transpose()
                 .map_err(ConfigError::Writer)?,
             store,

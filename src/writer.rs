@@ -8,7 +8,8 @@
 //! on. Those that succeeded are answered only after the shared `COMMIT`, so no caller hears of
 //! a change that is not committed; if the commit fails, every one of them gets the error and
 //! nothing of the group is kept. A group takes at most [`MAX_GROUP`] changes and stops taking
-//! more once it has run for [`MAX_GROUP_TIME`], so an early change is never held back long by
+//! more once it has run for [`MAX_GROUP_TIME`] (both settings: `COOPHUB_WRITE_GROUP_MAX`,
+//! `COOPHUB_WRITE_GROUP_MS`), so an early change is never held back long by
 //! those queued behind it.
 //!
 //! The thread is the blocking side of the service like `web::block`'s pool: the async executor
@@ -58,13 +59,9 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer thread; it ends when the last clone of the returned handle is dropped.
-    pub fn start(pool: Pool) -> std::io::Result<Writer> {
-        Self::start_with(pool, Limits::default())
-    }
-
-    /// [`Writer::start`] with other limits on a group.
-    pub fn start_with(pool: Pool, limits: Limits) -> std::io::Result<Writer> {
+    /// Starts the writer thread, whose groups stop taking changes at `limits`; it ends when the
+    /// last clone of the returned handle is dropped.
+    pub fn start(pool: Pool, limits: Limits) -> std::io::Result<Writer> {
         let (jobs, queue) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
@@ -232,7 +229,7 @@ mod tests {
             max_group,
             max_time: Duration::from_secs(1),
         };
-        let writer = Writer::start_with(pool.clone(), limits).unwrap();
+        let writer = Writer::start(pool.clone(), limits).unwrap();
         (dir, pool, writer)
     }
 

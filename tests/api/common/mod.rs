@@ -99,6 +99,7 @@ pub fn settings(database_url: &str) -> Settings {
         targets: coophub::config::PilotTargets::default(),
         data_keys: data_keys(),
         integrations: Default::default(),
+        write_group: Default::default(),
         // Each TestApp puts its own temp folder here (see `TestApp::with_settings`).
         storage: coophub::storage::StorageConfig::Folder(
             std::env::temp_dir().join("coophub-test-documents"),
