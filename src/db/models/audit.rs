@@ -53,8 +53,11 @@ pub struct AuditEvent {
     pub request_id: Option<String>,
 }
 
+// `None` binds NULL (the column's only default) rather than writing `DEFAULT`: one SQL text
+// whatever is empty, so its prepared statement is cached (Diesel prepares an insert with
+// `DEFAULT` again every time).
 #[derive(Insertable)]
-#[diesel(table_name = audit_events)]
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 struct NewAuditEvent<'a> {
     occurred_at: NaiveDateTime,
     actor_user_id: Option<i64>,

@@ -36,8 +36,11 @@ pub struct Repayment {
     pub updated_at: Option<NaiveDateTime>,
 }
 
+// `None` binds NULL (the column's only default) rather than writing `DEFAULT`: one SQL text
+// whatever is empty, so its prepared statement is cached (Diesel prepares an insert with
+// `DEFAULT` again every time).
 #[derive(Insertable)]
-#[diesel(table_name = loan_repayments)]
+#[diesel(table_name = loan_repayments, treat_none_as_default_value = false)]
 pub struct NewRepayment {
     pub loan_id: i64,
     pub amount_fen: i64,

@@ -1,0 +1,1 @@
+ALTER TABLE loan_books ALTER COLUMN state SET COMPRESSION default;
