@@ -50,6 +50,12 @@ impl Running {
 /// The running book of `l`: the stored one (one read), else read from the ledger.
 pub fn running(conn: &mut DbConn, l: &Loan) -> ApiResult<Running> {
     let row = m::book_row(conn, l.id)?;
+    running_of(conn, l, row)
+}
+
+/// The running book of `l` from its stored row `row` (read with the loan, as
+/// `m::lock_loan_with_book` does), else read from the ledger.
+pub fn running_of(conn: &mut DbConn, l: &Loan, row: Option<m::LoanBookRow>) -> ApiResult<Running> {
     if let (Some(row), Some(terms)) = (&row, terms_of(l)) {
         if let Some(book) = Book::from_state(&row.state, terms) {
             return Ok(Running {

@@ -134,9 +134,9 @@ pub fn record(
     // repayment without a transaction serial finds and locks its loan in one statement (a
     // bank partner acts for its bank, `act_as_bank`); anything refused below rolls the lock
     // back with the rest.
-    let locked = match (&scope, caller.role(), b.bank_reference.as_deref()) {
+    let (locked, book_row) = match (&scope, caller.role(), b.bank_reference.as_deref()) {
         (LoanScope::Bank(bank), Role::BankPartner, None) => {
-            m::lock_loan(conn, id, Some(bank), now())?
+            m::lock_loan_with_book(conn, id, Some(bank), now())?
         }
         (_, _, reference) => {
             let loan = m::find_loan(conn, &scope, id)?;
@@ -150,7 +150,7 @@ pub fn record(
                     return replay(conn, first, &loan, &b);
                 }
             }
-            m::lock_loan(conn, id, None, now())?
+            m::lock_loan_with_book(conn, id, None, now())?
         }
     };
     let status = locked.status;
@@ -160,9 +160,9 @@ pub fn record(
         )));
     }
     loan_terms::check_paid_on(locked.disbursed_on, b.paid_on).map_err(breach)?;
-    // The running book (one row), not a replay of the ledger: it is kept by every
-    // repayment and reversal in their transactions.
-    let mut run = ledger::running(conn, &locked)?;
+    // The running book (one row, read with the lock), not a replay of the ledger: it is kept
+    // by every repayment and reversal in their transactions.
+    let mut run = ledger::running_of(conn, &locked, book_row)?;
     if let Some(last) = run.last_paid_on {
         loan_terms::check_after_last(last, b.paid_on).map_err(breach)?;
     }

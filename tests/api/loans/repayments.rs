@@ -268,3 +268,32 @@ async fn concurrent_repayments_of_one_loan_all_count() {
     assert_eq!(l["outstanding_principal_fen"], 599_000);
     assert_eq!(l["outstanding_interest_fen"], 2_995);
 }
+
+/// Once the loan has a running book, each concurrent repayment reads it as the one before
+/// left it (on PostgreSQL the lock and the book are one statement): none is lost.
+#[actix_web::test]
+async fn concurrent_repayments_on_a_loan_with_a_book_all_count() {
+    let app = TestApp::new().await;
+    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
+    let prod = product(&app, "psbc", "bullet", false).await;
+    let bank = app.token(Role::BankPartner);
+    let id = disbursed(&app, &bank, coop, prod, 600_000).await;
+    let b = json!({"amount_fen": 1_000, "paid_on": "2026-02-15"});
+    repay(&app, &bank, id, Some("b0"), b.clone()).await.ok(201);
+    let (r1, r2, r3, r4) = futures_util::join!(
+        repay(&app, &bank, id, Some("b1"), b.clone()),
+        repay(&app, &bank, id, Some("b2"), b.clone()),
+        repay(&app, &bank, id, Some("b3"), b.clone()),
+        repay(&app, &bank, id, Some("b4"), b.clone())
+    );
+    for r in [r1, r2, r3, r4] {
+        r.ok(201);
+    }
+    let l = app.get(&format!("/api/v1/loans/{id}"), &bank).await.ok(200);
+    // 5 × 1,000 fen: the 3,000 fen of interest due on 2026-02-15, then 2,000 of principal
+    // prepaid; instalment 2's interest becomes 598,000 × 600 / 120,000 = 2,990.
+    assert_eq!(l["paid_interest_fen"], 3_000);
+    assert_eq!(l["paid_principal_fen"], 2_000);
+    assert_eq!(l["outstanding_principal_fen"], 598_000);
+    assert_eq!(l["outstanding_interest_fen"], 2_990);
+}

@@ -5,8 +5,11 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::db::hot_sql::{LockLoan, LockLoanWithBook};
 use crate::db::schema::loan_books;
 use crate::db::DbConn;
+
+use super::{lock_loan, Loan};
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Debug, Clone)]
 #[diesel(table_name = loan_books)]
@@ -46,4 +49,84 @@ pub fn save_book_row(conn: &mut DbConn, row: &LoanBookRow, exists: bool) -> Quer
             .execute(c)
             .map(|_| ())
     })
+}
+
+/// A loan as [`LockLoanWithBook`] reads it: its row, and its running book's columns (all
+/// NULL when no book was written).
+#[derive(QueryableByName)]
+pub struct LockedLoan {
+    #[diesel(embed)]
+    pub loan: Loan,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub book_state: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    pub book_paid_total_fen: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    pub book_paid_principal_fen: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    pub book_paid_interest_fen: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Date>)]
+    pub book_last_paid_on: Option<NaiveDate>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+    pub book_updated_at: Option<NaiveDateTime>,
+}
+
+impl LockedLoan {
+    /// The loan and its book row, if it has one.
+    fn split(self) -> (Loan, Option<LoanBookRow>) {
+        let book = match (
+            self.book_state,
+            self.book_paid_total_fen,
+            self.book_paid_principal_fen,
+            self.book_paid_interest_fen,
+            self.book_updated_at,
+        ) {
+            (Some(state), Some(total), Some(principal), Some(interest), Some(updated_at)) => {
+                Some(LoanBookRow {
+                    loan_id: self.loan.id,
+                    state,
+                    paid_total_fen: total,
+                    paid_principal_fen: principal,
+                    paid_interest_fen: interest,
+                    last_paid_on: self.book_last_paid_on,
+                    updated_at,
+                })
+            }
+            _ => None,
+        };
+        (self.loan, book)
+    }
+}
+
+/// [`lock_loan`] and the loan's running book as it is then ([`book_row`]): one statement on
+/// PostgreSQL ([`LockLoanWithBook`]) once the loan has a book, two otherwise and on SQLite.
+pub fn lock_loan_with_book(
+    conn: &mut DbConn,
+    id: i64,
+    of_bank: Option<&str>,
+    at: NaiveDateTime,
+) -> QueryResult<(Loan, Option<LoanBookRow>)> {
+    match conn {
+        DbConn::Pg(c) => {
+            let lock = LockLoan {
+                id,
+                bank: of_bank,
+                at,
+            };
+            let (loan, book) = LockLoanWithBook(lock)
+                .get_result::<LockedLoan>(c)
+                .map(LockedLoan::split)?;
+            match book {
+                Some(book) => Ok((loan, Some(book))),
+                // Perhaps inserted by a repayment committed after the statement's snapshot
+                // (the loan's first): read now. A loan's book is written once, so this is rare.
+                None => Ok((loan, book_row(conn, id)?)),
+            }
+        }
+        DbConn::Sqlite(_) => {
+            let loan = lock_loan(conn, id, of_bank, at)?;
+            let book = book_row(conn, id)?;
+            Ok((loan, book))
+        }
+    }
 }
