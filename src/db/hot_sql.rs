@@ -12,7 +12,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::backend::Backend;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
-use diesel::sql_types::{BigInt, Date, HasSqlType, Nullable, Text, Timestamp, Untyped};
+use diesel::sql_types::{BigInt, Date, HasSqlType, Integer, Nullable, Text, Timestamp, Untyped};
 use diesel::{QueryResult, RunQueryDsl};
 
 use super::models::loans::LoanBookRow;
@@ -159,3 +159,64 @@ impl QueryId for SaveBook<'_> {
 }
 
 impl<Conn> RunQueryDsl<Conn> for SaveBook<'_> {}
+
+/// `INSERT INTO idempotency_keys … ON CONFLICT (owner, idem_key) DO UPDATE SET … WHERE
+/// idempotency_keys.status <> 'done'`: stores a key with its response, in the transaction of
+/// its change. Takes over a row of the earlier scheme (not `done`); 0 rows when the key is
+/// done already (by a request that committed first), which the caller turns into a rollback.
+#[derive(Debug, Clone, Copy)]
+pub struct StoreKey<'a> {
+    pub owner: &'a str,
+    pub key: &'a str,
+    pub hash: &'a str,
+    pub done: &'a str,
+    pub response_status: i32,
+    pub response_body: &'a str,
+    pub at: NaiveDateTime,
+}
+
+/// The static query id of [`StoreKey`].
+#[derive(Debug)]
+pub struct StoreKeyId;
+
+impl<DB> QueryFragment<DB> for StoreKey<'_>
+where
+    DB: Backend + HasSqlType<Text> + HasSqlType<Integer> + HasSqlType<Timestamp>,
+    str: ToSql<Text, DB>,
+    i32: ToSql<Integer, DB>,
+    NaiveDateTime: ToSql<Timestamp, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql(
+            "INSERT INTO idempotency_keys (owner, idem_key, request_hash, status, \
+             response_status, response_body, created_at) VALUES (",
+        );
+        out.push_bind_param::<Text, _>(self.owner)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.key)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.hash)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.done)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Integer, _>(&self.response_status)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.response_body)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(
+            ") ON CONFLICT (owner, idem_key) DO UPDATE SET request_hash = excluded.request_hash, \
+             status = excluded.status, response_status = excluded.response_status, \
+             response_body = excluded.response_body, created_at = excluded.created_at \
+             WHERE idempotency_keys.status <> excluded.status",
+        );
+        Ok(())
+    }
+}
+
+impl QueryId for StoreKey<'_> {
+    type QueryId = StoreKeyId;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<Conn> RunQueryDsl<Conn> for StoreKey<'_> {}

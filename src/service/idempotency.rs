@@ -2,15 +2,23 @@
 //! change it stands for, together with its response. Either that transaction committed and
 //! a retry with the same key and body gets the stored response again, or it did not (the
 //! request failed, or the process died) and there is no trace of the key: the retry performs
-//! the change, once. The same key with another body is refused (422); two requests with one
-//! key at the same moment: one performs, the other is refused (409) and its retry replays.
-//! Keys are per caller.
+//! the change, once. The same key with another body is refused (422); a key whose first
+//! request was still in flight when this one arrived → 409. Keys are per caller.
+//!
+//! The key is not looked up first: the change runs, and its transaction ends by storing the
+//! key ([`perform`]), which finds a key stored before it (the statement stores nothing then,
+//! and the change rolls back). Only a request that did not commit reads the key, after its
+//! rollback ([`settle`]): a replay answers the stored response, another body is refused, and
+//! otherwise the request's own error stands. The usual request, a new key, costs one statement
+//! for its key rather than two.
 
+use chrono::NaiveDateTime;
 use diesel::result::{DatabaseErrorKind, Error as DbError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::auth::Caller;
+use crate::db::hot_sql::StoreKey;
 use crate::db::models::loans as m;
 use crate::db::models::now;
 use crate::db::DbConn;
@@ -35,23 +43,30 @@ fn reused() -> ApiError {
     )
 }
 
-/// A key whose request goes ahead; it is stored by [`store`], in the change's transaction.
+/// A request's key: whose it is, the key, and the hash of the request it stands for.
 #[derive(Debug, Clone)]
 pub struct Key {
     owner: String,
     key: String,
     hash: String,
-    /// A row of the earlier scheme found by [`begin`], taken over when storing.
-    stale: Option<i64>,
 }
 
-/// How a request with a key starts.
+impl Key {
+    /// The key `key` of `owner` (see [`owner`]) for `request` (method, path, canonical body).
+    pub fn new(owner: String, key: String, request: &str) -> Key {
+        Key {
+            owner,
+            key,
+            hash: hash_of(request),
+        }
+    }
+}
+
+/// A response stored with a key, answered again.
 #[derive(Debug)]
-pub enum Begun {
-    /// No committed change under this key: go ahead.
-    Proceed(Key),
-    /// Done before: answer the stored response again.
-    Replay { status: u16, body: String },
+pub struct Replay {
+    pub status: u16,
+    pub body: String,
 }
 
 /// Whose keys these are: role, subject and bank scope.
@@ -68,69 +83,60 @@ fn hash_of(request: &str) -> String {
     hex::encode(Sha256::digest(request.as_bytes()))
 }
 
-/// Looks up `key` of `owner` for the request `request` (method, path, canonical body):
-/// replay, refusal (another body), or go ahead. Writes nothing.
-pub fn begin(conn: &mut DbConn, owner: &str, key: &str, request: &str) -> ApiResult<Begun> {
-    let hash = hash_of(request);
-    match m::idem_find(conn, owner, key)? {
-        Some(k) if k.request_hash != hash => Err(reused()),
-        Some(k) if k.status == DONE => Ok(Begun::Replay {
-            status: k.response_status.unwrap_or(201) as u16,
-            body: k.response_body.unwrap_or_default(),
-        }),
-        stale => Ok(Begun::Proceed(Key {
-            owner: owner.to_string(),
-            key: key.to_string(),
-            hash,
-            stale: stale.map(|k| k.id),
-        })),
-    }
-}
-
-/// Stores the response of an idempotent request, inside its transaction: one insert (what
-/// [`begin`] found needs no second read). A key stored meanwhile by another request (it
-/// committed first, with this body or another) → 409, so this change rolls back; the retry's
-/// [`begin`] then replays it or refuses another body (422).
+/// Stores the response of an idempotent request, inside its transaction: one statement. A
+/// key stored before by another request (it committed first, with this body or another) → 409,
+/// so this change rolls back; [`settle`] then says what the request comes to.
 pub fn store<T: Serialize>(conn: &mut DbConn, k: &Key, status: u16, out: &T) -> ApiResult<()> {
     let body = serde_json::to_string(out).map_err(ApiError::internal)?;
-    // A row of the earlier scheme, left by a request that died: taken over.
-    if let Some(id) = k.stale {
-        m::idem_delete(conn, id)?;
-    }
-    let response = (DONE, status as i32, body.as_str());
-    let stored = m::idem_insert_done(conn, &k.owner, &k.key, &k.hash, response, now());
+    let stored = m::idem_store_done(
+        conn,
+        StoreKey {
+            owner: &k.owner,
+            key: &k.key,
+            hash: &k.hash,
+            done: DONE,
+            response_status: i32::from(status),
+            response_body: &body,
+            at: now(),
+        },
+    );
     match stored {
-        Err(DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Err(in_flight()),
-        other => Ok(other?),
+        Ok(true) => Ok(()),
+        // Stored meanwhile and committed (PostgreSQL waits for the other's commit here), or
+        // by the twin before this one in the SQLite writer's group.
+        Ok(false) | Err(DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+            Err(in_flight())
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
-/// What a keyed change came to.
-#[derive(Debug)]
-pub enum Once<T> {
-    /// Performed now; its response is stored with it.
-    Done(T),
-    /// Performed before: the stored response.
-    Replay { status: u16, body: String },
-}
-
-/// The one write transaction of a keyed request: looks the key up ([`begin`]), and either
-/// answers the stored response or runs the use case and stores its response ([`store`]).
-/// The key exists exactly when the change committed; a replay changes nothing.
-pub fn once<T: Serialize>(
+/// The change `f` and its key, in the caller's write transaction: `f`, then its response
+/// (`status`) stored with the key ([`store`]). On an error the caller rolls the transaction
+/// back and asks [`settle`].
+pub fn perform<T: Serialize>(
     conn: &mut DbConn,
-    owner: &str,
-    key: &str,
-    request: &str,
+    k: &Key,
     status: u16,
     f: impl FnOnce(&mut DbConn) -> ApiResult<T>,
-) -> ApiResult<Once<T>> {
-    match begin(conn, owner, key, request)? {
-        Begun::Replay { status, body } => Ok(Once::Replay { status, body }),
-        Begun::Proceed(k) => {
-            let out = f(conn)?;
-            store(conn, &k, status, &out)?;
-            Ok(Once::Done(out))
-        }
+) -> ApiResult<T> {
+    let out = f(conn)?;
+    store(conn, k, status, &out)?;
+    Ok(out)
+}
+
+/// What a keyed request that did not commit comes to, read after its rollback. The key with
+/// another body → 422. Done by a request that stored it before this one `arrived` → its
+/// response again; stored since (that request was in flight when this one arrived) → 409.
+/// No key done: `None`, and the request's own error stands.
+pub fn settle(conn: &mut DbConn, k: &Key, arrived: NaiveDateTime) -> ApiResult<Option<Replay>> {
+    match m::idem_find(conn, &k.owner, &k.key)? {
+        Some(row) if row.request_hash != k.hash => Err(reused()),
+        Some(row) if row.status == DONE && row.created_at >= arrived => Err(in_flight()),
+        Some(row) if row.status == DONE => Ok(Some(Replay {
+            status: row.response_status.unwrap_or(201) as u16,
+            body: row.response_body.unwrap_or_default(),
+        })),
+        _ => Ok(None),
     }
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::auth::Caller;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
-use crate::service::idempotency::{self as idem, Once, IDEMPOTENCY_KEY};
+use crate::service::idempotency::{self as idem, IDEMPOTENCY_KEY};
 use crate::state::AppState;
 
 /// What an idempotent request came to.
@@ -49,8 +49,8 @@ impl<T: DeserializeOwned> Outcome<T> {
 
 /// An idempotent request, read from its headers: run it with [`Keyed::run`].
 pub struct Keyed {
-    /// The caller's keys' owner, the key and the request it stands for.
-    key: Option<(String, String, String)>,
+    /// The caller's key for this request.
+    key: Option<idem::Key>,
 }
 
 impl Keyed {
@@ -63,7 +63,7 @@ impl Keyed {
         required: bool,
     ) -> ApiResult<Keyed> {
         let key = match idempotency_key(req)? {
-            Some(key) => Some((idem::owner(caller), key, request)),
+            Some(key) => Some(idem::Key::new(idem::owner(caller), key, &request)),
             None if required => {
                 return Err(ApiError::BadRequest(
                     "an Idempotency-Key header is required for this request".into(),
@@ -74,25 +74,38 @@ impl Keyed {
         Ok(Keyed { key })
     }
 
-    /// Runs the change `f` in one write transaction, which also looks up the key and stores
-    /// the response (`status`) with it: a key stored before answers its response again
-    /// without running `f`, the key with another body → 422 (see
-    /// [`crate::service::idempotency`]).
+    /// Runs the change `f` in one write transaction, which ends by storing its response
+    /// (`status`) with the key ([`idem::perform`]). Only when that transaction did not commit
+    /// is the key read ([`idem::settle`]): a key stored before answers its response again
+    /// (what `f` did is rolled back), the key with another body → 422, a key whose request was
+    /// in flight when this one arrived → 409; otherwise `f`'s own error stands.
     pub async fn run<T, F>(self, state: &AppState, status: u16, f: F) -> ApiResult<Outcome<T>>
     where
         F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
         T: Serialize + Send + 'static,
     {
-        let Some((owner, key, request)) = self.key else {
+        let Some(key) = self.key else {
             return state.db_write(f).await.map(Outcome::Done);
         };
-        let once = state
-            .db_write(move |conn| idem::once(conn, &owner, &key, &request, status, f))
-            .await?;
-        Ok(match once {
-            Once::Done(out) => Outcome::Done(out),
-            Once::Replay { status, body } => Outcome::Replay { status, body },
-        })
+        let arrived = crate::db::models::now();
+        let k = key.clone();
+        let failed = match state
+            .db_write(move |conn| idem::perform(conn, &k, status, f))
+            .await
+        {
+            Ok(out) => return Ok(Outcome::Done(out)),
+            Err(e) => e,
+        };
+        match state
+            .db(move |conn| idem::settle(conn, &key, arrived))
+            .await?
+        {
+            Some(r) => Ok(Outcome::Replay {
+                status: r.status,
+                body: r.body,
+            }),
+            None => Err(failed),
+        }
     }
 }
 

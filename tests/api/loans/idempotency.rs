@@ -1,12 +1,15 @@
-//! Idempotency keys after a crash, at the service layer: a key exists exactly when the change
-//! it stands for committed, so no key is left unresolvable.
+//! Idempotency keys at the service layer: a key exists exactly when the change it stands for
+//! committed, so no key is left unresolvable after a crash; a request whose key is done rolls
+//! back, and the key decides what it comes to.
 
+use chrono::NaiveDateTime;
 use coophub::auth::Role;
+use coophub::db::models::now;
 use coophub::domain::loan_book::PrepaymentMode;
 use coophub::error::ApiError;
-use coophub::service::idempotency::{self as idem, Begun};
+use coophub::service::idempotency::{self as idem, Replay};
 use coophub::service::loans::repayments;
-use coophub::views::loans::RepaymentCreate;
+use coophub::views::loans::{RepaymentCreate, RepaymentOut};
 use serde_json::json;
 
 use crate::common::fixtures::{disbursed, product};
@@ -35,148 +38,115 @@ fn ledger(app: &TestApp, bank: &str, id: i64) -> usize {
         .len()
 }
 
-fn proceed(app: &TestApp, owner: &str, key: &str) -> idem::Key {
-    match app
-        .write(|conn| idem::begin(conn, owner, key, REQUEST))
-        .unwrap()
-    {
-        Begun::Proceed(k) => k,
-        other => panic!("expected to proceed, got {other:?}"),
-    }
+fn key(app: &TestApp, bank: &str, k: &str, request: &str) -> idem::Key {
+    idem::Key::new(idem::owner(&app.caller(bank)), k.to_string(), request)
 }
 
-/// The change and its key's response in the caller's transaction (what `idem::once` does
-/// after its lookup), so a test can put other work between the lookup and the change.
-fn within<T: serde::Serialize>(
-    conn: &mut coophub::db::DbConn,
+/// The repayment and its key in one write transaction, as `Keyed::run` performs them.
+fn perform(app: &TestApp, bank: &str, id: i64, key: &idem::Key) -> Result<RepaymentOut, ApiError> {
+    let caller = app.caller(bank);
+    app.write(|conn| {
+        idem::perform(conn, key, 201, |conn| {
+            repayments::record(conn, &caller, id, body(), PrepaymentMode::ReducePayment)
+        })
+    })
+}
+
+fn settle(
+    app: &TestApp,
     key: &idem::Key,
-    f: impl FnOnce(&mut coophub::db::DbConn) -> Result<T, ApiError>,
-) -> Result<T, ApiError> {
-    let out = f(conn)?;
-    idem::store(conn, key, 201, &out)?;
-    Ok(out)
+    arrived: NaiveDateTime,
+) -> Result<Option<Replay>, ApiError> {
+    app.write(|conn| idem::settle(conn, key, arrived))
 }
 
 #[actix_web::test]
 async fn a_change_that_never_committed_leaves_no_key_and_its_retry_performs_once() {
     let (app, bank, id) = setup().await;
     let caller = app.caller(&bank);
-    let owner = idem::owner(&caller);
-    let key = proceed(&app, &owner, "k-1");
+    let k = key(&app, &bank, "k-1", REQUEST);
     // The work and the key are written, then the process dies before COMMIT.
     let died = app.write(|conn| {
-        within(conn, &key, |conn| {
+        idem::perform(conn, &k, 201, |conn| {
             repayments::record(conn, &caller, id, body(), PrepaymentMode::ReducePayment)
         })?;
         Err::<(), _>(ApiError::Internal("killed before commit".into()))
     });
     assert!(died.is_err());
     assert_eq!(ledger(&app, &bank, id), 0, "nothing committed");
+    assert!(
+        settle(&app, &k, now()).unwrap().is_none(),
+        "no trace of the key"
+    );
     // The retry is not refused as "in flight": it performs the repayment, once.
-    let key = proceed(&app, &owner, "k-1");
-    let out = app
-        .write(|conn| {
-            within(conn, &key, |conn| {
-                repayments::record(conn, &caller, id, body(), PrepaymentMode::ReducePayment)
-            })
-        })
-        .unwrap();
+    let out = perform(&app, &bank, id, &k).unwrap();
     assert_eq!(ledger(&app, &bank, id), 1);
-    // And the next retry replays it.
-    match app
-        .write(|conn| idem::begin(conn, &owner, "k-1", REQUEST))
-        .unwrap()
-    {
-        Begun::Replay { status, body } => {
-            assert_eq!(status, 201);
-            assert_eq!(body, serde_json::to_string(&out).unwrap());
-        }
-        other => panic!("expected a replay, got {other:?}"),
-    }
-    assert_eq!(ledger(&app, &bank, id), 1);
+    // The next retry's change is rolled back (its key is done), and the key replays it.
+    let arrived = now();
+    let again = perform(&app, &bank, id, &k).unwrap_err();
+    assert!(matches!(again, ApiError::Conflict(_)), "{again:?}");
+    assert_eq!(
+        ledger(&app, &bank, id),
+        1,
+        "the retry's repayment rolled back"
+    );
+    let replay = settle(&app, &k, arrived).unwrap().expect("a replay");
+    assert_eq!(replay.status, 201);
+    assert_eq!(replay.body, serde_json::to_string(&out).unwrap());
 }
 
 #[actix_web::test]
-async fn a_failed_change_leaves_no_key() {
+async fn a_failed_change_leaves_no_key_and_its_own_error_stands() {
     let (app, bank, id) = setup().await;
     let caller = app.caller(&bank);
-    let owner = idem::owner(&caller);
-    let key = proceed(&app, &owner, "k-2");
+    let k = key(&app, &bank, "k-2", REQUEST);
     let too_much: RepaymentCreate =
         serde_json::from_value(json!({"amount_fen": 999_999_999, "paid_on": "2026-02-15"}))
             .unwrap();
     let err = app
         .write(|conn| {
-            within(conn, &key, |conn| {
+            idem::perform(conn, &k, 201, |conn| {
                 repayments::record(conn, &caller, id, too_much, PrepaymentMode::ReducePayment)
             })
         })
         .unwrap_err();
     assert!(matches!(err, ApiError::Validation(_)), "{err:?}");
-    proceed(&app, &owner, "k-2");
+    assert!(settle(&app, &k, now()).unwrap().is_none());
+    perform(&app, &bank, id, &k).unwrap();
+    assert_eq!(ledger(&app, &bank, id), 1);
 }
 
 #[actix_web::test]
-async fn a_key_stored_meanwhile_by_its_twin_rolls_this_change_back() {
+async fn a_key_stored_by_a_twin_in_flight_on_arrival_is_409_and_one_stored_before_replays() {
     let (app, bank, id) = setup().await;
-    let caller = app.caller(&bank);
-    let owner = idem::owner(&caller);
-    // Both requests looked the key up before either committed.
-    let first = proceed(&app, &owner, "k-3");
-    let twin = proceed(&app, &owner, "k-3");
-    app.write(|conn| {
-        within(conn, &first, |conn| {
-            repayments::record(conn, &caller, id, body(), PrepaymentMode::ReducePayment)
-        })
-    })
-    .unwrap();
-    let err = app
-        .write(|conn| {
-            within(conn, &twin, |conn| {
-                repayments::record(conn, &caller, id, body(), PrepaymentMode::ReducePayment)
-            })
-        })
-        .unwrap_err();
+    // The twin arrives, then the first request commits while the twin runs.
+    let twin_arrived = now();
+    let k = key(&app, &bank, "k-3", REQUEST);
+    let first = perform(&app, &bank, id, &k).unwrap();
+    let err = perform(&app, &bank, id, &k).unwrap_err();
     assert!(matches!(err, ApiError::Conflict(_)), "{err:?}");
     assert_eq!(
         ledger(&app, &bank, id),
         1,
         "the twin's repayment rolled back"
     );
+    let in_flight = settle(&app, &k, twin_arrived).unwrap_err();
+    assert!(matches!(in_flight, ApiError::Conflict(_)), "{in_flight:?}");
+    // A request arriving after the first committed gets its response.
+    let replay = settle(&app, &k, now()).unwrap().expect("a replay");
+    assert_eq!(replay.body, serde_json::to_string(&first).unwrap());
 }
 
-/// `once`: the lookup, the change and the stored response in one transaction.
 #[actix_web::test]
-async fn once_performs_a_new_key_replays_a_stored_one_and_refuses_another_body() {
+async fn the_key_with_another_body_is_refused() {
     let (app, bank, id) = setup().await;
-    let caller = app.caller(&bank);
-    let owner = idem::owner(&caller);
-    let record = |conn: &mut coophub::db::DbConn| {
-        repayments::record(conn, &caller, id, body(), PrepaymentMode::ReducePayment)
-    };
-    let first = app
-        .write(|conn| idem::once(conn, &owner, "k-4", REQUEST, 201, record))
-        .unwrap();
-    let idem::Once::Done(out) = first else {
-        panic!("a new key performs the change: {first:?}")
-    };
-    assert_eq!(ledger(&app, &bank, id), 1);
-    let again = app
-        .write(|conn| idem::once(conn, &owner, "k-4", REQUEST, 201, record))
-        .unwrap();
-    match again {
-        idem::Once::Replay { status, body } => {
-            assert_eq!(status, 201);
-            assert_eq!(body, serde_json::to_string(&out).unwrap());
-        }
-        other => panic!("expected a replay, got {other:?}"),
-    }
-    assert_eq!(ledger(&app, &bank, id), 1, "a replay changes nothing");
-    let other = app
-        .write(|conn| idem::once(conn, &owner, "k-4", "POST /other\n{}", 201, record))
-        .unwrap_err();
-    let ApiError::Validation(errors) = &other else {
-        panic!("another body with the key → 422: {other:?}")
+    perform(&app, &bank, id, &key(&app, &bank, "k-4", REQUEST)).unwrap();
+    let other = key(&app, &bank, "k-4", "POST /other\n{}");
+    let arrived = now();
+    assert!(perform(&app, &bank, id, &other).is_err());
+    let err = settle(&app, &other, arrived).unwrap_err();
+    let ApiError::Validation(errors) = &err else {
+        panic!("another body with the key → 422: {err:?}")
     };
     assert!(
         format!("{errors:?}").contains("Idempotency-Key"),

@@ -23,9 +23,18 @@ async fn idempotent_repayments() {
         .problem(400);
     let first = repay(&app, &bank, id, Some("rep-1"), body.clone()).await;
     let first_body = first.ok(201);
+    let loan_url = format!("/api/v1/loans/{id}");
+    let before = app.get(&loan_url, &bank).await.ok(200);
+    // The replay's change ran and was rolled back when its key was found done.
     let again = repay(&app, &bank, id, Some("rep-1"), body.clone()).await;
     assert_eq!(again.ok(201), first_body);
     assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    let after = app.get(&loan_url, &bank).await.ok(200);
+    assert_eq!(
+        after["version"], before["version"],
+        "the replay changed nothing"
+    );
+    assert_eq!(after["paid_interest_fen"], before["paid_interest_fen"]);
     let reps = app
         .get(&format!("/api/v1/loans/{id}/repayments"), &bank)
         .await

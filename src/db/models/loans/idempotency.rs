@@ -29,34 +29,11 @@ pub fn idem_find(conn: &mut DbConn, owner: &str, key: &str) -> QueryResult<Optio
         .optional())
 }
 
-/// Stores a key with the response of its request (in that request's transaction).
-pub fn idem_insert_done(
-    conn: &mut DbConn,
-    owner: &str,
-    key: &str,
-    hash: &str,
-    (done, status, body): (&str, i32, &str),
-    at: NaiveDateTime,
-) -> QueryResult<()> {
-    crate::on_inner!(conn, |c| diesel::insert_into(idempotency_keys::table)
-        .values((
-            idempotency_keys::owner.eq(owner),
-            idempotency_keys::idem_key.eq(key),
-            idempotency_keys::request_hash.eq(hash),
-            idempotency_keys::status.eq(done),
-            idempotency_keys::response_status.eq(Some(status)),
-            idempotency_keys::response_body.eq(Some(body)),
-            idempotency_keys::created_at.eq(at),
-        ))
-        .execute(c)
-        .map(|_| ()))
-}
-
-/// Deletes one key row.
-pub fn idem_delete(conn: &mut DbConn, id: i64) -> QueryResult<()> {
-    diesel::delete(idempotency_keys::table.filter(idempotency_keys::id.eq(id)))
-        .execute(conn)
-        .map(|_| ())
+/// Stores a key with the response of its request (in that request's transaction): `false`
+/// when the key is `done` already, stored by a request that committed first (see
+/// [`crate::db::hot_sql::StoreKey`]).
+pub fn idem_store_done(conn: &mut DbConn, key: crate::db::hot_sql::StoreKey) -> QueryResult<bool> {
+    crate::on_inner!(conn, |c| key.execute(c).map(|n| n == 1))
 }
 
 /// Forgets keys older than `before` (they are kept at least 24 hours).
