@@ -36,8 +36,15 @@ for _ in $(seq 16); do
   post /loans/$L/disburse "$BANK" '{"disbursed_on":"2026-01-15"}' >/dev/null
   LOANS="$LOANS${LOANS:+,}$L"
 done
+# The machine's CPU time over the run (every process: the server, the database, wrk), read
+# from /proc/stat, in USER_HZ ticks: less noisy than the rate on a shared VM.
+cpu() { awk '/^cpu /{print $2+$3+$4+$7+$8, $9}' /proc/stat; }
+read -r BUSY0 STEAL0 < <(cpu)
 LOANS=$LOANS TOKEN=$BANK wrk -t16 -c16 -d${SECS}s --latency -s "$(dirname "$0")/repay.lua" http://127.0.0.1:$PORT
 # Every repayment is 1 fen: the ledger's total is the number of repayments recorded.
 TOTAL=$(curl -sf "$API/loans?limit=200" -H "Authorization: Bearer $ADMIN" \
   | python3 -c "import json,sys; print(sum(l['paid_principal_fen'] + l['paid_interest_fen'] for l in json.load(sys.stdin)['items']))")
+read -r BUSY1 STEAL1 < <(cpu)
 echo "repayments in the ledger: $TOTAL"
+HZ=$(getconf CLK_TCK)
+python3 -c "print(f'CPU per repayment: {($BUSY1-$BUSY0)*1e6/$HZ/$TOTAL:.0f} µs (all processes), steal {($STEAL1-$STEAL0)*100/$HZ/$SECS:.0f} % of a core')"
