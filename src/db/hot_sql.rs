@@ -220,3 +220,88 @@ impl QueryId for StoreKey<'_> {
 }
 
 impl<Conn> RunQueryDsl<Conn> for StoreKey<'_> {}
+
+/// `INSERT INTO webhook_deliveries (…) SELECT id, … FROM webhooks WHERE bank_code = ? AND
+/// active AND (',' || events || ',') LIKE ? ESCAPE '\'`: an event into the outbox, one
+/// delivery for each of the bank's active subscriptions to it, in one statement (no read of
+/// the subscriptions first). `events` is a comma-separated list; `pattern` is
+/// [`event_pattern`] of the event's type.
+#[derive(Debug, Clone, Copy)]
+pub struct EnqueueEvent<'a> {
+    pub bank: &'a str,
+    pub pattern: &'a str,
+    pub event_id: &'a str,
+    pub event_type: &'a str,
+    pub payload: &'a str,
+    pub pending: &'a str,
+    pub at: NaiveDateTime,
+}
+
+/// The `LIKE` pattern of one item of a comma-separated list, surrounded by commas: `%,item,%`,
+/// with `\`, `%` and `_` escaped (event types have `_`).
+pub fn event_pattern(item: &str) -> String {
+    let mut p = String::with_capacity(item.len() + 8);
+    p.push_str("%,");
+    for ch in item.chars() {
+        if matches!(ch, '\\' | '%' | '_') {
+            p.push('\\');
+        }
+        p.push(ch);
+    }
+    p.push_str(",%");
+    p
+}
+
+/// The static query id of [`EnqueueEvent`].
+#[derive(Debug)]
+pub struct EnqueueEventId;
+
+impl<DB> QueryFragment<DB> for EnqueueEvent<'_>
+where
+    DB: Backend + HasSqlType<Text> + HasSqlType<Timestamp>,
+    str: ToSql<Text, DB>,
+    NaiveDateTime: ToSql<Timestamp, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql(
+            "INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload, status, \
+             attempts, next_attempt_at, created_at) SELECT id, ",
+        );
+        out.push_bind_param::<Text, _>(self.event_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.event_type)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.payload)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.pending)?;
+        out.push_sql(", 0, ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(" FROM webhooks WHERE bank_code = ");
+        out.push_bind_param::<Text, _>(self.bank)?;
+        out.push_sql(" AND active AND (',' || events || ',') LIKE ");
+        out.push_bind_param::<Text, _>(self.pattern)?;
+        out.push_sql(" ESCAPE '\\'");
+        Ok(())
+    }
+}
+
+impl QueryId for EnqueueEvent<'_> {
+    type QueryId = EnqueueEventId;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<Conn> RunQueryDsl<Conn> for EnqueueEvent<'_> {}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_event_pattern_matches_only_that_item() {
+        assert_eq!(
+            super::event_pattern("loan.repayment_recorded"),
+            "%,loan.repayment\\_recorded,%"
+        );
+        assert_eq!(super::event_pattern("a%b\\c"), "%,a\\%b\\\\c,%");
+    }
+}

@@ -111,10 +111,8 @@ pub fn emit<T: Serialize>(
     event_type: &str,
     data: &T,
 ) -> diesel::QueryResult<usize> {
-    let hooks = m::subscribed(conn, bank_code, event_type)?;
-    if hooks.is_empty() {
-        return Ok(0); // nobody listens: nothing to write or even to serialise
-    }
+    // Serialised whether or not anyone listens: the insert finds the subscriptions itself,
+    // one statement rather than a read of them first.
     let at = now();
     let id = uuid::Uuid::new_v4().to_string();
     let body = serde_json::to_string(&Envelope {
@@ -124,7 +122,7 @@ pub fn emit<T: Serialize>(
         data,
     })
     .unwrap_or_else(|_| "{}".into());
-    m::enqueue(conn, &hooks, event_type, &id, &body, at)
+    m::enqueue_subscribed(conn, bank_code, event_type, &id, &body, at)
 }
 
 #[cfg(test)]

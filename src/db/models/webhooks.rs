@@ -120,45 +120,27 @@ pub struct NewDelivery {
     pub created_at: NaiveDateTime,
 }
 
-/// Writes one event into the outbox: a delivery for every active subscription of the bank
-/// that wants this event type. Call it inside the transaction of the change it reports.
-pub fn enqueue(
+/// Writes an event into the outbox: one pending delivery, due at `at`, for each of `bank`'s
+/// active subscriptions to `event_type`, in one statement; how many.
+pub fn enqueue_subscribed(
     conn: &mut DbConn,
-    hooks: &[i64],
+    bank: &str,
     event_type: &str,
     event_id: &str,
     payload: &str,
     at: NaiveDateTime,
 ) -> QueryResult<usize> {
-    for &webhook_id in hooks {
-        diesel::insert_into(webhook_deliveries::table)
-            .values(NewDelivery {
-                webhook_id,
-                event_id: event_id.to_string(),
-                event_type: event_type.to_string(),
-                payload: payload.to_string(),
-                status: "pending".into(),
-                attempts: 0,
-                next_attempt_at: at,
-                created_at: at,
-            })
-            .execute(conn)?;
-    }
-    Ok(hooks.len())
-}
-
-/// The active subscriptions of `bank` to `event_type`.
-pub fn subscribed(conn: &mut DbConn, bank: &str, event_type: &str) -> QueryResult<Vec<i64>> {
-    let hooks: Vec<Webhook> = crate::on_inner!(conn, |c| webhooks::table
-        .filter(webhooks::bank_code.eq(bank))
-        .filter(webhooks::active.eq(true))
-        .select(Webhook::as_select())
-        .load(c))?;
-    Ok(hooks
-        .into_iter()
-        .filter(|h| h.event_list().iter().any(|e| e == event_type))
-        .map(|h| h.id)
-        .collect())
+    let pattern = crate::db::hot_sql::event_pattern(event_type);
+    let insert = crate::db::hot_sql::EnqueueEvent {
+        bank,
+        pattern: &pattern,
+        event_id,
+        event_type,
+        payload,
+        pending: "pending",
+        at,
+    };
+    crate::on_inner!(conn, |c| insert.execute(c))
 }
 
 /// Deliveries due now of active subscriptions, oldest first, leaving out the subscriptions
