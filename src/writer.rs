@@ -141,6 +141,26 @@ fn not_committed() -> ApiError {
     ApiError::internal("the change could not be committed; nothing of it was kept")
 }
 
+/// Keeps the group's savepoint journals in memory (`PRAGMA temp_store = MEMORY`, read when
+/// the transaction begins), then gives the connection back to the pool as it was. Each change
+/// runs in a savepoint, so each page the group had already changed is copied to the savepoint's
+/// journal when the change first writes it again; by default that journal spills to a temporary
+/// file past 64 KiB, which a repayment exceeds (writing it was 16 % of this thread's time under
+/// repayments, BENCHMARKS.md). It lives while its savepoint is open. Only for the group:
+/// elsewhere the setting would also hold a `VACUUM`'s copy of the database in memory.
+fn journals_in_memory(conn: &mut crate::db::PooledConn, on: bool) {
+    use diesel::connection::SimpleConnection;
+    let pragma = if on {
+        "PRAGMA temp_store = MEMORY"
+    } else {
+        "PRAGMA temp_store = DEFAULT"
+    };
+    if let Err(e) = conn.batch_execute(pragma) {
+        tracing::error!(error = %e, pragma, "the SQLite writer's connection");
+        conn.doubt();
+    }
+}
+
 /// The writer thread: a group per turn, until every [`Writer`] is gone.
 fn run(pool: &Pool, queue: &mpsc::Receiver<Job>, limits: Limits) {
     while let Ok(first) = queue.recv() {
@@ -152,10 +172,11 @@ fn run(pool: &Pool, queue: &mpsc::Receiver<Job>, limits: Limits) {
                 Err(unavailable as Refusal)
             }
             Ok(mut conn) => {
+                journals_in_memory(&mut conn, true);
                 let group = write_tx(&mut conn, |c| {
                     take_group(c, queue, limits, &mut next, &mut waiting)
                 });
-                match group {
+                let outcome = match group {
                     Ok(()) => {
                         conn.vouch();
                         Ok(())
@@ -165,7 +186,9 @@ fn run(pool: &Pool, queue: &mpsc::Receiver<Job>, limits: Limits) {
                         conn.doubt();
                         Err(not_committed as Refusal)
                     }
-                }
+                };
+                journals_in_memory(&mut conn, false);
+                outcome
             }
         };
         if committed.is_ok() && !waiting.is_empty() {
@@ -315,5 +338,25 @@ mod tests {
         let seen: Vec<i64> = rest.into_iter().map(Result::unwrap).collect();
         assert_eq!(seen, vec![0, 2, 2, 4]);
         assert_eq!(committed(&pool), 5);
+    }
+
+    /// `PRAGMA temp_store` of a connection (0: default, 2: memory).
+    fn temp_store(conn: &mut DbConn) -> i64 {
+        diesel::sql_query("SELECT temp_store AS n FROM pragma_temp_store")
+            .get_result::<N>(conn)
+            .unwrap()
+            .n
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_group_keeps_its_journals_in_memory_and_hands_its_connection_back_as_it_was() {
+        let (_dir, pool, writer) = setup(4);
+        let inside = writer.write(|c| Ok(temp_store(c))).await.unwrap();
+        assert_eq!(inside, 2, "the group's transaction: journals in memory");
+        // Every connection of the pool at once, the writer's among them: all back to default.
+        let mut all: Vec<_> = (0..pool.max_size()).map(|_| pool.get().unwrap()).collect();
+        for c in &mut all {
+            assert_eq!(temp_store(c), 0);
+        }
     }
 }
