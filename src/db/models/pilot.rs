@@ -22,6 +22,28 @@ pub struct InView<'a> {
     pub town: Option<&'a str>,
 }
 
+/// Narrows a boxed query of any table with a town column `$town` to the towns of a view: the
+/// scope's towns, then the dashboard's `?town=`. Other scopes are left to the caller.
+macro_rules! towns_of_view {
+    ($q:expr, $town:expr, $view:expr) => {{
+        let view: $crate::db::models::pilot::InView = $view;
+        let mut q = $q;
+        if let $crate::domain::scope::CoopScope::Towns(towns) = view.scope {
+            // One town (a town officer) is an `=`: SQLite caches its statement, never an `IN`'s.
+            q = if towns.len() == 1 {
+                q.filter($town.eq(towns[0].clone()))
+            } else {
+                q.filter($town.eq_any(towns.clone()))
+            };
+        }
+        if let Some(t) = view.town {
+            q = q.filter($town.eq(t.to_string()));
+        }
+        q
+    }};
+}
+pub(crate) use towns_of_view;
+
 /// Narrows a boxed query of the cooperatives table to the cooperatives in view.
 macro_rules! coops_in_view {
     ($q:expr, $view:expr) => {{
@@ -30,12 +52,7 @@ macro_rules! coops_in_view {
         let view: $crate::db::models::pilot::InView = $view;
         let mut q = $q;
         match view.scope {
-            CoopScope::All => {}
-            // One town (a town officer) is an `=`: SQLite caches its statement, never an `IN`'s.
-            CoopScope::Towns(towns) if towns.len() == 1 => {
-                q = q.filter(cooperatives::town_code.eq(towns[0].clone()))
-            }
-            CoopScope::Towns(towns) => q = q.filter(cooperatives::town_code.eq_any(towns.clone())),
+            CoopScope::All | CoopScope::Towns(_) => {}
             CoopScope::One(id) => q = q.filter(cooperatives::id.eq(*id)),
             // A bank sees the cooperatives that hold (or have asked for) a loan at it.
             CoopScope::Bank(bank) => {
@@ -48,10 +65,7 @@ macro_rules! coops_in_view {
                 )
             }
         }
-        if let Some(t) = view.town {
-            q = q.filter(cooperatives::town_code.eq(t.to_string()));
-        }
-        q
+        $crate::db::models::pilot::towns_of_view!(q, cooperatives::town_code, view)
     }};
 }
 

@@ -21,21 +21,9 @@ fn tallied(view: InView) -> bool {
 
 /// Narrows a boxed query of the tallies to the towns in view (which [`tallied`] must hold).
 macro_rules! towns_in_view {
-    ($q:expr, $view:expr) => {{
-        let view: InView = $view;
-        let mut q = $q.filter(t::n.ne(0));
-        match view.scope {
-            CoopScope::Towns(towns) if towns.len() == 1 => {
-                q = q.filter(t::town_code.eq(towns[0].clone()))
-            }
-            CoopScope::Towns(towns) => q = q.filter(t::town_code.eq_any(towns.clone())),
-            _ => {}
-        }
-        if let Some(town) = view.town {
-            q = q.filter(t::town_code.eq(town.to_string()));
-        }
-        q
-    }};
+    ($q:expr, $view:expr) => {
+        super::pilot::towns_of_view!($q.filter(t::n.ne(0)), t::town_code, $view)
+    };
 }
 
 /// A stored key column: `''` is none, anything else one of the vocabulary (an unknown value
