@@ -17,6 +17,30 @@ use diesel::{QueryResult, RunQueryDsl};
 
 use super::models::loans::LoanBookRow;
 
+/// What makes a statement type below cached by type: a static query id (a unit struct `$id`)
+/// and `RunQueryDsl`; with `rows`, also `Query` (its rows read by column name).
+macro_rules! cached_statement {
+    ($ty:ident, $id:ident) => {
+        #[doc = concat!("The static query id of [`", stringify!($ty), "`] (which borrows).")]
+        #[derive(Debug)]
+        pub struct $id;
+
+        impl QueryId for $ty<'_> {
+            type QueryId = $id;
+            const HAS_STATIC_QUERY_ID: bool = true;
+        }
+
+        impl<Conn> RunQueryDsl<Conn> for $ty<'_> {}
+    };
+    ($ty:ident, $id:ident, rows) => {
+        cached_statement!($ty, $id);
+
+        impl Query for $ty<'_> {
+            type SqlType = Untyped;
+        }
+    };
+}
+
 /// `UPDATE loans SET version = version + 1, updated_at = ? WHERE id = ? AND (? IS NULL OR
 /// bank_code = ?) RETURNING *`: takes a loan's row for the transaction and reads it as it is
 /// then; with `bank`, only a loan of that bank (no row otherwise: the bank's scope and the lock
@@ -27,10 +51,6 @@ pub struct LockLoan<'a> {
     pub bank: Option<&'a str>,
     pub at: NaiveDateTime,
 }
-
-/// The static query id of [`LockLoan`] (which borrows its bank).
-#[derive(Debug)]
-pub struct LockLoanId;
 
 impl<DB> QueryFragment<DB> for LockLoan<'_>
 where
@@ -53,16 +73,7 @@ where
     }
 }
 
-impl QueryId for LockLoan<'_> {
-    type QueryId = LockLoanId;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl Query for LockLoan<'_> {
-    type SqlType = Untyped;
-}
-
-impl<Conn> RunQueryDsl<Conn> for LockLoan<'_> {}
+cached_statement!(LockLoan, LockLoanId, rows);
 
 /// PostgreSQL: [`LockLoan`] with the loan's running book in the same statement, one round trip
 /// instead of two; the book's columns are named `book_…` ([`super::models::loans::LockedLoan`]).
@@ -78,10 +89,6 @@ impl<Conn> RunQueryDsl<Conn> for LockLoan<'_> {}
 /// its second read is no round trip.
 #[derive(Debug, Clone, Copy)]
 pub struct LockLoanWithBook<'a>(pub LockLoan<'a>);
-
-/// The static query id of [`LockLoanWithBook`].
-#[derive(Debug)]
-pub struct LockLoanWithBookId;
 
 impl<DB> QueryFragment<DB> for LockLoanWithBook<'_>
 where
@@ -102,24 +109,11 @@ where
     }
 }
 
-impl QueryId for LockLoanWithBook<'_> {
-    type QueryId = LockLoanWithBookId;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl Query for LockLoanWithBook<'_> {
-    type SqlType = Untyped;
-}
-
-impl<Conn> RunQueryDsl<Conn> for LockLoanWithBook<'_> {}
+cached_statement!(LockLoanWithBook, LockLoanWithBookId, rows);
 
 /// `UPDATE loan_books SET … WHERE loan_id = ?`: writes a loan's running book.
 #[derive(Debug, Clone, Copy)]
 pub struct SaveBook<'a>(pub &'a LoanBookRow);
-
-/// The static query id of [`SaveBook`] (which borrows its row).
-#[derive(Debug)]
-pub struct SaveBookId;
 
 impl<DB> QueryFragment<DB> for SaveBook<'_>
 where
@@ -153,12 +147,7 @@ where
     }
 }
 
-impl QueryId for SaveBook<'_> {
-    type QueryId = SaveBookId;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl<Conn> RunQueryDsl<Conn> for SaveBook<'_> {}
+cached_statement!(SaveBook, SaveBookId);
 
 /// `INSERT INTO idempotency_keys … ON CONFLICT (owner, idem_key) DO UPDATE SET … WHERE
 /// idempotency_keys.status <> 'done'`: stores a key with its response, in the transaction of
@@ -174,10 +163,6 @@ pub struct StoreKey<'a> {
     pub response_body: &'a str,
     pub at: NaiveDateTime,
 }
-
-/// The static query id of [`StoreKey`].
-#[derive(Debug)]
-pub struct StoreKeyId;
 
 impl<DB> QueryFragment<DB> for StoreKey<'_>
 where
@@ -214,18 +199,13 @@ where
     }
 }
 
-impl QueryId for StoreKey<'_> {
-    type QueryId = StoreKeyId;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl<Conn> RunQueryDsl<Conn> for StoreKey<'_> {}
+cached_statement!(StoreKey, StoreKeyId);
 
 /// `INSERT INTO webhook_deliveries (…) SELECT id, … FROM webhooks WHERE bank_code = ? AND
 /// active AND (',' || events || ',') LIKE ? ESCAPE '\'`: an event into the outbox, one
 /// delivery for each of the bank's active subscriptions to it, in one statement (no read of
 /// the subscriptions first). `events` is a comma-separated list; `pattern` is
-/// [`event_pattern`] of the event's type.
+/// `like_pattern(",type,")` ([`super::fragments::like_pattern`]).
 #[derive(Debug, Clone, Copy)]
 pub struct EnqueueEvent<'a> {
     pub bank: &'a str,
@@ -236,25 +216,6 @@ pub struct EnqueueEvent<'a> {
     pub pending: &'a str,
     pub at: NaiveDateTime,
 }
-
-/// The `LIKE` pattern of one item of a comma-separated list, surrounded by commas: `%,item,%`,
-/// with `\`, `%` and `_` escaped (event types have `_`).
-pub fn event_pattern(item: &str) -> String {
-    let mut p = String::with_capacity(item.len() + 8);
-    p.push_str("%,");
-    for ch in item.chars() {
-        if matches!(ch, '\\' | '%' | '_') {
-            p.push('\\');
-        }
-        p.push(ch);
-    }
-    p.push_str(",%");
-    p
-}
-
-/// The static query id of [`EnqueueEvent`].
-#[derive(Debug)]
-pub struct EnqueueEventId;
 
 impl<DB> QueryFragment<DB> for EnqueueEvent<'_>
 where
@@ -287,21 +248,4 @@ where
     }
 }
 
-impl QueryId for EnqueueEvent<'_> {
-    type QueryId = EnqueueEventId;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl<Conn> RunQueryDsl<Conn> for EnqueueEvent<'_> {}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn an_event_pattern_matches_only_that_item() {
-        assert_eq!(
-            super::event_pattern("loan.repayment_recorded"),
-            "%,loan.repayment\\_recorded,%"
-        );
-        assert_eq!(super::event_pattern("a%b\\c"), "%,a\\%b\\\\c,%");
-    }
-}
+cached_statement!(EnqueueEvent, EnqueueEventId);

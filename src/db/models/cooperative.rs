@@ -90,20 +90,6 @@ pub fn scoped(scope: &CoopScope) -> Boxed {
     )
 }
 
-/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
-pub fn like_pattern(term: &str) -> String {
-    let mut s = String::with_capacity(term.len() + 2);
-    s.push('%');
-    for c in term.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            s.push('\\');
-        }
-        s.push(c);
-    }
-    s.push('%');
-    s
-}
-
 fn filtered(scope: &CoopScope, f: &CoopFilter) -> Boxed {
     let mut q = scoped(scope);
     if let Some(v) = &f.town_code {
@@ -122,8 +108,8 @@ fn filtered(scope: &CoopScope, f: &CoopFilter) -> Boxed {
         q = q.filter(HasIndustry(v.clone()));
     }
     if let Some(term) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let name = like_pattern(term);
-        let uscc = like_pattern(&term.to_ascii_uppercase());
+        let name = crate::db::fragments::like_pattern(term);
+        let uscc = crate::db::fragments::like_pattern(&term.to_ascii_uppercase());
         q = q.filter(
             cooperatives::name
                 .like(name)
@@ -414,14 +400,4 @@ pub fn exists(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
         cooperatives::table.filter(cooperatives::id.eq(id)),
     ))
     .get_result(conn)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::like_pattern;
-
-    #[test]
-    fn like_pattern_escapes_wildcards() {
-        assert_eq!(like_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
-    }
 }

@@ -130,7 +130,7 @@ pub fn enqueue_subscribed(
     payload: &str,
     at: NaiveDateTime,
 ) -> QueryResult<usize> {
-    let pattern = crate::db::hot_sql::event_pattern(event_type);
+    let pattern = crate::db::fragments::like_pattern(&format!(",{event_type},"));
     let insert = crate::db::hot_sql::EnqueueEvent {
         bank,
         pattern: &pattern,
