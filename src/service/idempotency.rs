@@ -13,7 +13,6 @@
 //! for its key rather than two.
 
 use chrono::NaiveDateTime;
-use diesel::result::{DatabaseErrorKind, Error as DbError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -100,14 +99,13 @@ pub fn store<T: Serialize>(conn: &mut DbConn, k: &Key, status: u16, out: &T) -> 
             at: now(),
         },
     );
-    match stored {
-        Ok(true) => Ok(()),
-        // Stored meanwhile and committed (PostgreSQL waits for the other's commit here), or
-        // by the twin before this one in the SQLite writer's group.
-        Ok(false) | Err(DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-            Err(in_flight())
-        }
-        Err(e) => Err(e.into()),
+    // Not stored: done meanwhile and committed (PostgreSQL waits for the other's commit here),
+    // or by the twin before this one in the SQLite writer's group. (`ON CONFLICT` on the key
+    // leaves no unique violation to catch.)
+    if stored? {
+        Ok(())
+    } else {
+        Err(in_flight())
     }
 }
 
