@@ -251,14 +251,19 @@ async fn bank_actions_honour_an_idempotency_key() {
     assert_eq!(late["status"], "approved");
 }
 
-#[actix_web::test]
-async fn concurrent_repayments_of_one_loan_all_count() {
+/// The loan (a 600,000 fen bullet loan) after `before` repayments of 1,000 fen one after
+/// another, then four of 1,000 fen at once, all on 2026-02-15: each answered 201.
+async fn after_four_concurrent_repayments(before: usize) -> Value {
     let app = TestApp::new().await;
     let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
     let prod = product(&app, "psbc", "bullet", false).await;
     let bank = app.token(Role::BankPartner);
     let id = disbursed(&app, &bank, coop, prod, 600_000).await;
     let b = json!({"amount_fen": 1_000, "paid_on": "2026-02-15"});
+    for i in 0..before {
+        let key = format!("b{i}");
+        repay(&app, &bank, id, Some(&key), b.clone()).await.ok(201);
+    }
     let (r1, r2, r3, r4) = futures_util::join!(
         repay(&app, &bank, id, Some("c1"), b.clone()),
         repay(&app, &bank, id, Some("c2"), b.clone()),
@@ -268,7 +273,12 @@ async fn concurrent_repayments_of_one_loan_all_count() {
     for r in [r1, r2, r3, r4] {
         r.ok(201);
     }
-    let l = app.get(&format!("/api/v1/loans/{id}"), &bank).await.ok(200);
+    app.get(&format!("/api/v1/loans/{id}"), &bank).await.ok(200)
+}
+
+#[actix_web::test]
+async fn concurrent_repayments_of_one_loan_all_count() {
+    let l = after_four_concurrent_repayments(0).await;
     // Bullet: 3,000 fen of interest due on 2026-02-15; the fourth 1,000 is beyond what is
     // due that day: a prepayment of principal (no interest accrued on the period's first
     // day), and instalment 2's interest becomes 599,000 × 600 / 120,000 = 2,995.
@@ -282,23 +292,7 @@ async fn concurrent_repayments_of_one_loan_all_count() {
 /// left it (on PostgreSQL the lock and the book are one statement): none is lost.
 #[actix_web::test]
 async fn concurrent_repayments_on_a_loan_with_a_book_all_count() {
-    let app = TestApp::new().await;
-    let coop = app.create_coop(1, TOWN_A).await["id"].as_i64().unwrap();
-    let prod = product(&app, "psbc", "bullet", false).await;
-    let bank = app.token(Role::BankPartner);
-    let id = disbursed(&app, &bank, coop, prod, 600_000).await;
-    let b = json!({"amount_fen": 1_000, "paid_on": "2026-02-15"});
-    repay(&app, &bank, id, Some("b0"), b.clone()).await.ok(201);
-    let (r1, r2, r3, r4) = futures_util::join!(
-        repay(&app, &bank, id, Some("b1"), b.clone()),
-        repay(&app, &bank, id, Some("b2"), b.clone()),
-        repay(&app, &bank, id, Some("b3"), b.clone()),
-        repay(&app, &bank, id, Some("b4"), b.clone())
-    );
-    for r in [r1, r2, r3, r4] {
-        r.ok(201);
-    }
-    let l = app.get(&format!("/api/v1/loans/{id}"), &bank).await.ok(200);
+    let l = after_four_concurrent_repayments(1).await;
     // 5 × 1,000 fen: the 3,000 fen of interest due on 2026-02-15, then 2,000 of principal
     // prepaid; instalment 2's interest becomes 598,000 × 600 / 120,000 = 2,990.
     assert_eq!(l["paid_interest_fen"], 3_000);

@@ -4,6 +4,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Nullable, Text, Timestamp};
 
 use crate::db::hot_sql::{LockLoan, LockLoanWithBook};
 use crate::db::schema::loan_books;
@@ -57,17 +58,17 @@ pub fn save_book_row(conn: &mut DbConn, row: &LoanBookRow, exists: bool) -> Quer
 pub struct LockedLoan {
     #[diesel(embed)]
     pub loan: Loan,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    #[diesel(sql_type = Nullable<Text>)]
     pub book_state: Option<String>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    #[diesel(sql_type = Nullable<BigInt>)]
     pub book_paid_total_fen: Option<i64>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    #[diesel(sql_type = Nullable<BigInt>)]
     pub book_paid_principal_fen: Option<i64>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    #[diesel(sql_type = Nullable<BigInt>)]
     pub book_paid_interest_fen: Option<i64>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Date>)]
+    #[diesel(sql_type = Nullable<Date>)]
     pub book_last_paid_on: Option<NaiveDate>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+    #[diesel(sql_type = Nullable<Timestamp>)]
     pub book_updated_at: Option<NaiveDateTime>,
 }
 
