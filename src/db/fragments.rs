@@ -141,11 +141,15 @@ where
 #[derive(Debug, Clone, Copy, QueryId)]
 pub struct IndustryList;
 
-/// Active members of a cooperative, grouped by type, in one text column: `type:count:high:low`
-/// per type, comma-separated (NULL for none), where `high` and `low` are the sums of the
-/// contributions' [`High32`] and [`Low32`] halves. Active on `today`: not exited, or exiting
-/// after it. Read from `member_tallies` (migration 2026-12-04-000200), not by aggregating the
-/// members. Parsed by `models::member::Counts::of_list`.
+/// Active members of a cooperative in one text column: `type:count:high:low` groups,
+/// comma-separated, where `high` and `low` are the sums of the contributions' [`High32`] and
+/// [`Low32`] halves; a type may come in more than one group (summed when parsed). Active on
+/// `today`: not exited, or exiting after it. The open memberships are `member_tallies`' rows
+/// (migration 2026-12-04-000200, one per type), not an aggregate of the members; then one
+/// group per member whose exit is dated after today, from the partial index
+/// `members_exiting`. Two plain index reads, concatenated: no grouping in SQL (it cost a
+/// temporary B-tree per cooperative, a third of a list page's SQL). Parsed by
+/// `models::member::Counts::of_list`.
 #[derive(Debug, Clone, Copy, QueryId)]
 pub struct MemberList {
     pub today: chrono::NaiveDate,
@@ -188,21 +192,17 @@ where
     chrono::NaiveDate: ToSql<diesel::sql_types::Date, DB>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        // The open memberships from `member_tallies` (kept by triggers), plus the members
-        // whose exit is dated after today, from the partial index `members_exiting`.
         out.push_sql(
-            "(SELECT string_agg(s.member_type || ':' || s.n || ':' || s.hi || ':' || s.lo, ',') \
-             FROM (SELECT u.member_type, CAST(SUM(u.n) AS BIGINT) AS n, \
-             CAST(SUM(u.hi) AS BIGINT) AS hi, CAST(SUM(u.lo) AS BIGINT) AS lo \
-             FROM (SELECT t.member_type, t.n, t.contribution_hi AS hi, t.contribution_lo AS lo \
-             FROM member_tallies t WHERE t.cooperative_id = cooperatives.id \
-             UNION ALL SELECT m.member_type, 1, m.contribution_fen / 4294967296, \
-             m.contribution_fen % 4294967296 FROM members m \
-             WHERE m.cooperative_id = cooperatives.id AND m.exited_on IS NOT NULL \
-             AND m.exited_on > ",
+            "(COALESCE((SELECT string_agg(t.member_type || ':' || t.n || ':' || \
+             t.contribution_hi || ':' || t.contribution_lo, ',') FROM member_tallies t \
+             WHERE t.cooperative_id = cooperatives.id AND t.n <> 0), '') || ',' || \
+             COALESCE((SELECT string_agg(m.member_type || ':1:' || \
+             (m.contribution_fen / 4294967296) || ':' || (m.contribution_fen % 4294967296), ',') \
+             FROM members m WHERE m.cooperative_id = cooperatives.id \
+             AND m.exited_on IS NOT NULL AND m.exited_on > ",
         );
         out.push_bind_param::<diesel::sql_types::Date, _>(&self.today)?;
-        out.push_sql(") u GROUP BY u.member_type HAVING SUM(u.n) <> 0) s)");
+        out.push_sql("), ''))");
         Ok(())
     }
 }

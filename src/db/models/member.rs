@@ -330,6 +330,8 @@ impl Counts {
             let number = |s: &str| s.parse::<i64>().map_err(|_| bad());
             out.add(t, number(n)?, number(hi)?, number(lo)?)?;
         }
+        // A type whose groups sum to no member is not shown (as when SQL grouped them).
+        out.by_type.retain(|_, n| *n != 0);
         Ok(out)
     }
 }
@@ -467,5 +469,27 @@ mod tests {
         assert!(Counts::of_list(Some("farmer:1:0")).is_err());
         assert!(Counts::of_list(Some("farmer:x:0:1")).is_err());
         assert!(Counts::of_list(Some("alien:1:0:1")).is_err());
+    }
+
+    #[test]
+    fn a_member_list_sums_a_type_over_its_groups() {
+        // The column as `MemberList` writes it: the tallies' groups, a comma, then one group
+        // per member exiting after today (here one farmer of 3,400,000 fen). Either part may
+        // be empty: ",", "x," and ",x" all parse.
+        let c = Counts::of_list(Some(
+            "farmer:20:0:46600000,enterprise:2:0:4900000,farmer:1:0:3400000",
+        ))
+        .unwrap();
+        assert_eq!(c.by_type["farmer"], 21);
+        assert_eq!(c.by_type["enterprise"], 2);
+        // 46,600,000 + 4,900,000 + 3,400,000 = 54,900,000 fen.
+        assert_eq!(c.total_contribution_fen, 54_900_000);
+        let none = Counts::of_list(Some(",")).unwrap();
+        assert!(none.by_type.is_empty() && none.total_contribution_fen == 0);
+        let only_exiting = Counts::of_list(Some(",institution:1:0:100")).unwrap();
+        assert_eq!(only_exiting.by_type["institution"], 1);
+        // A type whose groups sum to no member is not listed.
+        let zero = Counts::of_list(Some("farmer:0:0:0,")).unwrap();
+        assert!(zero.by_type.is_empty());
     }
 }
