@@ -29,9 +29,10 @@ macro_rules! text_columns {
         }
 
         impl FromSql<Text, Sqlite> for $ty {
-            fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-                let s = <String as FromSql<Text, Sqlite>>::from_sql(value)?;
-                <$ty>::parse(&s).ok_or_else(|| unknown(stringify!($ty), &s))
+            fn from_sql(mut value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+                // Borrowed: a list page reads three of these a cooperative, no copy needed.
+                let s = value.read_text();
+                <$ty>::parse(s).ok_or_else(|| unknown(stringify!($ty), s))
             }
         }
 

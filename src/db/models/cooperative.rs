@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::db::dates::{Day, Stamp};
 use crate::db::fragments::{AnyOf, HasIndustry, IndustryList, MemberList};
 use crate::db::models::member::Counts;
 use crate::db::schema::{cooperative_industries, cooperatives};
@@ -14,6 +15,7 @@ use crate::domain::scope::CoopScope;
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = cooperatives)]
+#[diesel(check_for_backend(crate::db::Backend))]
 pub struct Cooperative {
     pub id: i64,
     pub name: String,
@@ -21,6 +23,7 @@ pub struct Cooperative {
     pub town_code: String,
     pub legal_representative: String,
     pub phone: String,
+    #[diesel(deserialize_as = Day)]
     pub established_on: NaiveDate,
     pub registered_capital_fen: i64,
     pub address: Option<String>,
@@ -29,7 +32,9 @@ pub struct Cooperative {
     pub tier: Option<Tier>,
     pub demonstration_level: Option<DemonstrationLevel>,
     pub version: i32,
+    #[diesel(deserialize_as = Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Stamp)]
     pub updated_at: NaiveDateTime,
     /// The cooperative this one was merged into (status `merged`).
     pub merged_into_id: Option<i64>,
