@@ -4,6 +4,7 @@
 //! PostgreSQL, anything else is a SQLite file path (created on first use).
 
 pub mod columns;
+pub mod dates;
 pub mod fragments;
 pub mod hot_sql;
 pub mod models;
@@ -72,7 +73,7 @@ pub fn establish(url: &str) -> Result<DbConn, diesel::r2d2::Error> {
                 })?;
             }
         }
-        sqlite_multi_thread_mode();
+        configure_sqlite();
         let mut conn = diesel::SqliteConnection::establish(url).map_err(Error::ConnectionError)?;
         conn.batch_execute(SQLITE_PRAGMAS)
             .map_err(Error::QueryError)?;
@@ -86,15 +87,16 @@ pub fn establish(url: &str) -> Result<DbConn, diesel::r2d2::Error> {
 /// is only ever used by one thread at a time (r2d2 hands it to one holder; the writer thread
 /// owns its own; Diesel's connection is `Send`, not `Sync`), which is what multi-thread mode
 /// asks. Once SQLite has been initialised the call is refused (`SQLITE_MISUSE`) and changes
-/// nothing: the process stays serialized, which is only slower.
-fn sqlite_multi_thread_mode() {
+/// nothing: the process stays serialized, which is only slower. (Memory statistics, the other
+/// global mutex, are off at compile time: `.cargo/config.toml`.)
+fn configure_sqlite() {
+    use libsqlite3_sys::{sqlite3_config, SQLITE_CONFIG_MULTITHREAD, SQLITE_OK};
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        // SAFETY: `SQLITE_CONFIG_MULTITHREAD` takes no further argument; `sqlite3_config` is
-        // called once, before this process opens a connection through `establish`.
-        let rc =
-            unsafe { libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MULTITHREAD) };
-        if rc != libsqlite3_sys::SQLITE_OK {
+        // SAFETY: `SQLITE_CONFIG_MULTITHREAD` takes no further argument; `sqlite3_config` runs
+        // once, before this process opens a connection through `establish`.
+        let rc = unsafe { sqlite3_config(SQLITE_CONFIG_MULTITHREAD) };
+        if rc != SQLITE_OK {
             tracing::debug!(
                 rc,
                 "SQLite was already initialised: it stays in serialized mode"
