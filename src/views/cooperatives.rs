@@ -169,7 +169,9 @@ pub struct CooperativeOut {
     pub demonstration_level: Option<DemonstrationLevel>,
     /// Increases with every change; sent as the `ETag`.
     pub version: i32,
+    #[serde(serialize_with = "crate::views::instant::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::views::instant::rfc3339")]
     pub updated_at: DateTime<Utc>,
     /// The cooperative this one was merged into (when `status` is `merged`).
     pub merged_into_id: Option<i64>,

@@ -11,6 +11,7 @@ pub mod demonstration;
 pub mod documents;
 pub mod federations;
 pub mod health;
+pub mod instant;
 pub mod loans;
 pub mod meetings;
 pub mod members;
