@@ -15,7 +15,6 @@ use crate::domain::scope::CoopScope;
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = cooperatives)]
-#[diesel(check_for_backend(crate::db::Backend))]
 pub struct Cooperative {
     pub id: i64,
     pub name: String,
