@@ -24,18 +24,6 @@ pub struct Day(pub NaiveDate);
 #[derive(diesel::deserialize::FromSqlRow)]
 pub struct Stamp(pub NaiveDateTime);
 
-impl From<Day> for NaiveDate {
-    fn from(d: Day) -> NaiveDate {
-        d.0
-    }
-}
-
-impl From<Stamp> for NaiveDateTime {
-    fn from(s: Stamp) -> NaiveDateTime {
-        s.0
-    }
-}
-
 /// `2026-12-06`, as this service writes a date.
 fn day(text: &str) -> Option<NaiveDate> {
     (text.len() == 10).then(|| text.parse().ok()).flatten()
@@ -48,51 +36,43 @@ fn stamp(text: &str) -> Option<NaiveDateTime> {
     Some(day(d)?.and_time(time))
 }
 
-impl FromSql<Date, Sqlite> for Day {
-    fn from_sql(mut value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-        if let Some(d) = day(value.read_text()) {
-            return Ok(Day(d));
+/// `$wrapper` of chrono's `$value`, a column of `$sql`: on SQLite read by `$quick` first, else
+/// by Diesel; on PostgreSQL by Diesel; on the multi-backend by the connection's own.
+macro_rules! quick_column {
+    ($wrapper:ident, $value:ty, $sql:ty, $quick:expr) => {
+        impl From<$wrapper> for $value {
+            fn from(w: $wrapper) -> $value {
+                w.0
+            }
         }
-        <NaiveDate as FromSql<Date, Sqlite>>::from_sql(value).map(Day)
-    }
-}
 
-impl FromSql<Timestamp, Sqlite> for Stamp {
-    fn from_sql(mut value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-        if let Some(s) = stamp(value.read_text()) {
-            return Ok(Stamp(s));
+        impl FromSql<$sql, Sqlite> for $wrapper {
+            fn from_sql(mut value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+                if let Some(v) = $quick(value.read_text()) {
+                    return Ok($wrapper(v));
+                }
+                <$value as FromSql<$sql, Sqlite>>::from_sql(value).map($wrapper)
+            }
         }
-        <NaiveDateTime as FromSql<Timestamp, Sqlite>>::from_sql(value).map(Stamp)
-    }
+
+        impl FromSql<$sql, Pg> for $wrapper {
+            fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {
+                <$value as FromSql<$sql, Pg>>::from_sql(value).map($wrapper)
+            }
+        }
+
+        impl FromSql<$sql, Multi> for $wrapper {
+            fn from_sql(
+                bytes: <Multi as diesel::backend::Backend>::RawValue<'_>,
+            ) -> deserialize::Result<Self> {
+                bytes.from_sql::<Self, $sql>()
+            }
+        }
+    };
 }
 
-impl FromSql<Date, Pg> for Day {
-    fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {
-        <NaiveDate as FromSql<Date, Pg>>::from_sql(value).map(Day)
-    }
-}
-
-impl FromSql<Timestamp, Pg> for Stamp {
-    fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {
-        <NaiveDateTime as FromSql<Timestamp, Pg>>::from_sql(value).map(Stamp)
-    }
-}
-
-impl FromSql<Date, Multi> for Day {
-    fn from_sql(
-        bytes: <Multi as diesel::backend::Backend>::RawValue<'_>,
-    ) -> deserialize::Result<Self> {
-        bytes.from_sql::<Self, Date>()
-    }
-}
-
-impl FromSql<Timestamp, Multi> for Stamp {
-    fn from_sql(
-        bytes: <Multi as diesel::backend::Backend>::RawValue<'_>,
-    ) -> deserialize::Result<Self> {
-        bytes.from_sql::<Self, Timestamp>()
-    }
-}
+quick_column!(Day, NaiveDate, Date, day);
+quick_column!(Stamp, NaiveDateTime, Timestamp, stamp);
 
 #[cfg(test)]
 mod tests {
